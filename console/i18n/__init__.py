@@ -1,0 +1,69 @@
+"""One translation function for every user-visible string: `t("section.key", **values)`.
+
+Catalogues are `da.toml` and `en.toml` beside this file, with the same keys (a test holds that).
+The language lives in `st.session_state["lang"]`; Danish is the default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from advisory import formatting
+from db.settings import get_settings
+
+LANGUAGES = ("da", "en")
+_DIR = Path(__file__).resolve().parent
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+@lru_cache(maxsize=2)
+def catalogue(lang: str) -> dict[str, str]:
+    with (_DIR / f"{lang}.toml").open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def translate(key: str, lang: str, **values: Any) -> str:
+    text = catalogue(lang).get(key)
+    if text is None:
+        # A missing key is a bug the catalogue test catches; show the key rather than crash a call.
+        text = catalogue("da").get(key, key)
+    return text.format(**values) if values else text
+
+
+def current_language() -> str:
+    lang = st.session_state.get("lang")
+    if lang not in LANGUAGES:
+        lang = get_settings().DEFAULT_LANGUAGE
+        st.session_state["lang"] = lang
+    return lang
+
+
+def t(key: str, **values: Any) -> str:
+    return translate(key, current_language(), **values)
+
+
+def fmt_date(value) -> str:
+    return formatting.format_date(value, current_language())
+
+
+def fmt_datetime(value) -> str:
+    return formatting.format_datetime(value, current_language())
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    return formatting.format_number(value, current_language(), decimals)

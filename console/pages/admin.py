@@ -1,0 +1,85 @@
+"""Administration: staff accounts (list, create, deactivate, change role)."""
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from console import auth
+from console.i18n import fmt_datetime, t
+from db.engine import session_scope
+from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
+from db.repositories import users
+
+admin = auth.require_role(*auth.ADMINS)
+st.title(t("nav.admin"))
+
+tab_users, = st.tabs([t("admin.tab_users")])
+
+with tab_users:
+    with session_scope() as session:
+        staff = users.list_users(session)
+    table = pd.DataFrame(
+        [
+            {
+                t("users.username"): u["username"],
+                t("users.display_name"): u["display_name"],
+                t("users.role"): t(f"roles.{u['role']}"),
+                t("users.active"): u["active"],
+                t("users.last_login"): fmt_datetime(u["last_login_at"]),
+            }
+            for u in staff
+        ]
+    )
+    st.dataframe(table, hide_index=True, use_container_width=True)
+
+    st.subheader(t("admin.change_user"))
+    by_label = {f"{u['display_name']} ({u['username']})": u for u in staff}
+    label = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick")
+    chosen = by_label[label]
+    roles = [r.value for r in Role]
+    col_role, col_active = st.columns(2)
+    with col_role:
+        new_role = st.selectbox(t("users.role"), roles, index=roles.index(chosen["role"]),
+                                format_func=lambda r: t(f"roles.{r}"), key="admin_user_role")
+        if st.button(t("admin.save_role"), key="admin_save_role"):
+            if chosen["id"] == admin.id and new_role != "admin":
+                st.error(t("admin.cannot_demote_self"))
+            else:
+                with session_scope() as session:
+                    users.set_role(session, user_id=chosen["id"], role=new_role, actor_id=admin.id)
+                st.success(t("admin.saved"))
+                st.rerun()
+    with col_active:
+        toggle_label = t("admin.deactivate") if chosen["active"] else t("admin.activate")
+        if st.button(toggle_label, key="admin_toggle_active"):
+            if chosen["id"] == admin.id:
+                st.error(t("admin.cannot_deactivate_self"))
+            else:
+                with session_scope() as session:
+                    users.set_active(session, user_id=chosen["id"], active=not chosen["active"],
+                                     actor_id=admin.id)
+                st.rerun()
+
+    st.subheader(t("admin.create_user"))
+    with st.form("admin_create_user", clear_on_submit=False):
+        username = st.text_input(t("users.username"), key="admin_new_username")
+        display_name = st.text_input(t("users.display_name"), key="admin_new_display_name")
+        role = st.selectbox(t("users.role"), roles, format_func=lambda r: t(f"roles.{r}"), key="admin_new_role")
+        password = st.text_input(t("login.password"), type="password", key="admin_new_password",
+                                 help=t("first_run.password_rule", n=MIN_PASSWORD_LENGTH))
+        create = st.form_submit_button(t("admin.create"), type="primary")
+    if create:
+        try:
+            data = UserCreate(username=username.strip(), display_name=display_name.strip() or username.strip(),
+                              role=role, password=password)
+        except ValidationError as exc:
+            for field in sorted({str(err["loc"][0]) for err in exc.errors()}):
+                st.error(t(f"users.invalid_{field}", n=MIN_PASSWORD_LENGTH))
+        else:
+            try:
+                with session_scope() as session:
+                    users.create_user(session, data=data, actor_id=admin.id)
+            except users.UsernameTaken:
+                st.error(t("users.username_taken"))
+            else:
+                st.success(t("admin.user_created", username=data.username))

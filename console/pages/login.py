@@ -1,0 +1,28 @@
+"""Log in. Failed attempts count in the database; five in a row lock the account for 15 minutes."""
+
+import streamlit as st
+
+from console import auth
+from console.i18n import t
+from db.engine import session_scope
+from db.repositories import users
+from db.repositories.users import LoginOutcome
+
+st.title(t("login.title"))
+st.caption(t("app.tagline"))
+reason = st.session_state.pop("logout_reason", None)
+if reason == "idle":
+    st.info(t("login.idle_logged_out"))
+
+with st.form("login_form"):
+    username = st.text_input(t("login.username"), key="login_username")
+    password = st.text_input(t("login.password"), type="password", key="login_password")
+    submitted = st.form_submit_button(t("login.submit"), type="primary")
+
+if submitted:
+    with session_scope() as session:
+        result = users.authenticate(session, username=username, password=password)
+    if result.outcome is LoginOutcome.ok:
+        auth.log_in(result.user)
+        st.rerun()
+    st.error(t(f"login.error_{result.outcome.value}"))

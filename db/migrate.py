@@ -1,0 +1,20 @@
+"""Apply Alembic migrations programmatically (at console start, in the CLI and in tests)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from db.settings import PROJECT_ROOT
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "db" / "migrations"))
+    if database_url:
+        config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade(database_url: str | None = None) -> None:
+    command.upgrade(alembic_config(database_url), "head")

@@ -1,0 +1,271 @@
+"""Table models (SQLModel) and the Create models that validate input before it reaches a table.
+
+Table models skip validation, so input arrives through the `...Create` models (as in the SQLModel
+full-stack template). Timestamps are timezone-aware UTC (`utcnow()`); SQLModel's UTCDateTime stores
+them as UTC on SQLite and PostgreSQL alike and rejects naive values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import EmailStr, field_validator
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    advisor = "advisor"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class FollowUpStatus(StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class ReferralChannel(StrEnum):
+    email = "email"
+    letter = "letter"
+    text = "text"
+
+
+class ReferralStatus(StrEnum):
+    draft = "draft"
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(max_length=128)
+    role: str = Field(max_length=16, default=Role.advisor.value)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class UserCreate(SQLModel):
+    username: str = Field(min_length=2, max_length=64, regex=r"^[a-zA-Z0-9._-]+$")
+    display_name: str = Field(min_length=1, max_length=128)
+    role: Role = Role.advisor
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+
+class Call(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_call_advisor_started", "advisor_id", "started_at"),
+        Index("ix_call_group_started", "group_id", "started_at"),
+        Index("ix_call_outcome_started", "outcome", "started_at"),
+        Index("ix_call_disposition", "disposition"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(index=True)
+    ended_at: datetime
+    duration_seconds: int = 0
+    advisor_id: int = Field(foreign_key="user.id")
+    caller_role: str = Field(max_length=16, default="member")
+    # Contact details: stored only when the caller consented (consent time recorded).
+    contact_consent: bool = False
+    contact_consent_at: datetime | None = None
+    member_number: str | None = Field(default=None, max_length=32, index=True)
+    caller_name: str | None = Field(default=None, max_length=128)
+    phone: str | None = Field(default=None, max_length=32, index=True)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    # What the script engine saw and produced.
+    profile: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    group_id: str = Field(max_length=40)
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    disposition: str | None = Field(default=None, max_length=24)
+    outcome: str = Field(max_length=24, default="advice_given")
+    delivered_blocks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    library_slugs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    content_version: str = Field(max_length=40, default="")
+    lang: str = Field(max_length=2, default="da")
+    anonymised_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CallTopic(SQLModel, table=True):
+    """One row per topic of a call: lets the log filter and statistics group by topic with an index."""
+
+    __tablename__ = "call_topic"
+    __table_args__ = (Index("ix_call_topic_topic_call", "topic", "call_id"),)
+
+    call_id: int = Field(foreign_key="call.id", primary_key=True, ondelete="CASCADE")
+    topic: str = Field(max_length=32, primary_key=True)
+
+
+class CallLibraryEntry(SQLModel, table=True):
+    """A library entry used in a call (usage counts for supervisors)."""
+
+    __tablename__ = "call_library_entry"
+    __table_args__ = (Index("ix_call_library_entry_slug_call", "slug", "call_id"),)
+
+    call_id: int = Field(foreign_key="call.id", primary_key=True, ondelete="CASCADE")
+    slug: str = Field(max_length=80, primary_key=True)
+
+
+class CallCreate(SQLModel):
+    """What the call page hands over when the advisor saves a call."""
+
+    started_at: datetime
+    ended_at: datetime
+    advisor_id: int
+    caller_role: str = "member"
+    contact_consent: bool = False
+    member_number: str | None = Field(default=None, max_length=32)
+    caller_name: str | None = Field(default=None, max_length=128)
+    phone: str | None = Field(default=None, max_length=32, regex=r"^[0-9 +()-]*$")
+    email: EmailStr | None = None
+    profile: dict[str, Any] = Field(default_factory=dict)
+    group_id: str
+    flags: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    disposition: str | None = None
+    outcome: str = "advice_given"
+    delivered_blocks: list[str] = Field(default_factory=list)
+    library_slugs: list[str] = Field(default_factory=list)
+    notes: str = ""
+    content_version: str = ""
+    lang: str = "da"
+    follow_up_on: date | None = None
+    follow_up_reason: str = ""
+
+    @field_validator("member_number", "caller_name", "phone", "email", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+
+class CallDraft(SQLModel, table=True):
+    """The advisor's call in progress, autosaved on every change; one per advisor."""
+
+    __tablename__ = "call_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    advisor_id: int = Field(foreign_key="user.id", unique=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        Index("ix_follow_up_status_due", "status", "due_on"),
+        Index("ix_follow_up_assignee_status_due", "assignee_id", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    due_on: date
+    assignee_id: int = Field(foreign_key="user.id")
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(max_length=16, default=FollowUpStatus.open.value)
+    closing_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+    completed_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Referral(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    channel: str = Field(max_length=8)
+    recipient: str = Field(default="", max_length=254)
+    lang: str = Field(max_length=2, default="da")
+    subject: str = Field(default="", max_length=255)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(max_length=8, default=ReferralStatus.draft.value, index=True)
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # One key per referral: a double click or a retry can never send the same referral twice.
+    idempotency_key: str = Field(max_length=64, unique=True)
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    sent_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+# --- library -----------------------------------------------------------------------------------
+
+
+class LibraryEntryRecord(SQLModel, table=True):
+    """A myth/FAQ entry as the console serves it; `data` holds the full advisory LibraryEntry."""
+
+    __tablename__ = "library_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    kind: str = Field(max_length=8)
+    theme: str | None = Field(default=None, max_length=8)
+    review_status: str = Field(max_length=32)
+    last_reviewed: date
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Optimistic lock: an edit names the version it started from; a stale version is a conflict.
+    version: int = 1
+    edited_by_staff: bool = False
+    bundled_hash: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class LibraryRevision(SQLModel, table=True):
+    __tablename__ = "library_revision"
+    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_library_revision_entry_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="library_entry.id", index=True)
+    version: int
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changed_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    editor_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_name: str = Field(default="", max_length=64)
+    action: str = Field(max_length=32, index=True)
+    object_type: str = Field(default="", max_length=32)
+    object_id: str = Field(default="", max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
