@@ -6,6 +6,7 @@ import streamlit as st
 
 from console import auth
 from console.i18n import LANGUAGES, current_language, t
+from console.navigation import pages_for
 from db.bootstrap import prepare_database
 from db.engine import session_scope
 from db.repositories import users
@@ -39,20 +40,9 @@ if user is None:
     navigation = st.navigation([st.Page(page, title=t("login.title"), url_path="login", default=True)],
                                position="hidden")
 else:
-    PAGES = [
-        ("pages/call.py", "nav.call", "📞", auth.ALL_ROLES),
-        ("pages/library.py", "nav.library", "📚", auth.ALL_ROLES),
-        ("pages/call_log.py", "nav.call_log", "🗂️", auth.ALL_ROLES),
-        ("pages/follow_ups.py", "nav.follow_ups", "⏰", auth.ALL_ROLES),
-        ("pages/referrals.py", "nav.referrals", "✉️", auth.ALL_ROLES),
-        ("pages/statistics.py", "nav.statistics", "📊", auth.SUPERVISORS),
-        ("pages/admin.py", "nav.admin", "🔧", auth.ADMINS),
-    ]
     allowed = [
-        st.Page(path, title=t(title), icon=icon, url_path=path.removeprefix("pages/").removesuffix(".py"),
-                default=index == 0)
-        for index, (path, title, icon, roles) in enumerate(PAGES)
-        if user.role in roles
+        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=index == 0)
+        for index, spec in enumerate(pages_for(user.role))
     ]
     navigation = st.navigation(allowed)
     st.sidebar.caption(t("app.signed_in_as", name=user.display_name, role=t(f"roles.{user.role}")))

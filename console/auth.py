@@ -8,6 +8,7 @@ from dataclasses import asdict
 import streamlit as st
 
 from console.i18n import t
+from console.navigation import ADMINS, ALL_ROLES, SUPERVISORS  # noqa: F401  (pages name them via auth)
 from db.engine import session_scope
 from db.repositories import users
 from db.repositories.users import StaffUser
@@ -16,9 +17,6 @@ from db.settings import get_settings
 SESSION_USER = "user"
 SESSION_LAST_SEEN = "last_seen"
 
-ALL_ROLES = ("advisor", "supervisor", "admin")
-SUPERVISORS = ("supervisor", "admin")
-ADMINS = ("admin",)
 
 
 def current_user() -> StaffUser | None:

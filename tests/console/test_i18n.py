@@ -1,0 +1,42 @@
+"""The two UI catalogues have the same keys and placeholders; formats are Danish in Danish."""
+
+import re
+from datetime import date, datetime, UTC
+
+import pytest
+
+from advisory.formatting import format_date, format_datetime, format_number
+from console.i18n import catalogue
+
+
+def test_catalogues_have_the_same_keys():
+    da, en = set(catalogue("da")), set(catalogue("en"))
+    assert da - en == set(), f"only in da.toml: {sorted(da - en)}"
+    assert en - da == set(), f"only in en.toml: {sorted(en - da)}"
+
+
+def test_placeholders_match_between_languages():
+    da, en = catalogue("da"), catalogue("en")
+    for key in da:
+        assert set(re.findall(r"{(\w+)}", da[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_no_empty_strings():
+    for lang in ("da", "en"):
+        assert all(value.strip() for value in catalogue(lang).values()), lang
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [(-2.6, "da", 1, "-2,6"), (-2.6, "en", 1, "-2.6"), (1234567, "da", 0, "1.234.567"),
+     (1234567, "en", 0, "1,234,567"), (0.5, "da", 2, "0,50")],
+)
+def test_number_formats(value, lang, decimals, expected):
+    assert format_number(value, lang, decimals) == expected
+
+
+def test_date_formats():
+    assert format_date(date(2026, 11, 26), "da") == "26.11.2026"
+    assert format_date(date(2026, 11, 26), "en") == "2026-11-26"
+    # 23:30 UTC is the next day in Copenhagen
+    assert format_datetime(datetime(2026, 11, 26, 23, 30, tzinfo=UTC), "da") == "27.11.2026 kl. 00:30"
