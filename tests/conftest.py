@@ -40,19 +40,28 @@ def sqlite_template(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
-    url = _postgres_url()
-    if url is None:
+def postgres_migrated() -> Iterator[str]:
+    """A schema of this test run's own in the PostgreSQL database, migrated once.
+
+    A schema per process (through search_path) lets several test runs share one database safely.
+    """
+    base = _postgres_url()
+    if base is None:
         message = "TEST_DATABASE_URL is not set: PostgreSQL runs of the database tests are skipped"
         if IN_CI:
             pytest.fail(f"{message}, but CI=true requires them")
         pytest.skip(message)
-    engine = db_engine.get_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    schema = f"test_run_{os.getpid()}"
+    admin = db_engine.get_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     upgrade(url)
-    return url
+    yield url
+    db_engine.get_engine(url).dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 def _truncate_postgres(url: str) -> None:
