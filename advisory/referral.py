@@ -1,0 +1,276 @@
+"""Written guidance for a member after a call: subject and plain-text body (e-mail or printed letter).
+
+The text says only what the call supported (the blocks the advisor ticked "said") plus the fixed
+referral route from the 2023 Danish physiotherapy recommendation. It never gives medicine advice:
+a medication topic only adds a line sending the member to their own GP.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+import jinja2
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
+from advisory.formatting import format_date, format_long_date
+
+REFERRAL_DIR = CONTENT_DIR / "referral"
+LANGS = ("da", "en")
+THEMES = ("staerk", "stabil", "strakt")
+CALLER_GROUPS = (
+    "acute_vertebral_fracture",
+    "function_limited",
+    "everyday_active_no_fracture",
+    "everyday_active_with_fracture",
+    "training_active_no_fracture",
+    "training_active_with_fracture",
+)
+# Only advice sections reach the member; safety-screen questions and anything unknown stay out,
+# so a new script section is excluded until someone decides it belongs in a letter.
+SAID_SECTIONS = ("guidance", "themes", "myths")
+MEDICATION_TOPIC = "medication"
+# The themes wait for the end of the healing phase in this group (no training advice now).
+_AFTER_HEALING_GROUPS = ("acute_vertebral_fracture",)
+_THEME_ALIASES = {"stærk": "staerk"}
+
+
+@dataclass(frozen=True)
+class SaidBlock:
+    id: str
+    section: str
+    text: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    lang: str
+    member_name: str | None
+    group: str
+    said_blocks: tuple[SaidBlock, ...]
+    themes: tuple[str, ...] = ()
+    follow_up_on: date | None = None
+    topics: tuple[str, ...] = ()
+    advisor_name: str | None = None
+    call_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ReferralText:
+    subject: str
+    body: str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LangText(_Model):
+    da: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class LangLines(_Model):
+    da: list[str]
+    en: list[str]
+
+    def get(self, lang: str) -> list[str]:
+        return getattr(self, lang)
+
+
+class ThemeText(_Model):
+    sources: list[str]
+    name: LangText
+    line: LangText
+
+
+class PhysioHelp(LangLines):
+    sources: list[str]
+
+
+class GroupNote(LangText):
+    sources: list[str]
+    review_status: Literal["approved", "needs_clinical_review"]
+
+
+class Headings(_Model):
+    talked_about: LangText
+    themes: LangText
+    next_steps: LangText
+
+
+class ReferralContent(_Model):
+    association: str
+    website: str
+    sources: list[str]
+    review_status: Literal["approved", "needs_clinical_review"]
+    advice_line_name: str
+    advice_line: LangText
+    support_page: LangText
+    inspiration_page: LangText
+    contact_lines: LangLines
+    headings: Headings
+    themes: dict[Literal["staerk", "stabil", "strakt"], ThemeText]
+    physio_help: PhysioHelp
+    group_notes: dict[str, GroupNote]
+
+    def heading_lines(self, lang: str) -> frozenset[str]:
+        """The body's headings in one language (the letter prints them in bold)."""
+        return frozenset(getattr(self.headings, name).get(lang) for name in Headings.model_fields)
+
+
+def load_referral_content() -> ReferralContent:
+    """Read and check referral.yaml; errors name the file and the offending id."""
+    path = REFERRAL_DIR / "referral.yaml"
+    try:
+        content = ReferralContent.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise ContentError(f"{path.name}: {exc}") from exc
+    known = load_source_keys()
+    cited = {"(file)": content.sources, "physio_help": content.physio_help.sources}
+    cited |= {f"themes.{key}": theme.sources for key, theme in content.themes.items()}
+    cited |= {f"group_notes.{key}": note.sources for key, note in content.group_notes.items()}
+    for where, sources in cited.items():
+        if not sources:
+            raise ContentError(f"{path.name}: {where} cites no source")
+        unknown = sorted(set(sources) - set(known))
+        if unknown:
+            raise ContentError(f"{path.name}: {where} cites unknown source(s) {unknown}")
+    missing = sorted(set(THEMES) - set(content.themes))
+    if missing:
+        raise ContentError(f"{path.name}: themes lack {missing}")
+    stray = sorted(set(content.group_notes) - set(CALLER_GROUPS))
+    if stray:
+        raise ContentError(f"{path.name}: group_notes for unknown group(s) {stray}")
+    return content
+
+
+@lru_cache(maxsize=1)
+def _cached_content() -> ReferralContent:
+    return load_referral_content()
+
+
+def template_env() -> jinja2.Environment:
+    """Plain text, so no HTML escaping; a missing variable is an error, never an empty gap."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(REFERRAL_DIR),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _cached_env() -> jinja2.Environment:
+    return template_env()
+
+
+def compose_referral(inp: ReferralInput, *, content: ReferralContent | None = None) -> ReferralText:
+    """Subject and body in the member's language, ready for staff to edit and send."""
+    _check(inp)
+    content = content or _cached_content()
+    lang = inp.lang
+    context = {
+        "member_name": _one_line(inp.member_name),
+        "advisor_name": _one_line(inp.advisor_name),
+        "call_date": _body_date(inp.call_date, lang),
+        "follow_up": _body_date(inp.follow_up_on, lang),
+        "said": said_texts(inp.said_blocks),
+        "themes": [
+            {"name": content.themes[key].name.get(lang), "line": content.themes[key].line.get(lang)}
+            for key in emphasised_themes(inp)
+        ],
+        "after_healing": inp.group in _AFTER_HEALING_GROUPS,
+        "group_note": _group_note(content, inp.group, lang),
+        "medication": MEDICATION_TOPIC in inp.topics,
+        "headings": {name: getattr(content.headings, name).get(lang) for name in Headings.model_fields},
+        "physio_help": content.physio_help.get(lang),
+        "association": content.association,
+        "advice_line": content.advice_line.get(lang),
+        "advice_line_name": content.advice_line_name,
+        "website": content.website,
+        "support_page": content.support_page.get(lang),
+        "inspiration_page": content.inspiration_page.get(lang),
+    }
+    env = _cached_env()
+    subject = _one_line(env.get_template(f"{lang}/subject.txt.j2").render(context)) or ""
+    body = _tidy(env.get_template(f"{lang}/email.txt.j2").render(context))
+    return ReferralText(subject=subject, body=body)
+
+
+def said_texts(blocks: tuple[SaidBlock, ...]) -> list[str]:
+    """Texts of the said advice blocks, in call order, each once, on one line."""
+    seen: set[str] = set()
+    texts = []
+    for block in blocks:
+        text = _one_line(block.text)
+        if block.section not in SAID_SECTIONS or block.id in seen or not text:
+            continue
+        seen.add(block.id)
+        texts.append(text)
+    return texts
+
+
+def emphasised_themes(inp: ReferralInput) -> list[str]:
+    """Themes in the fixed order Stærk, Stabil, Strakt: the advisor's choice, else the said blocks' tags."""
+    if inp.themes:
+        chosen = {_theme_key(theme) for theme in inp.themes}
+    else:
+        chosen = {
+            _theme_key(tag)
+            for block in inp.said_blocks
+            if block.section in SAID_SECTIONS
+            for tag in block.tags
+        }
+    return [theme for theme in THEMES if theme in chosen]
+
+
+def _check(inp: ReferralInput) -> None:
+    if inp.lang not in LANGS:
+        raise ValueError(f"unknown language {inp.lang!r}; expected one of {LANGS}")
+    if inp.group not in CALLER_GROUPS:
+        raise ValueError(f"unknown caller group {inp.group!r}")
+    unknown = [theme for theme in inp.themes if _theme_key(theme) not in THEMES]
+    if unknown:
+        raise ValueError(f"unknown theme(s) {unknown}; expected a subset of {THEMES}")
+
+
+def _theme_key(tag: str) -> str:
+    key = tag.strip().lower().removeprefix("theme:")
+    return _THEME_ALIASES.get(key, key)
+
+
+def _group_note(content: ReferralContent, group: str, lang: str) -> str | None:
+    note = content.group_notes.get(group)
+    if note is None or note.review_status != "approved":
+        return None
+    return note.get(lang)
+
+
+def _body_date(value: date | None, lang: str) -> str | None:
+    """19.02.2027 in Danish; 19 February 2027 in English (no ambiguous numeric dates for members)."""
+    if value is None:
+        return None
+    return format_date(value, "da") if lang == "da" else format_long_date(value, lang)
+
+
+def _one_line(text: str | None) -> str | None:
+    """Collapse whitespace (YAML folding, stray newlines in a name) so each item stays one line."""
+    if text is None:
+        return None
+    return " ".join(text.split()) or None
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
