@@ -1,0 +1,625 @@
+"""The myth/FAQ library: entry model, loading of the bundled YAML, and the search engine.
+
+Search is built for an advisor typing while a member talks: Danish or English, typos, ASCII
+spellings of æ/ø/å, compounds written apart, and the member's own words for things.
+
+Ranking is BM25F (BM25 over weighted fields), written here rather than taken from a package:
+the well-kept BM25 libraries (bm25s, rank-bm25) score one bag of words against unweighted query
+tokens, and we need per-field boosts (title > tags > short answer > detail) and query terms of
+different weight (a word as typed counts more than its synonym, a typo correction or a compound
+part). The scoring itself is a dozen lines; the libraries are used where they earn their keep:
+Snowball stemmers (`snowballstemmer`) and edit distances (`rapidfuzz`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml, yaml_files
+from advisory.search_analysis import LANGUAGES, Analyzer, Token, decompound, fold, folded_words, tokens
+
+SHORT_ANSWER_MAX_WORDS = 60
+SLUG_PATTERN = r"^(myth|faq)-[a-z0-9-]+$"
+KINDS = ("myth", "faq")
+THEMES = ("staerk", "stabil", "strakt")
+SYNONYMS_FILE = CONTENT_DIR / "synonyms.yaml"
+
+
+# --- content model -------------------------------------------------------------------------------
+
+
+class EntryText(BaseModel):
+    """One entry in one language."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1)
+    short_answer: str = Field(min_length=1)
+    detail: str = Field(min_length=1)
+    tags: list[str] = Field(min_length=1)
+
+    @field_validator("short_answer")
+    @classmethod
+    def _readable_on_the_phone(cls, value: str) -> str:
+        words = len(value.split())
+        if words > SHORT_ANSWER_MAX_WORDS:
+            raise ValueError(f"short answer has {words} words; at most {SHORT_ANSWER_MAX_WORDS}")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _no_blank_tags(cls, value: list[str]) -> list[str]:
+        tags = [tag.strip() for tag in value]
+        if not all(tags):
+            raise ValueError("tags must not be blank")
+        return tags
+
+
+class LibraryEntry(BaseModel):
+    """A myth (as people say it, with the answer) or a frequently asked question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    kind: Literal["myth", "faq"]
+    theme: Literal["staerk", "stabil", "strakt"] | None = None
+    sources: list[str] = Field(min_length=1)
+    review_status: Literal["approved", "needs_clinical_review", "draft"]
+    last_reviewed: date
+    da: EntryText
+    en: EntryText
+
+    @model_validator(mode="after")
+    def _slug_names_kind(self) -> LibraryEntry:
+        if not self.slug.startswith(f"{self.kind}-"):
+            raise ValueError(f"slug {self.slug!r} must start with {self.kind}-")
+        return self
+
+    def text(self, lang: str) -> EntryText:
+        if lang == "da":
+            return self.da
+        if lang == "en":
+            return self.en
+        raise ValueError(f"unsupported language {lang!r}")
+
+
+class Synonyms(BaseModel):
+    """Groups of interchangeable words or phrases per language, and Danish words never to split."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    da: list[list[str]] = []
+    en: list[list[str]] = []
+    da_keep_whole: list[str] = []
+
+    @field_validator("da", "en")
+    @classmethod
+    def _real_groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        for group in groups:
+            if len(group) < 2 or not all(str(member).strip() for member in group):
+                raise ValueError(f"a synonym group needs two or more non-blank members: {group}")
+        return groups
+
+    def groups(self, lang: str) -> list[list[str]]:
+        return self.da if lang == "da" else self.en
+
+    def keep_whole(self, lang: str) -> list[str]:
+        return self.da_keep_whole if lang == "da" else []
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def load_entries(paths: Iterable[Path], source_keys: Collection[str]) -> list[LibraryEntry]:
+    """Validate library files; errors name the file and the slug."""
+    entries: list[LibraryEntry] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for entry in _read_entries(path):
+            if entry.slug in seen:
+                raise ContentError(f"{path.name}: {entry.slug}: duplicate slug (also in {seen[entry.slug]})")
+            unknown = [key for key in entry.sources if key not in source_keys]
+            if unknown:
+                raise ContentError(
+                    f"{path.name}: {entry.slug}: unknown source key(s) {unknown}; known: {sorted(source_keys)}"
+                )
+            seen[entry.slug] = path.name
+            entries.append(entry)
+    return entries
+
+
+def _read_entries(path: Path) -> Iterator[LibraryEntry]:
+    data = read_yaml(path)
+    if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
+        raise ContentError(f"{path.name}: expected a mapping with the single key 'entries' holding a list")
+    for position, item in enumerate(data["entries"], start=1):
+        slug = item.get("slug") if isinstance(item, dict) else None
+        try:
+            yield LibraryEntry.model_validate(item)
+        except ValidationError as exc:
+            raise ContentError(f"{path.name}: {slug or f'entry #{position}'}: {describe(exc)}") from exc
+
+
+def describe(error: ValidationError) -> str:
+    """Pydantic's errors in one line a content editor can act on: "da.short_answer: ..."."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in detail['loc']) or 'entry'}: {detail['msg']}"
+        for detail in error.errors()
+    )
+
+
+def load_bundled_entries() -> list[LibraryEntry]:
+    return load_entries(yaml_files("library"), load_source_keys())
+
+
+def load_synonyms(path: Path = SYNONYMS_FILE) -> Synonyms:
+    data = read_yaml(path)
+    try:
+        return Synonyms.model_validate(data or {})
+    except ValidationError as exc:
+        raise ContentError(f"{path.name}: {describe(exc)}") from exc
+
+
+# --- search --------------------------------------------------------------------------------------
+
+FIELDS = ("title", "tags", "short_answer", "detail")
+FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "short_answer": 1.5, "detail": 1.0}
+# Titles and tag lists are short by nature, so their length says little about relevance.
+FIELD_LENGTH_NORM = {"title": 0.4, "tags": 0.4, "short_answer": 0.75, "detail": 0.75}
+K1 = 1.2
+# A compound's parts ("styrke", "træning" in "styrketræning") count as half an occurrence each.
+PART_TF = 0.5
+# How much a query term counts, by how it was derived from what the advisor typed.
+WEIGHT_EXACT = 1.0
+WEIGHT_REORDERED = 0.8
+WEIGHT_PART = 0.6
+WEIGHT_SYNONYM = 0.6
+WEIGHT_DERIVED = 0.5
+WEIGHT_FUZZY = {1: 0.8, 2: 0.6}
+# Typo budget by word length, as spell checkers do: short words have too many neighbours.
+FUZZY_MIN_LENGTH = {1: 5, 2: 9}
+# Danish derivations the Snowball stemmer leaves alone ("træne" -> "træn", "træning" stays); a query
+# stem reaches them, but not compounds that merely start alike ("lang" must not reach "langvarig").
+DERIVATION_SUFFIXES = {"da": ("ing", "ning", "else", "sel", "lig", "ig"), "en": ()}
+# Several terms derived from one query word: the best counts fully, the others a little
+# (Lucene's dis_max with a tie breaker), so one word cannot outweigh the rest of the query.
+TIE_BREAKER = 0.1
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+
+
+@dataclass
+class SearchHit:
+    entry: LibraryEntry
+    score: float
+    snippets: dict[str, str] = field(default_factory=dict)  # field -> text with matches in ** **
+
+
+@dataclass
+class _Word:
+    """One query word and the weighted index terms it stands for."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+
+    def add(self, term: str, weight: float) -> None:
+        if weight > self.terms.get(term, 0.0):
+            self.terms[term] = weight
+
+
+@dataclass(frozen=True, slots=True)
+class _Posting:
+    """The documents of one term (sorted ids) and their query-independent BM25F scores."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+
+class _LanguageIndex:
+    """The inverted index of one language's texts, with the vocabulary the query analysis needs.
+
+    Postings are numpy arrays so a query adds up thousands of documents per term in one step;
+    the bundled library would not need it, a library grown to thousands of entries does.
+    """
+
+    def __init__(self, lang: str, entries: list[LibraryEntry], synonyms: Synonyms) -> None:
+        self.lang = lang
+        self.size = len(entries)
+        self.analyzer = Analyzer(lang)
+        self.keep_whole = frozenset(fold(word) for word in synonyms.keep_whole(lang))
+        texts = [_field_texts(entry.text(lang)) for entry in entries]
+        phrases = synonyms.groups(lang)
+        # Folded word -> term, over everything the library says (and the synonym file), so that
+        # queries map words exactly as the index did and the decompounder knows real words only.
+        self.vocabulary: dict[str, str] = {}
+        self._learn_all(text for fields in texts for text in fields.values())
+        self._learn_all(phrase for group in phrases for phrase in group)
+        for term in list(self.vocabulary.values()):
+            if len(term) >= 3:
+                self.vocabulary.setdefault(term, term)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in self.vocabulary:
+            self._by_length[len(word)].append(word)
+        self._terms_of_word: dict[str, tuple[str, ...]] = {}
+        self.analysed = lru_cache(maxsize=100_000)(self._analyse)
+        self._corrections = lru_cache(maxsize=10_000)(self._find_corrections)
+        self.postings = self._build_postings(texts)
+        # Synonym phrases by their first term, so a query looks up only the phrases it could start.
+        self._group_terms: list[frozenset[str]] = []
+        self._phrases_by_first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        for number, group in enumerate(phrases):
+            analysed = [terms for terms in (self._phrase_terms(phrase) for phrase in group) if terms]
+            self._group_terms.append(frozenset(term for terms in analysed for term in terms))
+            for terms in analysed:
+                self._phrases_by_first[terms[0]].append((terms, number))
+
+    def _build_postings(self, texts: list[dict[str, str]]) -> dict[str, _Posting]:
+        field_tf: list[dict[str, dict[str, float]]] = []
+        lengths: dict[str, list[int]] = {name: [] for name in FIELDS}
+        for fields in texts:
+            per_field: dict[str, dict[str, float]] = {}
+            for name, text in fields.items():
+                counts: dict[str, float] = defaultdict(float)
+                length = 0
+                for word in folded_words(text):
+                    terms = self.word_terms(word)
+                    if not terms:
+                        continue
+                    length += 1
+                    counts[terms[0]] += 1.0
+                    for part in terms[1:]:
+                        counts[part] += PART_TF
+                per_field[name] = counts
+                lengths[name].append(length)
+            field_tf.append(per_field)
+        average = {
+            name: (sum(values) / len(values) if values else 1.0) or 1.0 for name, values in lengths.items()
+        }
+
+        # BM25F: per document, field frequencies are length-normalised, boosted and summed before
+        # the saturation k1; the product with idf does not depend on the query, so store it.
+        pseudo_tf: dict[str, dict[int, float]] = defaultdict(dict)
+        for doc, per_field in enumerate(field_tf):
+            for name, counts in per_field.items():
+                norm = (
+                    1 - FIELD_LENGTH_NORM[name] + FIELD_LENGTH_NORM[name] * lengths[name][doc] / average[name]
+                )
+                for term, tf in counts.items():
+                    pseudo_tf[term][doc] = pseudo_tf[term].get(doc, 0.0) + FIELD_BOOSTS[name] * tf / norm
+        postings: dict[str, _Posting] = {}
+        for term, docs in pseudo_tf.items():
+            idf = math.log(1 + (self.size - len(docs) + 0.5) / (len(docs) + 0.5))
+            ids = np.fromiter(docs.keys(), dtype=np.int32, count=len(docs))
+            tf = np.fromiter(docs.values(), dtype=np.float64, count=len(docs))
+            order = np.argsort(ids)
+            postings[term] = _Posting(ids[order], (idf * tf / (K1 + tf))[order])
+        return postings
+
+    # vocabulary and document analysis
+
+    def _learn(self, text: str) -> None:
+        for token in tokens(text):
+            if token.folded not in self.vocabulary and not self.analyzer.is_stopword(token.folded):
+                self.vocabulary[token.folded] = self.analyzer.term(token.original)
+
+    def _learn_all(self, texts: Iterable[str]) -> None:
+        # Only texts with a word not seen yet need the slower pass that keeps the original spelling.
+        for text in texts:
+            if any(
+                word not in self.vocabulary and not self.analyzer.is_stopword(word)
+                for word in folded_words(text)
+            ):
+                self._learn(text)
+
+    def _is_word(self, folded: str) -> bool:
+        return folded in self.vocabulary
+
+    def parts(self, term: str) -> list[str]:
+        """A Danish compound's parts as terms. The stem is split, not the word, so that inflection
+        endings cannot pose as words ("sengen" is "seng" + "en", not "sen" + "gen")."""
+        if self.lang != "da":
+            return []
+        return [self.vocabulary[part] for part in decompound(term, self._is_word, self.keep_whole)]
+
+    def word_terms(self, folded: str) -> tuple[str, ...]:
+        """The terms a word of the library is indexed under: its own, then its compound parts."""
+        known = self._terms_of_word.get(folded)
+        if known is None:
+            # Stems join the vocabulary too, and a stopword can look like one ("sig" from "sige").
+            term = None if self.analyzer.is_stopword(folded) else self.vocabulary.get(folded)
+            known = () if term is None else (term, *self.parts(term))
+            self._terms_of_word[folded] = known
+        return known
+
+    def _analyse(self, text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+        """Spans of the words of a library text with their terms, for marking matches."""
+        return tuple((token.start, token.end, self.word_terms(token.folded)) for token in tokens(text))
+
+    def _phrase_terms(self, phrase: str) -> tuple[str, ...]:
+        return tuple(
+            self.vocabulary[token.folded]
+            for token in tokens(phrase)
+            if not self.analyzer.is_stopword(token.folded)
+        )
+
+    # query analysis
+
+    def analyse_query(self, query: str) -> list[_Word]:
+        query_tokens = [
+            token
+            for token in tokens(unicodedata.normalize("NFC", query))
+            if not self.analyzer.is_stopword(token.folded)
+        ]
+        words: list[_Word] = []
+        canonical: list[str] = []
+        for token in query_tokens:
+            word = _Word()
+            best = self._best_term(token, word)
+            for term in self.parts(best):
+                word.add(term, WEIGHT_PART)
+            for term in self._derivations(best):
+                word.add(term, WEIGHT_DERIVED)
+            words.append(word)
+            canonical.append(best)
+        self._join_neighbours(query_tokens, canonical, words)
+        self._add_synonyms(words, canonical)
+        return words
+
+    def _best_term(self, token: Token, word: _Word) -> str:
+        """Add the terms a query word stands for as typed (or, failing that, as corrected) to
+        `word`, and return the term that represents it in phrases (synonyms, compounds)."""
+        known = self.vocabulary.get(token.folded)
+        if known is not None:
+            # A word of the library or of the synonym file: taken as meant, never "corrected".
+            if known in self.postings:
+                word.add(known, WEIGHT_EXACT)
+            return known
+        exact = [term for term in self.analyzer.term_guesses(token.folded) if term in self.postings]
+        for term in exact:
+            word.add(term, WEIGHT_EXACT)
+        if exact:
+            return exact[0]
+        corrections = self._corrections(token.folded, len(token.original))
+        for term, weight in corrections:
+            word.add(term, weight)
+        return corrections[0][0] if corrections else self.analyzer.term(token.original)
+
+    def _find_corrections(self, word: str, length: int) -> list[tuple[str, float]]:
+        """Terms of the vocabulary words nearest to a word the library does not know (typos)."""
+        budget = max((edits for edits, minimum in FUZZY_MIN_LENGTH.items() if length >= minimum), default=0)
+        if not budget:
+            return []
+        # Callers rarely mistype a word's first letter, and allowing it makes short words
+        # ambiguous ("taske" would become "raske").
+        candidates = [
+            known
+            for size in range(len(word) - budget, len(word) + budget + 1)
+            for known in self._by_length.get(size, ())
+            if known[0] == word[0]
+        ]
+        # Optimal string alignment distance: a swapped pair of letters is one typo, not two.
+        matches = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=budget, limit=5)
+        if not matches:
+            return []
+        nearest = min(distance for _, distance, _ in matches)
+        found: dict[str, float] = {}
+        for known, distance, _ in matches:
+            term = self.vocabulary[known]
+            if distance == nearest and term in self.postings:
+                found[term] = max(found.get(term, 0.0), WEIGHT_FUZZY[int(distance)])
+        return list(found.items())
+
+    def _derivations(self, term: str) -> list[str]:
+        """Index terms derived from a stem ("træn" -> "træning"): word forms the stemmer keeps apart."""
+        return [term + suffix for suffix in DERIVATION_SUFFIXES[self.lang] if term + suffix in self.postings]
+
+    def _join_neighbours(self, query_tokens: list[Token], canonical: list[str], words: list[_Word]) -> None:
+        """Two words written apart that the library writes as one ("ryg øvelser" -> "rygøvelser");
+        Danish also turns "X i ryggen" into "rygX" ("smerter i ryggen" -> "rygsmerter")."""
+        if self.lang != "da":
+            return
+        for position in range(len(query_tokens) - 1):
+            first, second = query_tokens[position], query_tokens[position + 1]
+            orders = (
+                ((first.folded, canonical[position]), second.folded, WEIGHT_EXACT),
+                ((second.folded, canonical[position + 1]), first.folded, WEIGHT_REORDERED),
+            )
+            for heads, tail, weight in orders:
+                for joined in {head + link + tail for head in heads for link in ("", "s", "e")}:
+                    term = self.vocabulary.get(joined)
+                    if term is not None and term in self.postings:
+                        words[position].add(term, weight)
+                        words[position + 1].add(term, weight)
+
+    def _add_synonyms(self, words: list[_Word], canonical: list[str]) -> None:
+        """The other members of every synonym group one of whose phrases the query contains,
+        credited to the words that matched the phrase."""
+        applied: set[int] = set()
+        for start, first in enumerate(canonical):
+            for phrase, group in self._phrases_by_first.get(first, ()):
+                if group in applied or tuple(canonical[start : start + len(phrase)]) != phrase:
+                    continue
+                applied.add(group)
+                for term in self._group_terms[group].difference(phrase):
+                    if term in self.postings:
+                        for word in words[start : start + len(phrase)]:
+                            word.add(term, WEIGHT_SYNONYM)
+
+    # scoring
+
+    def score(self, words: list[_Word]) -> np.ndarray:
+        """One score per document (0 for no match)."""
+        totals = np.zeros(self.size)
+        covered = np.zeros(self.size)
+        for word in words:
+            best = np.zeros(self.size)
+            summed = np.zeros(self.size)
+            for term, weight in word.terms.items():
+                posting = self.postings.get(term)
+                if posting is None:
+                    continue
+                values = weight * posting.scores
+                summed[posting.docs] += values
+                best[posting.docs] = np.maximum(best[posting.docs], values)
+            totals += best + TIE_BREAKER * (summed - best)
+            covered += best > 0
+        # Reward documents that answer more of the query's words, not just one of them very well.
+        return totals * (1 + covered) / (1 + len(words))
+
+    def matched_terms(self, words: list[_Word], docs: np.ndarray) -> list[set[str]]:
+        """For each of `docs`, the query terms it contains (to mark them in snippets)."""
+        matched: list[set[str]] = [set() for _ in range(len(docs))]
+        for term in {term for word in words for term in word.terms}:
+            posting = self.postings.get(term)
+            if posting is None:
+                continue
+            found = (
+                posting.docs[np.minimum(np.searchsorted(posting.docs, docs), len(posting.docs) - 1)] == docs
+            )
+            for position in np.flatnonzero(found).tolist():
+                matched[position].add(term)
+        return matched
+
+
+def _field_texts(text: EntryText) -> dict[str, str]:
+    return {
+        "title": text.title,
+        "tags": ", ".join(text.tags),
+        "short_answer": text.short_answer,
+        "detail": text.detail,
+    }
+
+
+class Library:
+    """Searchable myth/FAQ entries; the index is built once, searches are read-only."""
+
+    def __init__(self, entries: Iterable[LibraryEntry], synonyms: Synonyms | None = None) -> None:
+        self.entries: list[LibraryEntry] = list(entries)
+        self._by_slug = {entry.slug: entry for entry in self.entries}
+        synonyms = synonyms or Synonyms()
+        self._indexes = {lang: _LanguageIndex(lang, self.entries, synonyms) for lang in LANGUAGES}
+        self._kinds = np.array([entry.kind for entry in self.entries], dtype=object)
+        self._themes = np.array([entry.theme for entry in self.entries], dtype=object)
+        # Equal scores are ordered by slug, so results never depend on file order.
+        self._slug_rank = np.argsort(
+            np.argsort(np.array([entry.slug for entry in self.entries], dtype=object))
+        )
+
+    @classmethod
+    def bundled(cls) -> Library:
+        return cls(load_bundled_entries(), load_synonyms())
+
+    def get(self, slug: str) -> LibraryEntry | None:
+        return self._by_slug.get(slug)
+
+    def search(
+        self,
+        query: str,
+        *,
+        lang: str = "da",
+        limit: int = 5,
+        kind: str | None = None,
+        theme: str | None = None,
+    ) -> list[SearchHit]:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unsupported language {lang!r}")
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        if theme is not None and theme not in THEMES:
+            raise ValueError(f"unknown theme {theme!r}")
+        if limit <= 0 or not query.strip() or not self.entries:
+            return []
+        index = self._indexes[lang]
+        words = index.analyse_query(query)
+        scores = index.score(words)
+        if kind is not None:
+            scores[self._kinds != kind] = 0.0
+        if theme is not None:
+            scores[self._themes != theme] = 0.0
+        candidates = np.flatnonzero(scores > 0)
+        ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))][:limit]
+        return [
+            SearchHit(
+                entry=self.entries[doc],
+                score=round(float(scores[doc]), 4),
+                snippets=_snippets(index, self.entries[doc].text(lang), terms),
+            )
+            for doc, terms in zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)
+        ]
+
+
+# --- snippets ------------------------------------------------------------------------------------
+
+
+def _snippets(index: _LanguageIndex, text: EntryText, terms: set[str]) -> dict[str, str]:
+    snippets: dict[str, str] = {}
+    for name in ("title", "short_answer"):
+        marked = _mark(index, getattr(text, name), terms)
+        if marked is not None:
+            snippets[name] = marked
+    tags = [marked for tag in text.tags if (marked := _mark(index, tag, terms)) is not None]
+    if tags:
+        snippets["tags"] = ", ".join(tags)
+    detail = _detail_excerpt(index, text.detail, terms)
+    if detail is not None:
+        snippets["detail"] = detail
+    return snippets
+
+
+def _matches(index: _LanguageIndex, text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Spans of the words of `text` that matched, overlapping spans merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end, word_terms in index.analysed(text):
+        if not terms.isdisjoint(word_terms):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+    return merged
+
+
+def _wrap(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
+    pieces, cursor = [], offset
+    for start, end in spans:
+        pieces += [text[cursor:start], "**", text[start:end], "**"]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _mark(index: _LanguageIndex, text: str, terms: set[str]) -> str | None:
+    """`text` with the words that matched wrapped in ** **, or None when nothing matched."""
+    spans = _matches(index, text, terms)
+    return _wrap(text, spans) if spans else None
+
+
+def _detail_excerpt(index: _LanguageIndex, detail: str, terms: set[str]) -> str | None:
+    """The detail's sentence with the most matches and the one after it, marked; None without matches."""
+    spans = _matches(index, detail, terms)
+    if not spans:
+        return None
+    sentences: list[tuple[int, int]] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(detail):
+        sentences.append((start, boundary.start()))
+        start = boundary.end()
+    sentences.append((start, len(detail)))
+    counts = [sum(1 for span in spans if begin <= span[0] < end) for begin, end in sentences]
+    best = counts.index(max(counts))
+    begin, end = sentences[best][0], sentences[min(best + 1, len(sentences) - 1)][1]
+    excerpt = _wrap(detail[:end], [span for span in spans if begin <= span[0] < end], offset=begin)
+    prefix = "… " if best > 0 else ""
+    suffix = " …" if end < len(detail) else ""
+    return prefix + " ".join(excerpt.split()) + suffix

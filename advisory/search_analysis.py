@@ -1,0 +1,177 @@
+"""Text analysis for library search: folding, tokenising, stopwords, stemming, decompounding.
+
+Pure functions and small classes, no index: `advisory.library` builds the index on top of them.
+
+Library choices (why not hand-written):
+- Stemming uses `snowballstemmer`, the reference Snowball algorithms for Danish and English, kept
+  by the Snowball project and used by Sphinx; it is pure Python, so nothing to compile.
+- Typo tolerance uses `rapidfuzz` (in `advisory.library`): C++ edit distances, far faster than a
+  Python Levenshtein over the whole vocabulary.
+Folding, stopword lists and the Danish decompounder are a few lines each and depend on our own
+vocabulary, so they live here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+import snowballstemmer
+
+LANGUAGES = ("da", "en")
+
+# Danish letters (and their Swedish/German look-alikes that callers' keyboards produce) become the
+# digraphs Danes type without a Danish keyboard, so "løfte" and "loefte" fold to the same string.
+_FOLD_TABLE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ß": "ss"})
+
+# A word is a run of letters or a run of digits ("5kg" -> "5", "kg"); hyphenated words are kept
+# together here and split by `tokens()`, which also emits the joined form ("sit-ups" -> "situps").
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+")
+
+# Snowball's Danish stopword list without "selv" ("Hvad kan jeg selv gøre?" is a question of its
+# own), plus a few fillers. Not stopped: "må", "kan", "gøre" and the question words "hvornår",
+# "hvordan", "hvorfor", which carry the meaning of titles such as "Hvornår må jeg træne?".
+DA_STOPWORDS = frozenset(
+    """og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi
+    min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal her alle
+    vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit også
+    under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange
+    ad bliver hendes været thi jer sådan får få fik fået lidt nogen lige egentlig""".split()
+)
+# Snowball's English stopword list (contractions left out: the tokenizer splits them anyway), plus
+# the fillers of spoken questions ("can I just ...", "will it ...", "get").
+EN_STOPWORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she
+    her hers herself it its itself they them their theirs themselves what which who whom this that
+    these those am is are was were be been being have has had having do does did doing would should
+    could ought a an the and but if or because as until while of at by for with about against
+    between into through during before after above below to from up down in out on off over under
+    again further then once here there when where why how all any both each few more most other
+    some such no nor not only own same so than too very s t can will just get got""".split()
+)
+_STEMMER_NAMES = {"da": "danish", "en": "english"}
+
+# Danish compounds are built as head + optional linking letter + tail ("livs-kvalitet",
+# "styrke-træning"); parts shorter than this are too ambiguous to trust.
+_MIN_PART = 3
+_MIN_COMPOUND = 6
+_LINKERS = ("s", "e")
+# Danish derivational endings: never a compound's last part, even when the vocabulary happens to
+# hold the same letters as a stem ("træning" is not "træn" + "ing", although "Inge" stems to "ing").
+DANISH_SUFFIXES = frozenset({"ing", "ning", "else", "sel", "lig", "ig", "hed", "ende", "isk", "dom", "skab"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, Danish letters as digraphs, other accents stripped. Idempotent."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def unfold_digraphs(word: str) -> str:
+    """The inverse guess of `fold` for ASCII typing ("loefte" -> "løfte"), for the Danish stemmer."""
+    return word.replace("ae", "æ").replace("oe", "ø").replace("aa", "å")
+
+
+# Texts repeat the same few thousand words, so folding each distinct word once pays off.
+_fold_word = lru_cache(maxsize=200_000)(fold)
+
+
+class Token(NamedTuple):
+    """One word of a text: its folded form and where it sits in the original string."""
+
+    folded: str
+    original: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Words of `text` with their spans; hyphenated words yield their parts and the joined form."""
+    for match in _WORD.finditer(text):
+        raw = match.group()
+        if "-" not in raw:
+            yield Token(_fold_word(raw), raw.lower(), match.start(), match.end())
+            continue
+        offset = match.start()
+        for part in raw.split("-"):
+            yield Token(_fold_word(part), part.lower(), offset, offset + len(part))
+            offset += len(part) + 1
+        joined = raw.replace("-", "")
+        yield Token(_fold_word(joined), joined.lower(), match.start(), match.end())
+
+
+def folded_words(text: str) -> list[str]:
+    """The folded words of `text` as `tokens` yields them, without spans: the fast path for indexing."""
+    found: list[str] = []
+    for raw in _WORD.findall(text):
+        if "-" in raw:
+            found += [_fold_word(part) for part in raw.split("-")]
+            raw = raw.replace("-", "")
+        found.append(_fold_word(raw))
+    return found
+
+
+class Analyzer:
+    """Stopwords and stemming for one language; terms are folded stems."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unsupported language {lang!r}")
+        self.lang = lang
+        self.stopwords = frozenset(fold(word) for word in (DA_STOPWORDS if lang == "da" else EN_STOPWORDS))
+        stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
+        # Stemming is the costly step and vocabularies are small, so remember every word seen.
+        self._stem = lru_cache(maxsize=200_000)(stemmer.stemWord)
+
+    def is_stopword(self, folded: str) -> bool:
+        return folded in self.stopwords
+
+    def term(self, word: str) -> str:
+        """The index term of one word: stemmed before folding, since the Danish stemmer knows æ/ø/å."""
+        return fold(self._stem(word.lower()))
+
+    def term_guesses(self, folded: str) -> list[str]:
+        """Terms a folded query word may stand for; ASCII digraphs are tried as æ/ø/å too."""
+        guesses = [self.term(folded)]
+        if self.lang == "da":
+            guess = self.term(unfold_digraphs(folded))
+            if guess not in guesses:
+                guesses.append(guess)
+        return guesses
+
+
+def decompound(folded: str, is_known: Callable[[str], bool], keep_whole: frozenset[str]) -> list[str]:
+    """Split a folded Danish compound into known words, longest head first; [] when it is no compound.
+
+    `is_known` tells whether a folded string is a word of the vocabulary. Splitting only into words
+    the library actually uses keeps the decompounder honest without a dictionary of its own.
+    """
+    return _split(folded, is_known, keep_whole, depth=0)
+
+
+def _split(word: str, is_known: Callable[[str], bool], keep_whole: frozenset[str], depth: int) -> list[str]:
+    if len(word) < _MIN_COMPOUND or word in keep_whole or depth > 2:
+        return []
+    for cut in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):
+        head, tail = word[:cut], word[cut:]
+        if not is_known(head):
+            continue
+        tails = [tail]
+        if tail[0] in _LINKERS and len(tail) > _MIN_PART:
+            tails.append(tail[1:])
+        for rest in tails:
+            if rest in DANISH_SUFFIXES:
+                continue
+            if is_known(rest):
+                return [head, rest]
+            deeper = _split(rest, is_known, keep_whole, depth + 1)
+            if deeper:
+                return [head, *deeper]
+    return []
