@@ -25,9 +25,13 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    url = url or get_settings().DATABASE_URL
+    """The engine for `url`, or for the configured DATABASE_URL (looked up on each call)."""
+    return _engine_for(url or get_settings().DATABASE_URL)
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from db.engine import get_engine, session_scope
@@ -14,6 +15,26 @@ from db.repositories import users
 CONSOLE = Path(__file__).resolve().parents[2] / "console"
 APP = str(CONSOLE / "app.py")
 PASSWORD = "korrekt-hest-batteri"
+
+
+def keep_router_in_charge() -> None:
+    """Make AppTest run console/app.py (the st.navigation router) on every run, as the server does.
+
+    Streamlit still detects the old "pages/ folder next to the main script" layout. The server forgets that
+    detection for good once st.navigation has run; AppTest resets it before every run, so from the second
+    run on it would execute console/pages/*.py directly, without the router. Pinning the flag to False
+    after each PagesManager is built gives AppTest the server's behaviour.
+    """
+    if getattr(PagesManager.__init__, "_router_pinned", False):
+        return
+    original = PagesManager.__init__
+
+    def pinned(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    pinned._router_pinned = True
+    PagesManager.__init__ = pinned
 
 
 def make_user(db_url: str, username: str, role: str, display_name: str | None = None):
