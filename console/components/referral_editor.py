@@ -1,0 +1,214 @@
+"""The "send guidance" editor for one call: prefilled text, language, channel, send or mark as sent.
+
+The editor keeps one idempotency key per call and channel in the session, so a double click saves and
+sends the same referral again (which the outbox refuses) instead of creating a second one. An unsent
+referral this user started for the call is resumed, so edited text survives a reload.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from advisory.script import labels
+from console.i18n import current_language, fmt_date, fmt_datetime, t
+from db import mail
+from db.engine import get_engine, session_scope
+from db.referral_input import CallForReferral, call_for_referral, compose_for_call
+from db.repositories import referrals
+from db.repositories.referrals import SendOutcome
+from db.repositories.users import StaffUser
+
+_CALL, _KEYS = "referrals_call", "referrals_keys"
+_LANG, _SUBJECT, _BODY = "referrals_lang", "referrals_subject", "referrals_body"
+_CHANNEL, _EMAIL, _LINES = "referrals_channel", "referrals_recipient", "referrals_recipient_lines"
+
+
+def pick_call(user: StaffUser) -> int | None:
+    """The call from `?call=<id>`, else one the user picks from their calls still awaiting guidance."""
+    raw = st.query_params.get("call")
+    if raw:
+        if str(raw).isdigit():
+            return int(raw)
+        st.error(t("referrals.call_not_found"))
+        return None
+    with session_scope() as session:
+        calls = referrals.calls_awaiting_referral(session, advisor_id=user.id)
+    if not calls:
+        st.info(t("referrals.no_calls"))
+        return None
+    groups = labels("groups", current_language())
+    by_id = {c["id"]: f"#{c['id']} · {fmt_datetime(c['started_at'])} · {groups.get(c['group_id'], c['group_id'])}"
+             for c in calls}
+    chosen = st.selectbox(t("referrals.pick_call"), list(by_id), index=None, format_func=by_id.get,
+                          placeholder=t("referrals.pick_placeholder"), key="referrals_pick")
+    if chosen is not None:
+        st.query_params["call"] = str(chosen)
+    return chosen
+
+
+def load_call(call_id: int, user: StaffUser) -> CallForReferral | None:
+    """The call if this user may send guidance for it; otherwise say why and return None."""
+    with session_scope() as session:
+        call = call_for_referral(session, call_id=call_id)
+    if call is None:
+        st.error(t("referrals.call_not_found"))
+    elif user.role == "advisor" and call.advisor_id != user.id:
+        st.error(t("referrals.call_not_yours"))
+    elif call.anonymised:
+        st.warning(t("referrals.call_anonymised"))
+    else:
+        return call
+    return None
+
+
+def _start(call: CallForReferral, user: StaffUser) -> None:
+    """Fill the editor once per call: the user's unsent referral if any, else freshly composed text."""
+    with session_scope() as session:
+        resume = referrals.latest_open_for_call(session, call_id=call.id, created_by_id=user.id)
+        text = None if resume else compose_for_call(session, call_id=call.id, lang=call.lang)
+    state = st.session_state
+    state[_CALL], state[_KEYS] = call.id, {}
+    state[_EMAIL], state[_LINES] = call.email or "", call.member_name or ""
+    if resume:
+        state[_LANG], state[_SUBJECT], state[_BODY], state[_CHANNEL] = (
+            resume.lang, resume.subject, resume.body, resume.channel)
+        state[_EMAIL if resume.channel == "email" else _LINES] = resume.recipient
+        state[_KEYS][resume.channel] = resume.idempotency_key
+    else:
+        state[_LANG], state[_SUBJECT], state[_BODY] = call.lang, text.subject, text.body
+        state[_CHANNEL] = "email" if call.email and mail.unavailable_reason() is None else "letter"
+
+
+def _recompose(call_id: int) -> None:
+    with session_scope() as session:
+        text = compose_for_call(session, call_id=call_id, lang=st.session_state[_LANG])
+    st.session_state[_SUBJECT], st.session_state[_BODY] = text.subject, text.body
+
+
+def _key(channel: str) -> str:
+    return st.session_state[_KEYS].setdefault(channel, referrals.new_key())
+
+
+def _save(call_id: int, user: StaffUser, channel: str, recipient: str) -> referrals.ReferralRecord:
+    state = st.session_state
+    with session_scope() as session:
+        return referrals.save(session, idempotency_key=_key(channel), call_id=call_id, channel=channel,
+                              lang=state[_LANG], subject=state[_SUBJECT], body=state[_BODY], recipient=recipient,
+                              actor_id=user.id)
+
+
+def show_outcome(outcome: SendOutcome) -> None:
+    record = outcome.referral
+    if outcome.sent_now:
+        st.success(t("referrals.sent_ok"))
+    elif record.status == "sent":
+        st.info(t("referrals.already_sent_one"))
+    elif record.status == "failed":
+        st.error(t("referrals.send_failed", reason=t(f"referrals.error_{record.error_code}")))
+        st.text(record.error_detail)
+    else:
+        st.info(t("referrals.busy"))
+
+
+def send_email(referral_id: int, user: StaffUser) -> SendOutcome:
+    with st.spinner(t("referrals.sending")):
+        return referrals.deliver_email(engine=get_engine(), referral_id=referral_id, actor_id=user.id)
+
+
+def _existing(call_id: int) -> None:
+    with session_scope() as session:
+        sent = [r for r in referrals.list_for_call(session, call_id=call_id) if r.status == "sent"]
+    if sent:
+        st.warning(t("referrals.already_sent_call"))
+        st.text("\n".join(f"{t('referrals.channel_' + r.channel)} · {fmt_datetime(r.sent_at)} · {r.recipient}"
+                          for r in sent))
+
+
+def editor(call: CallForReferral, user: StaffUser) -> None:
+    if st.session_state.get(_CALL) != call.id:
+        _start(call, user)
+    groups = labels("groups", current_language())
+    st.subheader(t("referrals.for_call", id=call.id, date=fmt_date(call.started_at)))
+    st.caption(groups.get(call.group_id, call.group_id))
+    _existing(call.id)
+    st.radio(t("referrals.language"), ["da", "en"], key=_LANG, horizontal=True, on_change=_recompose,
+             args=(call.id,), format_func=lambda code: {"da": "Dansk", "en": "English"}[code],
+             help=t("referrals.language_help"))
+    st.text_input(t("referrals.subject"), key=_SUBJECT)
+    st.text_area(t("referrals.body"), key=_BODY, height=480)
+    unavailable = mail.unavailable_reason()
+    channels = ["letter", "text"] if unavailable else ["email", "letter", "text"]
+    if st.session_state.get(_CHANNEL) not in channels:
+        st.session_state[_CHANNEL] = "letter"
+    if unavailable:
+        st.info(t("referrals.email_unavailable", reason=unavailable))
+    channel = st.radio(t("referrals.channel"), channels, key=_CHANNEL, horizontal=True,
+                       format_func=lambda c: t(f"referrals.channel_{c}"))
+    if channel == "email":
+        _email(call, user)
+    elif channel == "letter":
+        _letter(call, user)
+    else:
+        _text(call, user)
+    if st.button(t("referrals.save_draft"), key="referrals_save_draft"):
+        recipient = st.session_state[_EMAIL] if channel == "email" else (
+            st.session_state[_LINES] if channel == "letter" else "")
+        record = _save(call.id, user, channel, recipient)
+        if record.status == "sent":
+            st.info(t("referrals.already_sent_one" if channel == "email" else "referrals.already_marked"))
+        else:
+            st.success(t("referrals.draft_saved"))
+    st.button(t("referrals.start_new"), key="referrals_start_new", help=t("referrals.start_new_help"),
+              on_click=_start_new, args=(call.id,))
+
+
+def _start_new(call_id: int) -> None:
+    """A further referral for the same call (e.g. a letter too, or another address): fresh keys and text."""
+    st.session_state[_KEYS] = {}
+    _recompose(call_id)
+
+
+def _email(call: CallForReferral, user: StaffUser) -> None:
+    if not call.email:
+        st.caption(t("referrals.no_consented_email"))
+    st.text_input(t("referrals.recipient_email"), key=_EMAIL)
+    if st.button(t("referrals.send_email"), key="referrals_send_email", type="primary"):
+        record = _save(call.id, user, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
+        try:
+            with session_scope() as session:
+                record = referrals.queue_email(session, referral_id=record.id, actor_id=user.id)
+        except mail.InvalidAddress:
+            st.error(t("referrals.invalid_email"))
+            return
+        show_outcome(send_email(record.id, user))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _pdf(subject: str, body: str, lang: str, recipient: str) -> bytes:
+    return referrals.letter_pdf(subject=subject, body=body, lang=lang, recipient=recipient)
+
+
+def _letter(call: CallForReferral, user: StaffUser) -> None:
+    st.text_area(t("referrals.recipient_lines"), key=_LINES, height=100)
+    state = st.session_state
+    st.download_button(t("referrals.download_pdf"), _pdf(state[_SUBJECT], state[_BODY], state[_LANG], state[_LINES]),
+                       file_name=f"vejledning-{call.id}.pdf", mime="application/pdf", key="referrals_download_pdf",
+                       on_click=_save, args=(call.id, user, "letter", state[_LINES]))
+    _mark_sent_button(call, user, "letter", state[_LINES])
+
+
+def _text(call: CallForReferral, user: StaffUser) -> None:
+    st.caption(t("referrals.copy_hint"))
+    st.code(f"{st.session_state[_SUBJECT]}\n\n{st.session_state[_BODY]}", language=None, wrap_lines=True)
+    _mark_sent_button(call, user, "text", "")
+
+
+def _mark_sent_button(call: CallForReferral, user: StaffUser, channel: str, recipient: str) -> None:
+    if st.button(t("referrals.mark_sent"), key=f"referrals_mark_{channel}", help=t(f"referrals.mark_sent_{channel}")):
+        record = _save(call.id, user, channel, recipient)
+        with session_scope() as session:
+            marked = referrals.mark_sent(session, referral_id=record.id, actor_id=user.id)
+        if marked:
+            st.success(t("referrals.marked_sent"))
+        else:
+            st.info(t("referrals.already_marked"))
