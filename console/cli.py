@@ -1,6 +1,6 @@
 """Command line for operators: `python -m console.cli COMMAND` (or the `advice-console` script).
 
-Commands: init, create-user, reset-password (more are added by later features).
+Commands: init, create-user, reset-password, seed-demo, purge (more are added by later features).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pydantic import ValidationError
 
 from db.bootstrap import prepare_database
-from db.engine import session_scope
+from db.engine import get_engine, session_scope
 from db.models import Role, UserCreate
 from db.repositories import users
 
@@ -61,6 +61,41 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_bar(done: int, total: int) -> None:
+    width = 40
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} calls", end=end, file=sys.stderr,
+          flush=True)
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from db.demo import DEMO_PASSWORD, seed_demo
+
+    prepare_database(args.database_url)
+    report = seed_demo(get_engine(args.database_url), calls=args.calls, seed=args.seed,
+                       with_users=args.with_users, progress=_progress_bar)
+    print(f"Added {report.calls:,} demo calls ({report.follow_ups:,} follow-ups, {report.referrals:,} referrals) "
+          f"in {report.seconds} s.")
+    if report.users_created:
+        print(f"Created demo users {', '.join(report.users_created)} with the password '{DEMO_PASSWORD}'.")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from db.repositories import privacy
+    from db.settings import get_settings
+
+    prepare_database(args.database_url)
+    days = get_settings().RETENTION_DAYS
+    with session_scope(get_engine(args.database_url)) as session:
+        report = privacy.purge(session, retention_days=days, dry_run=args.dry_run, actor_name="cli")
+    verb = "Would anonymise" if args.dry_run else "Anonymised"
+    print(f"{verb} {report.calls:,} calls started before {report.cutoff:%Y-%m-%d %H:%M} UTC "
+          f"(RETENTION_DAYS={days}), with {report.referrals:,} referrals and {report.follow_ups:,} follow-ups.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advice-console", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true")
     reset.set_defaults(func=cmd_reset_password)
+
+    seed = sub.add_parser("seed-demo", help="add realistic demo calls (and demo users) for trying the console")
+    seed.add_argument("--calls", type=int, default=20000, help="how many calls (default 20000)")
+    seed.add_argument("--with-users", action="store_true",
+                      help="create the demo users rikke, mads, louise, sofie and admin if missing")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+    seed.add_argument("--database-url", help="database to fill (default: DATABASE_URL)")
+    seed.set_defaults(func=cmd_seed_demo)
+
+    purge = sub.add_parser("purge", help="anonymise calls older than RETENTION_DAYS (logged in the audit log)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be anonymised")
+    purge.add_argument("--database-url", help="database to purge (default: DATABASE_URL)")
+    purge.set_defaults(func=cmd_purge)
     return parser
 
 

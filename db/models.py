@@ -7,6 +7,7 @@ them as UTC on SQLite and PostgreSQL alike and rejects naive values.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -62,13 +63,23 @@ class User(SQLModel, table=True):
 
 
 MIN_PASSWORD_LENGTH = 12
+USERNAME_PATTERN = re.compile(r"[a-zA-Z0-9._-]+")
+PHONE_PATTERN = re.compile(r"[0-9 +()-]{6,32}")
 
 
 class UserCreate(SQLModel):
-    username: str = Field(min_length=2, max_length=64, regex=r"^[a-zA-Z0-9._-]+$")
+    username: str = Field(min_length=2, max_length=64)
     display_name: str = Field(min_length=1, max_length=128)
     role: Role = Role.advisor
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+    # A validator, not Field(regex=...): SQLModel with pydantic 2 silently ignores `regex`.
+    @field_validator("username")
+    @classmethod
+    def _username_characters(cls, value: str) -> str:
+        if not USERNAME_PATTERN.fullmatch(value):
+            raise ValueError("letters a-z, digits, dot, hyphen or underscore only")
+        return value
 
 
 # --- calls -------------------------------------------------------------------------------------
@@ -80,6 +91,10 @@ class Call(SQLModel, table=True):
         Index("ix_call_group_started", "group_id", "started_at"),
         Index("ix_call_outcome_started", "outcome", "started_at"),
         Index("ix_call_disposition", "disposition"),
+        # Statistics: the period counts read these covering indexes instead of the (wide) call rows.
+        Index("ix_call_stats_profile", "group_id", "caller_role", "disposition", "advisor_id", "started_at"),
+        Index("ix_call_stats_duration", "duration_seconds", "started_at"),
+        Index("ix_call_id_started", "id", "started_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -142,7 +157,7 @@ class CallCreate(SQLModel):
     contact_consent: bool = False
     member_number: str | None = Field(default=None, max_length=32)
     caller_name: str | None = Field(default=None, max_length=128)
-    phone: str | None = Field(default=None, max_length=32, regex=r"^[0-9 +()-]*$")
+    phone: str | None = Field(default=None, max_length=32)
     email: EmailStr | None = None
     profile: dict[str, Any] = Field(default_factory=dict)
     group_id: str
@@ -165,6 +180,13 @@ class CallCreate(SQLModel):
             return None
         return value.strip() if isinstance(value, str) else value
 
+    @field_validator("phone")
+    @classmethod
+    def _phone_characters(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE_PATTERN.fullmatch(value):
+            raise ValueError("digits, spaces, +, ( ) and - only")
+        return value
+
 
 class CallDraft(SQLModel, table=True):
     """The advisor's call in progress, autosaved on every change; one per advisor."""
@@ -183,6 +205,8 @@ class FollowUp(SQLModel, table=True):
     __table_args__ = (
         Index("ix_follow_up_status_due", "status", "due_on"),
         Index("ix_follow_up_assignee_status_due", "assignee_id", "status", "due_on"),
+        # The call log's follow-up filters check each call's follow-ups through this index.
+        Index("ix_follow_up_call_status_due", "call_id", "status", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -198,6 +222,8 @@ class FollowUp(SQLModel, table=True):
 
 
 class Referral(SQLModel, table=True):
+    __table_args__ = (Index("ix_referral_status_channel_sent", "status", "channel", "sent_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = Field(foreign_key="call.id", index=True)
     channel: str = Field(max_length=8)

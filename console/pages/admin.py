@@ -1,10 +1,12 @@
-"""Administration: staff accounts (list, create, deactivate, change role)."""
+"""Administration: staff accounts (list, create, deactivate, change role), retention, the audit log and
+members' data (access export, erasure on request)."""
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from console import auth
+from console.components import admin_privacy
 from console.i18n import fmt_datetime, t
 from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
@@ -13,7 +15,10 @@ from db.repositories import users
 admin = auth.require_role(*auth.ADMINS)
 st.title(t("nav.admin"))
 
-tab_users, = st.tabs([t("admin.tab_users")])
+admin_privacy.show_flash()
+tab_users, tab_retention, tab_audit, tab_member = st.tabs(
+    [t("admin.tab_users"), t("admin_privacy.tab_retention"), t("admin_privacy.tab_audit"),
+     t("admin_privacy.tab_member_data")])
 
 with tab_users:
     with session_scope() as session:
@@ -83,3 +88,10 @@ with tab_users:
                 st.error(t("users.username_taken"))
             else:
                 st.success(t("admin.user_created", username=data.username))
+
+with tab_retention:
+    admin_privacy.retention_tab(admin)
+with tab_audit:
+    admin_privacy.audit_tab()
+with tab_member:
+    admin_privacy.member_tab(admin)

@@ -1,10 +1,89 @@
-"""Placeholder until its issue lands: an honest "not built yet" state, no fake data."""
+"""Follow-ups: overdue (highlighted), due today and upcoming; mine or (supervisors) everyone's.
+Mark done with a note, reschedule, or give to a colleague."""
 
+import pandas as pd
 import streamlit as st
 
 from console import auth
-from console.i18n import t
+from console.components import follow_up_actions
+from console.components.call_detail import label
+from console.i18n import fmt_date, fmt_datetime, fmt_number, t
+from db.engine import session_scope
+from db.repositories import call_log, follow_ups
+from db.repositories.follow_ups import BUCKETS, FollowUpRow
 
-auth.require_role(*auth.ALL_ROLES)
+SHOWN_PER_BUCKET = 100
+OVERDUE_STYLE = "background-color: #fde0dc; color: #8a1c12"
+
+viewer = auth.require_role(*auth.ALL_ROLES)
 st.title(t("nav.follow_ups"))
-st.info(t("common.not_built_yet"))
+follow_up_actions.show_flash()
+
+scope = "mine"
+if call_log.sees_all_calls(viewer):
+    scope = st.radio(t("follow_ups.scope"), ["mine", "all"], format_func=lambda s: t(f"follow_ups.scope_{s}"),
+                     horizontal=True, key="follow_ups_scope")
+today = call_log.local_today()
+with session_scope() as session:
+    counts = follow_ups.count_open(session, viewer=viewer, scope=scope, today=today)
+    lists = {bucket: follow_ups.list_open(session, viewer=viewer, scope=scope, bucket=bucket, today=today,
+                                          limit=SHOWN_PER_BUCKET) for bucket in BUCKETS}
+
+for column, bucket in zip(st.columns(len(BUCKETS)), BUCKETS, strict=True):
+    column.metric(t(f"follow_ups.{bucket}"), fmt_number(counts[bucket]))
+if counts["overdue"]:
+    st.error(t("follow_ups.overdue_warning", n=fmt_number(counts["overdue"])))
+
+
+def _frame(rows: list[FollowUpRow], *, closed: bool = False) -> pd.DataFrame:
+    return pd.DataFrame([
+        {
+            t("follow_ups.col_id"): row.id,
+            t("follow_ups.col_due"): fmt_date(row.due_on),
+            **({t("follow_ups.col_assignee"): row.assignee_name} if scope == "all" else {}),
+            t("follow_ups.col_caller"): row.caller_name or "",
+            t("follow_ups.col_phone"): row.phone or "",
+            t("follow_ups.col_group"): label("group", row.group_id),
+            t("follow_ups.col_reason"): row.reason,
+            t("follow_ups.col_call"): f"{row.call_id} · {fmt_datetime(row.call_started_at)}",
+            **({t("follow_ups.col_status"): t(f"follow_ups.status_{row.status}"),
+                t("follow_ups.col_note"): row.closing_note} if closed else {}),
+        }
+        for row in rows
+    ])
+
+
+for bucket in BUCKETS:
+    st.subheader(f"{t(f'follow_ups.{bucket}')} ({fmt_number(counts[bucket])})")
+    rows = lists[bucket]
+    if not rows:
+        st.caption(t("follow_ups.nothing"))
+        continue
+    frame = _frame(rows)
+    if bucket == "overdue":
+        frame = frame.style.apply(lambda r: [OVERDUE_STYLE] * len(r), axis=1)
+    st.dataframe(frame, hide_index=True, key=f"follow_ups_table_{bucket}")
+    if counts[bucket] > len(rows):
+        st.caption(t("follow_ups.shown_of", shown=fmt_number(len(rows)), total=fmt_number(counts[bucket])))
+
+shown = {row.id: row for bucket in BUCKETS for row in lists[bucket]}
+if shown:
+    st.divider()
+    picked = st.selectbox(
+        t("follow_ups.pick"), [None, *shown], key="follow_ups_pick",
+        format_func=lambda i: t("follow_ups.choose") if i is None else
+        f"{i} · {fmt_date(shown[i].due_on)} · {shown[i].caller_name or label('group', shown[i].group_id)}")
+    if picked is not None:
+        row = shown[picked]
+        st.text(row.reason)
+        if st.button(t("follow_ups.open_call"), key=f"follow_ups_open_call_{row.id}"):
+            st.switch_page("pages/call_log.py", query_params={"call": str(row.call_id)})
+        follow_up_actions.render(row, viewer, key="follow_ups_action")
+
+with st.expander(t("follow_ups.recently_closed")):
+    with session_scope() as session:
+        closed = follow_ups.recently_closed(session, viewer=viewer, scope=scope)
+    if closed:
+        st.dataframe(_frame(closed, closed=True), hide_index=True, key="follow_ups_table_closed")
+    else:
+        st.caption(t("follow_ups.nothing"))

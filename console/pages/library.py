@@ -1,10 +1,51 @@
-"""Placeholder until its issue lands: an honest "not built yet" state, no fake data."""
+"""Bibliotek / Library: search the myths and FAQ, read the short answer aloud or copy it, use it in the call.
 
+Supervisors and admins also edit entries (with history and restore) and see how often each was used.
+The search index is built from the database's entries and rebuilt when one changes, so an edit shows at once.
+"""
+
+import pandas as pd
 import streamlit as st
 
 from console import auth
-from console.i18n import t
+from console.components import library_editor, library_entries
+from console.components.call_state import today
+from console.components.library_search import current_library
+from console.i18n import current_language, fmt_date, t
+from db.engine import session_scope
+from db.repositories import library as library_repo
 
-auth.require_role(*auth.ALL_ROLES)
+user = auth.require_role(*auth.ALL_ROLES)
+lang = current_language()
+day = today()
 st.title(t("nav.library"))
-st.info(t("common.not_built_yet"))
+st.caption(t("library.intro"))
+library = current_library()
+supervisor = user.role in auth.SUPERVISORS
+
+if supervisor:
+    tab_search, tab_edit, tab_usage = st.tabs([t("library.tab_search"), t("library.tab_edit"), t("library.tab_usage")])
+else:
+    tab_search = st.container()
+
+with tab_search:
+    library_entries.search_panel(library, advisor_id=user.id, lang=lang, today=day)
+
+if supervisor:
+    with tab_edit:
+        library_editor.editor(library, user=user, lang=lang, today=day)
+    with tab_usage:
+        with session_scope() as session:
+            uses = library_repo.usage_counts(session)
+        st.caption(t("library.usage_intro"))
+        entries = sorted(library.entries, key=lambda e: (-uses.get(e.slug, 0), e.text(lang).title.casefold()))
+        st.dataframe(pd.DataFrame([
+            {
+                t("library.col_entry"): entry.text(lang).title,
+                t("library.col_kind"): t(f"library.kind_{entry.kind}"),
+                t("library.col_uses"): uses.get(entry.slug, 0),
+                t("library.col_status"): f"{library_entries.markers(entry, day)} {t(f'library.status_{entry.review_status}')}".strip(),
+                t("library.col_last_reviewed"): fmt_date(entry.last_reviewed),
+            }
+            for entry in entries
+        ]), hide_index=True, width="stretch", key="library_usage_table")

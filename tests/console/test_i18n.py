@@ -1,7 +1,7 @@
 """The two UI catalogues have the same keys and placeholders; formats are Danish in Danish."""
 
 import re
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 
 import pytest
 

@@ -1,6 +1,6 @@
 """Saving a call: contact details only with consent, topics and follow-ups alongside."""
 
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -53,3 +53,12 @@ def test_topics_and_the_kept_follow_up_are_saved(session):
     assert topics == ["lifting", "pain"]
     follow_up = session.exec(select(FollowUp)).one()
     assert (follow_up.due_on, follow_up.assignee_id, follow_up.status) == (date(2027, 2, 19), advisor.id, "open")
+
+
+def test_a_phone_number_must_look_like_one():
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        _call(1, phone="ring mig")
+    assert _call(1, phone="+45 12 34 56 78").phone == "+45 12 34 56 78"

@@ -94,3 +94,9 @@ def test_change_role(session):
     users.set_role(session, user_id=created.id, role="supervisor")
     session.commit()
     assert users.get_user(session, user_id=created.id).role == "supervisor"
+
+
+@pytest.mark.parametrize("username", ["a b", "rikke!", "<script>", "æble"])
+def test_usernames_with_other_characters_are_refused(username):
+    with pytest.raises(ValidationError):
+        UserCreate(username=username, display_name="X", password=PASSWORD)

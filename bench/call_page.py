@@ -1,0 +1,82 @@
+"""Benchmark the live call page: AppTest rerun time after one profile change, draft autosave included.
+
+AppTest always reruns the whole app (router, role check, page), while a browser reruns only the call
+page's fragment when the form changes, so these figures are an upper bound for what the advisor waits.
+Prints one JSON line. Run: .venv/bin/python bench/call_page.py   (target: rerun_median_ms < 300)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROUNDS = 40
+
+
+def main() -> None:
+    directory = tempfile.mkdtemp(prefix="bench_call_page_")
+    url = f"sqlite:///{directory}/bench.db"
+    os.environ["DATABASE_URL"] = url
+
+    from streamlit.testing.v1 import AppTest
+
+    from db.bootstrap import prepare_database
+    from db.engine import get_engine, session_scope
+    from db.models import UserCreate
+    from db.repositories import drafts, users
+    from db.settings import get_settings
+
+    get_settings.cache_clear()
+    prepare_database(url)
+    with session_scope(get_engine(url)) as session:
+        advisor = users.create_user(session, data=UserCreate(username="bench", display_name="Bench",
+                                                             password="korrekt-hest-batteri"))
+
+    at = AppTest.from_file(str(ROOT / "console" / "app.py"), default_timeout=60)
+    at.session_state["user"] = asdict(advisor)
+    at.session_state["lang"] = "da"
+    at.run()
+    at.button(key="call_start").click().run()
+    # Henrik (GUIDANCE.md): the longest script, with the follow-up suggestion and library entries.
+    at.radio(key="call_activity_level").set_value("everyday_active")
+    at.selectbox(key="call_pain").set_value("severe")
+    at.radio(key="call_fractures_known").set_value("yes").run()
+    at.selectbox(key="call_fx_site_1").set_value("vertebral")
+    at.number_input(key="call_fx_weeks_1").set_value(4).run()
+    for _ in range(3):  # warm caches (content, library index, templates)
+        at.number_input(key="call_age").set_value(70).run()
+
+    timings = []
+    for round_number in range(ROUNDS):
+        at.number_input(key="call_age").set_value(70 + round_number % 20)  # a change each time: autosave writes
+        began = time.perf_counter()
+        at.run()
+        timings.append((time.perf_counter() - began) * 1000)
+    if at.exception:
+        raise SystemExit(f"the page failed: {at.exception}")
+    with session_scope(get_engine(url)) as session:
+        stored_age = drafts.load_draft(session, advisor_id=advisor.id).data["values"]["call_age"]
+    assert stored_age == 70 + (ROUNDS - 1) % 20, "autosave did not keep up"
+
+    timings.sort()
+    print(json.dumps({
+        "rerun_median_ms": round(statistics.median(timings), 1),
+        "rerun_p90_ms": round(timings[int(len(timings) * 0.9) - 1], 1),
+        "rerun_max_ms": round(timings[-1], 1),
+        "rounds": ROUNDS,
+        "blocks_on_page": sum(1 for box in at.checkbox if box.key and box.key.startswith("call_said_")),
+        "target_ms": 300,
+    }))
+
+
+if __name__ == "__main__":
+    main()

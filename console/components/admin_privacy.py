@@ -1,0 +1,152 @@
+"""The administrator's data-protection tabs: retention purge, the audit log, and a member's data
+(access export and erasure on request). Every action is audited by the repository it calls."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+
+from console.components.call_detail import label
+from console.i18n import fmt_date, fmt_datetime, fmt_number, t
+from db.engine import session_scope
+from db.repositories import audit, privacy, users
+from db.repositories.call_log import local_day_start
+from db.repositories.privacy import MemberQuery
+from db.repositories.users import StaffUser
+from db.settings import get_settings
+
+FLASH_KEY = "admin_privacy_flash"
+MEMBER_QUERY_KEY = "admin_member_query"
+ACCESS_FILE_KEY = "admin_member_access_file"
+AUDIT_PAGE_SIZE = 50
+
+
+def show_flash() -> None:
+    if flash := st.session_state.pop(FLASH_KEY, None):
+        st.success(flash)
+
+
+def _purge(admin: StaffUser, days: int) -> None:
+    # A button callback: it runs before the rerun, so it may untick the confirmation.
+    with session_scope() as session:
+        report = privacy.purge(session, retention_days=days, actor_id=admin.id, actor_name=admin.username)
+    st.session_state["admin_purge_confirm"] = False
+    st.session_state[FLASH_KEY] = t("admin_privacy.purge_done", calls=fmt_number(report.calls))
+
+
+def _erase(admin: StaffUser, query: MemberQuery) -> None:
+    with session_scope() as session:
+        counts = privacy.erase_member(session, query=query, actor=admin)
+    st.session_state.pop(ACCESS_FILE_KEY, None)
+    st.session_state["admin_member_erase_confirm"] = False
+    st.session_state[FLASH_KEY] = t("admin_privacy.erased", calls=fmt_number(counts.calls))
+
+
+def retention_tab(admin: StaffUser) -> None:
+    days = get_settings().RETENTION_DAYS
+    with session_scope() as session:
+        preview = privacy.purge(session, retention_days=days, dry_run=True)
+        runs = privacy.last_purges(session)
+    st.write(t("admin_privacy.retention_intro", days=days))
+    st.caption(t("admin_privacy.cutoff", date=fmt_date(preview.cutoff)))
+    for column, (key, value) in zip(st.columns(3), (("pending_calls", preview.calls),
+                                                    ("pending_referrals", preview.referrals),
+                                                    ("pending_follow_ups", preview.follow_ups)), strict=True):
+        column.metric(t(f"admin_privacy.{key}"), fmt_number(value))
+    confirmed = st.checkbox(t("admin_privacy.purge_confirm"), key="admin_purge_confirm")
+    st.button(t("admin_privacy.purge_run"), key="admin_purge_run", disabled=not confirmed, type="primary",
+              on_click=_purge, args=(admin, days))
+    st.subheader(t("admin_privacy.last_runs"))
+    if not runs:
+        st.caption(t("admin_privacy.no_runs"))
+        return
+    st.dataframe(pd.DataFrame([{t("admin_privacy.col_at"): fmt_datetime(run["at"]),
+                                t("admin_privacy.col_who"): run["actor_name"] or "cli",
+                                t("admin_privacy.col_calls"): run["detail"].get("calls", 0),
+                                t("admin_privacy.col_detail"): json.dumps(run["detail"], ensure_ascii=False)}
+                               for run in runs]), hide_index=True, key="admin_purge_runs")
+
+
+def audit_tab() -> None:
+    with session_scope() as session:
+        actions = privacy.audit_actions(session)
+        staff = {u["id"]: u["display_name"] for u in users.list_users(session)}
+    first = st.columns(4)
+    action = first[0].selectbox(t("admin_privacy.audit_action"), [None, *actions], key="admin_audit_action",
+                                format_func=lambda a: t("admin_privacy.all") if a is None else a)
+    actor = first[1].selectbox(t("admin_privacy.audit_actor"), [None, *staff], key="admin_audit_actor",
+                               format_func=lambda i: t("admin_privacy.all") if i is None else staff[i])
+    object_id = first[2].text_input(t("admin_privacy.audit_object_id"), key="admin_audit_object_id").strip()
+    since = first[3].date_input(t("admin_privacy.audit_since"), value=None, format="DD.MM.YYYY",
+                                key="admin_audit_since")
+    page = st.session_state.get("admin_audit_page", 1)
+    query = {"action": action, "actor_id": actor, "object_type": "call" if object_id else None,
+             "object_id": object_id or None,
+             "since": None if since is None else local_day_start(since)}
+    with session_scope() as session:
+        events, total = audit.list_events(session, **query, limit=AUDIT_PAGE_SIZE,
+                                          offset=(page - 1) * AUDIT_PAGE_SIZE)
+    pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
+    st.caption(t("admin_privacy.audit_total", n=fmt_number(total)))
+    st.dataframe(pd.DataFrame([{t("admin_privacy.col_at"): fmt_datetime(e["at"]),
+                                t("admin_privacy.col_who"): e["actor_name"] or staff.get(e["actor_id"], ""),
+                                t("admin_privacy.col_action"): e["action"],
+                                t("admin_privacy.col_object"): f"{e['object_type']} {e['object_id']}".strip(),
+                                t("admin_privacy.col_detail"): json.dumps(e["detail"], ensure_ascii=False)}
+                               for e in events]), hide_index=True, key="admin_audit_table")
+    if st.session_state.get("admin_audit_page", 1) > pages:
+        st.session_state["admin_audit_page"] = pages
+    st.number_input(t("admin_privacy.audit_page"), min_value=1, max_value=pages, step=1, key="admin_audit_page")
+
+
+def member_tab(admin: StaffUser) -> None:
+    st.write(t("admin_privacy.member_intro"))
+    with st.form("admin_member_find"):
+        first = st.columns(3)
+        number = first[0].text_input(t("admin_privacy.member_number"), key="admin_member_number")
+        phone = first[1].text_input(t("admin_privacy.phone"), key="admin_member_phone")
+        email = first[2].text_input(t("admin_privacy.email"), key="admin_member_email")
+        if st.form_submit_button(t("admin_privacy.find")):
+            query = MemberQuery(member_number=number, phone=phone, email=email)
+            st.session_state.pop(ACCESS_FILE_KEY, None)
+            if query.is_empty():
+                st.session_state.pop(MEMBER_QUERY_KEY, None)
+                st.warning(t("admin_privacy.need_one"))
+            else:
+                st.session_state[MEMBER_QUERY_KEY] = asdict(query)
+    if MEMBER_QUERY_KEY not in st.session_state:
+        return
+    query = MemberQuery(**st.session_state[MEMBER_QUERY_KEY])
+    with session_scope() as session:
+        calls = privacy.find_member_calls(session, query=query)
+    if not calls:
+        st.info(t("admin_privacy.none_found"))
+        return
+    st.caption(t("admin_privacy.found", n=fmt_number(len(calls))))
+    st.dataframe(pd.DataFrame([{
+        t("admin_privacy.col_call"): c["id"], t("admin_privacy.col_started"): fmt_datetime(c["started_at"]),
+        t("admin_privacy.col_advisor"): c["advisor_name"], t("admin_privacy.col_group"): label("group", c["group_id"]),
+        t("admin_privacy.col_member_number"): c["member_number"] or "", t("admin_privacy.col_name"): c["caller_name"] or "",
+        t("admin_privacy.col_phone"): c["phone"] or "", t("admin_privacy.col_email"): c["email"] or "",
+        t("admin_privacy.col_anonymised"): fmt_datetime(c["anonymised_at"]),
+    } for c in calls]), hide_index=True, key="admin_member_calls")
+
+    st.subheader(t("admin_privacy.access_title"))
+    if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare"):
+        with session_scope() as session:
+            data = privacy.access_export(session, query=query, actor=admin)
+        st.session_state[ACCESS_FILE_KEY] = privacy.access_export_json(data)
+    if ACCESS_FILE_KEY in st.session_state:
+        st.success(t("admin_privacy.access_ready"))
+        st.download_button(t("admin_privacy.access_download"), data=st.session_state[ACCESS_FILE_KEY],
+                           file_name="indsigt.json", mime="application/json", key="admin_member_access_download",
+                           on_click="ignore")
+
+    st.subheader(t("admin_privacy.erase_title"))
+    confirmed = st.checkbox(t("admin_privacy.erase_confirm"), key="admin_member_erase_confirm")
+    st.button(t("admin_privacy.erase_run"), key="admin_member_erase", disabled=not confirmed, type="primary",
+              on_click=_erase, args=(admin, query))

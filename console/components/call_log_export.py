@@ -1,0 +1,46 @@
+"""The supervisors' export of the filtered call log (CSV or XLSX), made on request and then offered
+for download. Personal data only when ticked; the export and that choice go to the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from console.i18n import fmt_number, t
+from db.engine import session_scope
+from db.exports import MIME_TYPES, export_to_file
+from db.repositories.call_log import CallFilters
+from db.repositories.users import StaffUser
+
+PREPARED_KEY = "call_log_export"
+
+
+def render(filters: CallFilters, viewer: StaffUser) -> None:
+    st.subheader(t("call_log.export_title"))
+    st.caption(t("call_log.export_help"))
+    include_contact = st.checkbox(t("call_log.export_include_contact"), key="call_log_export_contact",
+                                  help=t("call_log.export_include_contact_help"))
+    fmt = st.radio(t("call_log.export_format"), ["csv", "xlsx"], format_func=str.upper, horizontal=True,
+                   key="call_log_export_format")
+    if st.button(t("call_log.export_prepare"), key="call_log_export_prepare"):
+        _forget_previous()
+        with session_scope() as session:
+            path, result = export_to_file(session, filters=filters, viewer=viewer, fmt=fmt,
+                                          include_contact=include_contact)
+        st.session_state[PREPARED_KEY] = {"path": str(path), "format": fmt, "rows": result.rows}
+    prepared = st.session_state.get(PREPARED_KEY)
+    if not prepared or not Path(prepared["path"]).exists():
+        return
+    st.success(t("call_log.export_ready", n=fmt_number(prepared["rows"])))
+    path = Path(prepared["path"])
+    # A callable: the file is read only when the button is clicked, not on every rerun.
+    st.download_button(t("call_log.export_download"), data=path.read_bytes,
+                       file_name=f"opkaldslog.{prepared['format']}", mime=MIME_TYPES[prepared["format"]],
+                       key="call_log_export_download", on_click="ignore")
+
+
+def _forget_previous() -> None:
+    previous = st.session_state.pop(PREPARED_KEY, None)
+    if previous:
+        Path(previous["path"]).unlink(missing_ok=True)

@@ -1,0 +1,263 @@
+"""Supervisors' editing of library entries: a validated form in both languages, history and restore.
+
+The form remembers the version it was opened from (`library_edit_base`); its widget keys carry that
+version, so a saved edit opens fresh from the new version, while after a conflict or an invalid save
+everything typed stays where it was. The save itself is optimistic: the repository refuses it when
+someone else saved the entry since the form was opened, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from advisory.library import SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
+from console import auth
+from console.components.library_entries import is_overdue, markers, source_citations
+from console.i18n import fmt_date, fmt_datetime, t
+from db.engine import session_scope
+from db.repositories import library as library_repo
+from db.repositories.users import StaffUser
+
+LANGS = ("da", "en")
+TEXT_FIELDS = ("title", "short_answer", "detail", "tags")
+SHARED_FIELDS = ("theme", "sources", "review_status", "last_reviewed")
+STATUSES = ("approved", "needs_clinical_review", "draft")
+PICK, BASE, ERRORS, NOTICE = "library_edit_slug", "library_edit_base", "library_edit_errors", "library_edit_notice"
+
+
+def _key(slug: str, version: int, field: str) -> str:
+    return f"library_edit_{slug}_v{version}_{field}"
+
+
+def field_label(name: str) -> str:
+    """A changed-field or error location ("da.short_answer") in the reader's words."""
+    if name == "*":
+        return t("library.field_all")
+    lang, _, field = name.rpartition(".")
+    label = t(f"library.field_{field}")
+    return f"{label} ({t(f'library.lang_{lang}')})" if lang else label
+
+
+def _note(note: str) -> str:
+    if note.startswith("restored version "):
+        return t("library.note_restored", version=note.removeprefix("restored version "))
+    return {"bundled": t("library.note_bundled"), "bundled update": t("library.note_bundled_update")}.get(note, note)
+
+
+# --- reading and checking the form -----------------------------------------------------------------------
+
+
+def form_data(state: Any, entry: LibraryEntry, version: int) -> dict[str, Any]:
+    """The entry as typed into the form opened from `version` (slug and kind cannot change)."""
+    def value(field: str) -> Any:
+        return state.get(_key(entry.slug, version, field))
+
+    data: dict[str, Any] = {"slug": entry.slug, "kind": entry.kind, "theme": value("theme"),
+                            "sources": list(value("sources") or []), "review_status": value("review_status"),
+                            "last_reviewed": value("last_reviewed")}
+    for lang in LANGS:
+        texts = {field: value(f"{lang}_{field}") or "" for field in TEXT_FIELDS}
+        texts["tags"] = [tag.strip() for tag in texts["tags"].split(",") if tag.strip()]
+        data[lang] = texts
+    return data
+
+
+def error_messages(error: ValidationError, data: dict[str, Any]) -> dict[str, str]:
+    """Field ("da.short_answer") -> a Danish or English message for the editor; pydantic's are English."""
+    messages: dict[str, str] = {}
+    for detail in error.errors():
+        name = ".".join(str(part) for part in detail["loc"] if not isinstance(part, int)) or "entry"
+        label = field_label(name)
+        if name.endswith("short_answer") and detail["type"] == "value_error":
+            lang = name.split(".")[0]
+            words = len(str(data.get(lang, {}).get("short_answer", "")).split())
+            message = t("library.error_words", field=label, words=words, max=SHORT_ANSWER_MAX_WORDS)
+        elif detail["type"] == "string_too_short":
+            message = t("library.error_required", field=label)
+        elif detail["type"] == "too_short":
+            message = t("library.error_required_list", field=label)
+        else:
+            message = t("library.error_invalid", field=label)
+        messages.setdefault(name, message)
+    return messages
+
+
+# --- actions (widget callbacks: they run before the page is drawn) ------------------------------------------
+
+
+def _open(slug: str, version: int) -> None:
+    st.session_state[BASE] = {"slug": slug, "version": version}
+    st.session_state.pop(ERRORS, None)
+
+
+def _save(entry: LibraryEntry, version: int, user: StaffUser) -> None:
+    state = st.session_state
+    data = form_data(state, entry, version)
+    try:
+        edited = LibraryEntry.model_validate(data)
+    except ValidationError as exc:
+        state[ERRORS] = error_messages(exc, data)
+        return
+    state.pop(ERRORS, None)
+    try:
+        with session_scope() as session:
+            result = library_repo.edit_entry(session, entry=edited, expected_version=version, editor_id=user.id,
+                                             editor_name=user.username)
+    except library_repo.EditConflict as conflict:
+        state[NOTICE] = ("error", t("library.conflict", version=conflict.current))
+        return
+    if not result.changed_fields:
+        state[NOTICE] = ("info", t("library.unchanged"))
+        return
+    fields = ", ".join(field_label(name) for name in result.changed_fields)
+    state[NOTICE] = ("success", t("library.saved", version=result.version, fields=fields))
+    _open(entry.slug, result.version)
+
+
+def _restore(slug: str, current: int, user: StaffUser) -> None:
+    old = st.session_state.get("library_restore_version")
+    if old is None:
+        return
+    try:
+        with session_scope() as session:
+            result = library_repo.restore(session, slug=slug, version=old, expected_version=current,
+                                          editor_id=user.id, editor_name=user.username)
+    except library_repo.EditConflict as conflict:
+        st.session_state[NOTICE] = ("error", t("library.conflict", version=conflict.current))
+        return
+    if not result.changed_fields:
+        st.session_state[NOTICE] = ("info", t("library.unchanged"))
+        return
+    st.session_state[NOTICE] = ("success", t("library.restored", old=old, version=result.version))
+    st.session_state.pop("library_restore_version", None)
+    _open(slug, result.version)
+
+
+# --- drawing ---------------------------------------------------------------------------------------------------
+
+
+def _pick(library: Library, lang: str, today: date) -> str | None:
+    only_due = st.checkbox(t("library.edit_only_due"), key="library_edit_due")
+    entries = [e for e in library.entries
+               if not only_due or e.review_status != "approved" or is_overdue(e, today)]
+    entries.sort(key=lambda e: e.text(lang).title.casefold())
+    titles = {e.slug: f"{markers(e, today)} {e.text(lang).title}".strip() for e in entries}
+    return st.selectbox(t("library.edit_pick"), list(titles), key=PICK, index=None,
+                        format_func=titles.get, placeholder=t("library.edit_pick_placeholder"))
+
+
+def _language_fields(entry: LibraryEntry, version: int, lang: str, errors: dict[str, str]) -> None:
+    text, key = entry.text(lang), lambda field: _key(entry.slug, version, f"{lang}_{field}")
+    st.markdown(f"**{t(f'library.lang_{lang}').capitalize()}**")
+    st.text_input(t("library.field_title"), value=text.title, key=key("title"))
+    st.text_area(t("library.field_short_answer"), value=text.short_answer, key=key("short_answer"), height=140,
+                 help=t("library.field_short_answer_help", max=SHORT_ANSWER_MAX_WORDS))
+    st.text_area(t("library.field_detail"), value=text.detail, key=key("detail"), height=260)
+    st.text_input(t("library.field_tags"), value=", ".join(text.tags), key=key("tags"),
+                  help=t("library.field_tags_help"))
+    for field in TEXT_FIELDS:
+        if message := errors.get(f"{lang}.{field}"):
+            st.error(message)
+
+
+def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None:
+    errors: dict[str, str] = st.session_state.get(ERRORS) or {}
+    sources = source_citations()
+    with st.form(f"library_edit_form_{entry.slug}_v{version}", border=True):
+        if errors:
+            st.error(t("library.error_summary"))
+        columns = st.columns(2, gap="large")
+        for column, lang in zip(columns, LANGS, strict=True):
+            with column:
+                _language_fields(entry, version, lang, errors)
+        theme_column, status_column, date_column = st.columns(3)
+        themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+        statuses = {k: t(f"library.status_{k}") for k in STATUSES}
+        citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
+        theme_column.selectbox(t("library.field_theme"), list(themes), index=list(themes).index(entry.theme),
+                               key=_key(entry.slug, version, "theme"), format_func=themes.get)
+        status_column.selectbox(t("library.field_review_status"), list(statuses),
+                                index=STATUSES.index(entry.review_status),
+                                key=_key(entry.slug, version, "review_status"), format_func=statuses.get)
+        date_column.date_input(t("library.field_last_reviewed"), value=entry.last_reviewed, format="DD.MM.YYYY",
+                               key=_key(entry.slug, version, "last_reviewed"))
+        st.multiselect(t("library.field_sources"), list(citations), default=entry.sources,
+                       key=_key(entry.slug, version, "sources"), format_func=citations.get)
+        for field in SHARED_FIELDS:
+            if message := errors.get(field):
+                st.error(message)
+        st.form_submit_button(t("library.save"), key="library_edit_save", type="primary", icon="💾",
+                              on_click=_save, args=(entry, version, user))
+
+
+def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
+    with session_scope() as session:
+        revisions = library_repo.history(session, slug=slug)
+    st.subheader(t("library.history"), anchor=False)
+    st.dataframe(pd.DataFrame([
+        {
+            t("library.col_version"): r.version,
+            t("library.col_when"): fmt_datetime(r.created_at),
+            t("library.col_editor"): r.editor_name or t("library.bundled"),
+            t("library.col_changed"): ", ".join(field_label(name) for name in r.changed_fields),
+            t("library.col_note"): _note(r.note),
+        }
+        for r in revisions
+    ]), hide_index=True, width="stretch")
+    older = {r.version: r for r in revisions if r.version != current}
+    if not older:
+        st.caption(t("library.restore_none"))
+        return
+    choices = {v: f"{v} · {fmt_datetime(r.created_at)} · {r.editor_name or t('library.bundled')}"
+               for v, r in older.items()}
+    chosen = st.selectbox(t("library.restore_pick"), list(choices), index=None, key="library_restore_version",
+                          format_func=choices.get,
+                          placeholder=t("library.restore_placeholder"))
+    if chosen is None:
+        return
+    old = LibraryEntry.model_validate(older[chosen].data).text(lang)
+    st.caption(t("library.restore_preview"))
+    st.code(f"{old.title}\n\n{old.short_answer}", language=None, wrap_lines=True)
+    st.button(t("library.restore"), key="library_restore", icon="↩️", on_click=_restore, args=(slug, current, user))
+
+
+def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None:
+    """The edit tab. Draws nothing for anyone but supervisors and admins, whatever the caller checked."""
+    if user.role not in auth.SUPERVISORS:
+        return
+    slug = _pick(library, lang, today)
+    if slug is None:
+        st.info(t("library.edit_pick_hint"))
+        return
+    with session_scope() as session:
+        stored = library_repo.get_entry(session, slug=slug)
+    base = st.session_state.get(BASE) or {}
+    fresh = _key(slug, base.get("version", 0), "da_title") not in st.session_state
+    if base.get("slug") != slug or (fresh and base.get("version") != stored.version):
+        _open(slug, stored.version)  # nothing typed yet: open the newest version
+        base = st.session_state[BASE]
+    version = base["version"]
+    st.caption(t("library.edit_meta", slug=slug, kind=t(f"library.kind_{stored.entry.kind}"), version=version,
+                 date=fmt_date(stored.updated_at)))
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        getattr(st, notice[0])(notice[1])
+    if version != stored.version:
+        if not notice:
+            st.warning(t("library.stale", version=stored.version))
+        st.button(t("library.reload"), key="library_edit_reload", on_click=_open, args=(slug, stored.version))
+    opened = stored.entry if version == stored.version else _revision_entry(slug, version) or stored.entry
+    _form(opened, version, user, lang)
+    _history(slug, stored.version, lang, user)
+
+
+def _revision_entry(slug: str, version: int) -> LibraryEntry | None:
+    """The content the form was opened from (its defaults), when the entry has moved on since."""
+    with session_scope() as session:
+        revisions = library_repo.history(session, slug=slug)
+    return next((LibraryEntry.model_validate(r.data) for r in revisions if r.version == version), None)

@@ -1,0 +1,141 @@
+"""The caller profile form of the call page: fast keyboard entry, defaults, messages beside the fields.
+
+Widgets read their values from `st.session_state` (the call's defaults and a resumed draft are put there
+before the form renders), so no widget is given a default of its own. `persist_state="session"` keeps
+what was typed when the advisor looks at another page during the call.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from advisory.profile import ActivityLevel, CallerRole, Diagnosis, FractureSite, PainLevel, Sex, Topic
+from console.call_draft import FRACTURES_KNOWN, ROW_PREFIXES, TRI_STATE, WHEN_KINDS
+from console.i18n import current_language, t, translate
+
+KEEP = "session"
+
+
+def _label(prefix: str):
+    # The language is bound now: Streamlit may call format_func outside the page's run.
+    lang = current_language()
+    return lambda value: translate(f"profile.{prefix}_{value}", lang)
+
+
+def _error(errors: dict[str, str], field: str) -> None:
+    if field in errors:
+        st.error(errors[field], icon="⚠️")
+
+
+def _select(field: str, key: str, options, errors: dict[str, str]) -> None:
+    st.selectbox(t(f"profile.{field}"), [option.value for option in options], index=None, key=key,
+                 format_func=_label(field), placeholder=t("profile.choose"), persist_state=KEEP)
+    _error(errors, field)
+
+
+def _tri_state(field: str, key: str) -> None:
+    st.radio(t(f"profile.{field}"), TRI_STATE, key=key, horizontal=True, format_func=_label("answer"),
+             persist_state=KEEP)
+
+
+# --- fracture rows ------------------------------------------------------------------------------------
+
+
+def _add_row() -> None:
+    rows = st.session_state.setdefault("call_fx_rows", [])
+    rows.append(max(rows, default=0) + 1)
+
+
+def _remove_row(row: int) -> None:
+    st.session_state["call_fx_rows"] = [r for r in st.session_state.get("call_fx_rows", []) if r != row]
+    for prefix in ROW_PREFIXES:
+        st.session_state.pop(f"{prefix}{row}", None)
+
+
+def _known_changed() -> None:
+    if st.session_state.get("call_fractures_known") == "yes" and not st.session_state.get("call_fx_rows"):
+        _add_row()
+
+
+def _fracture_row(number: int, row: int, today: date) -> None:
+    st.session_state.setdefault(f"call_fx_when_{row}", "weeks")
+    st.session_state.setdefault(f"call_fx_low_energy_{row}", True)
+    with st.container(border=True):
+        site, when = st.columns([1, 1])
+        site.selectbox(t("profile.fracture_site", n=number), [s.value for s in FractureSite], index=None,
+                       key=f"call_fx_site_{row}", format_func=_label("site"), placeholder=t("profile.choose"),
+                       persist_state=KEEP)
+        when.radio(t("profile.fracture_when"), WHEN_KINDS, key=f"call_fx_when_{row}", horizontal=True,
+                   format_func=_label("when"), persist_state=KEEP)
+        if st.session_state[f"call_fx_when_{row}"] == "weeks":
+            st.number_input(t("profile.weeks_ago"), min_value=0, step=1, value=None, key=f"call_fx_weeks_{row}",
+                            persist_state=KEEP)
+        else:
+            month, year = st.columns([1, 1])
+            month.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=f"call_fx_month_{row}",
+                            format_func=_label("month"), placeholder=t("profile.choose"),
+                            persist_state=KEEP)
+            year.number_input(t("profile.year"), min_value=1900, max_value=today.year, step=1, value=None,
+                              key=f"call_fx_year_{row}", persist_state=KEEP)
+        energy, remove = st.columns([3, 1], vertical_alignment="bottom")
+        energy.checkbox(t("profile.low_energy"), key=f"call_fx_low_energy_{row}", help=t("profile.low_energy_help"),
+                        persist_state=KEEP)
+        remove.button(t("profile.remove_fracture"), key=f"call_remove_fracture_{row}", on_click=_remove_row,
+                      args=(row,), type="tertiary")
+
+
+def _fractures(errors: dict[str, str], today: date) -> None:
+    st.radio(t("profile.fractures"), FRACTURES_KNOWN, key="call_fractures_known", horizontal=True,
+             format_func=_label("fractures"), on_change=_known_changed, persist_state=KEEP)
+    if st.session_state.get("call_fractures_known") == "yes":
+        for number, row in enumerate(st.session_state.get("call_fx_rows") or [], start=1):
+            _fracture_row(number, row, today)
+        st.button(t("profile.add_fracture"), key="call_add_fracture", on_click=_add_row, icon="➕")
+    _error(errors, "fractures")
+
+
+# --- the form -----------------------------------------------------------------------------------------
+
+
+def profile_form(errors: dict[str, str], *, today: date) -> None:
+    """The profile widgets, each with the message for its field when the profile is invalid."""
+    st.subheader(t("profile.title"))
+    st.radio(t("profile.activity_level"), [a.value for a in ActivityLevel], index=None, key="call_activity_level",
+             format_func=_label("activity_level"), help=t("profile.activity_level_help"), persist_state=KEEP)
+    _error(errors, "activity_level")
+
+    role, age = st.columns(2)
+    with role:
+        _select("caller_role", "call_caller_role", CallerRole, errors)
+    with age:
+        st.number_input(t("profile.age"), step=1, value=None, key="call_age", persist_state=KEEP)
+        _error(errors, "age")
+    sex, diagnosis = st.columns(2)
+    with sex:
+        _select("sex", "call_sex", Sex, errors)
+    with diagnosis:
+        _select("diagnosis", "call_diagnosis", Diagnosis, errors)
+    score, pain = st.columns(2)
+    with score:
+        st.number_input(t("profile.t_score"), min_value=-6.0, max_value=3.0, step=0.1, value=None, format="%.1f",
+                        key="call_t_score", help=t("profile.t_score_help"), persist_state=KEEP)
+        _error(errors, "t_score")
+    with pain:
+        _select("pain", "call_pain", PainLevel, errors)
+
+    _fractures(errors, today)
+
+    falls, fear, physio = st.columns([1, 1, 1])
+    with falls:
+        st.number_input(t("profile.falls_last_year"), min_value=0, step=1, value=None, key="call_falls",
+                        persist_state=KEEP)
+        _error(errors, "falls_last_year")
+    with fear:
+        _tri_state("fear_of_movement", "call_fear")
+    with physio:
+        _tri_state("in_physiotherapy", "call_physio")
+    st.multiselect(t("profile.topics"), [topic.value for topic in Topic], key="call_topics",
+                   format_func=_label("topic"), placeholder=t("profile.choose_topics"), persist_state=KEEP)
+    _error(errors, "topics")

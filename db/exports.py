@@ -1,0 +1,180 @@
+"""Exports of the call log as CSV or XLSX, streamed so memory stays flat at a million calls.
+
+Personal fields are left out unless asked for. Every text cell that a spreadsheet would read as a
+formula (it starts with = + - @, a tab or a carriage return) is prefixed with an apostrophe, so a note
+such as "=HYPERLINK(...)" stays text (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from openpyxl import Workbook
+from sqlmodel import Session
+
+from advisory.formatting import to_local
+from db.repositories import audit
+from db.repositories.call_log import CallFilters, iter_calls, sees_all_calls
+from db.repositories.users import StaffUser
+
+Format = Literal["csv", "xlsx"]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+BASE_COLUMNS = (
+    "id", "started_at", "ended_at", "duration_seconds", "advisor_name", "caller_role", "group_id", "flags",
+    "topics", "disposition", "outcome", "delivered_blocks", "library_slugs", "content_version", "lang",
+    "contact_consent", "anonymised_at",
+)
+# Personal data: only with "include contact details" (notes are free text and may name people too).
+PERSONAL_COLUMNS = ("member_number", "caller_name", "phone", "email", "notes")
+
+CSV_CHUNK_ROWS = 1000
+# Prepared exports wait here (owner-only) for the download; a stale one holds personal data for no
+# reason, so each new export sweeps away those older than EXPORT_MAX_AGE_SECONDS.
+EXPORT_DIR = Path(tempfile.gettempdir()) / "advice-console-exports"
+EXPORT_MAX_AGE_SECONDS = 30 * 60
+MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    format: Format
+    include_contact: bool
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula becomes plain text; other values pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def columns_for(include_contact: bool) -> tuple[str, ...]:
+    return BASE_COLUMNS + (PERSONAL_COLUMNS if include_contact else ())
+
+
+def _cell(value: Any) -> Any:
+    if value.__class__ is str:  # the common case first: an export can be a million rows
+        return neutralise(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return neutralise(";".join(str(item) for item in value))
+    return neutralise(value)
+
+
+def export_rows(calls: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[list[Any]]:
+    for call in calls:
+        yield [_cell(call.get(name)) for name in columns]
+
+
+def csv_chunks(rows: Iterable[list[Any]], columns: tuple[str, ...],
+               chunk_rows: int = CSV_CHUNK_ROWS) -> Iterator[str]:
+    """The CSV text in chunks of `chunk_rows` rows (header first); never the whole file at once."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    pending = 0
+    for row in rows:
+        writer.writerow(row)
+        pending += 1
+        if pending >= chunk_rows:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def write_csv(rows: Iterable[list[Any]], columns: tuple[str, ...], target: BinaryIO) -> int:
+    """Write UTF-8 CSV with a BOM (Excel then reads æøå right); returns the number of data rows."""
+    counted = _Counter(rows)
+    target.write("\ufeff".encode())
+    for chunk in csv_chunks(counted, columns):
+        target.write(chunk.encode("utf-8"))
+    return counted.n
+
+
+def write_xlsx(rows: Iterable[list[Any]], columns: tuple[str, ...], target: BinaryIO | Path) -> int:
+    """openpyxl's write-only mode streams rows to a temporary file instead of keeping cells in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("calls")
+    sheet.append(list(columns))
+    n = 0
+    for row in rows:
+        sheet.append(row)
+        n += 1
+    workbook.save(target)
+    return n
+
+
+class _Counter:
+    def __init__(self, rows: Iterable[list[Any]]):
+        self._rows = rows
+        self.n = 0
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for row in self._rows:
+            self.n += 1
+            yield row
+
+
+def export_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
+                 include_contact: bool, target: BinaryIO) -> ExportResult:
+    """Write the filtered log to `target` and record the export (with its filters) in the audit log."""
+    if not sees_all_calls(viewer):
+        raise PermissionError("only supervisors export the call log")
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"unknown export format: {fmt}")
+    columns = columns_for(include_contact)
+    rows = export_rows(iter_calls(session, filters=filters, viewer=viewer), columns)
+    n = write_csv(rows, columns, target) if fmt == "csv" else write_xlsx(rows, columns, target)
+    audit.record(session, action="export", actor_id=viewer.id, actor_name=viewer.username, object_type="call_log",
+                 detail={"format": fmt, "include_contact": include_contact, "rows": n,
+                         "filters": filters.audit_summary()})
+    return ExportResult(rows=n, format=fmt, include_contact=include_contact)
+
+
+def sweep_exports(directory: Path = EXPORT_DIR, *, max_age_seconds: float = EXPORT_MAX_AGE_SECONDS) -> int:
+    """Delete prepared exports older than `max_age_seconds`; returns how many went."""
+    if not directory.exists():
+        return 0
+    removed = 0
+    oldest = time.time() - max_age_seconds
+    for path in directory.glob("call-log-*"):
+        if path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def export_to_file(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
+                   include_contact: bool, directory: Path = EXPORT_DIR) -> tuple[Path, ExportResult]:
+    """Write the export to a new owner-only file in `directory` (for the page's download button)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    sweep_exports(directory)
+    handle, name = tempfile.mkstemp(prefix="call-log-", suffix=f".{fmt}", dir=directory)
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as target:
+            result = export_calls(session, filters=filters, viewer=viewer, fmt=fmt, include_contact=include_contact,
+                                  target=target)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, result

@@ -1,0 +1,386 @@
+"""The call log: filtered, paged reading of calls, a call's detail (audited) and edits after the call.
+
+Every query is paged in SQL and ordered newest first by (started_at, id), which the started_at indexes
+serve; advisors only ever see their own calls, whatever filters they pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from advisory.formatting import LOCAL_TZ
+from advisory.profile import Topic
+from db.models import Call, CallTopic, FollowUp, FollowUpStatus, LibraryEntryRecord, Referral, User, utcnow
+from db.repositories import audit
+from db.repositories.users import StaffUser
+
+PAGE_SIZE = 50
+
+GROUP_IDS = (
+    "acute_vertebral_fracture",
+    "function_limited",
+    "everyday_active_no_fracture",
+    "everyday_active_with_fracture",
+    "training_active_no_fracture",
+    "training_active_with_fracture",
+)
+TOPICS = tuple(topic.value for topic in Topic)
+DISPOSITIONS = ("emergency_112", "out_of_hours", "gp_prompt", "gp")  # most urgent first
+OUTCOMES = ("advice_given", "referred_to_physio", "referred_to_gp", "follow_up_agreed", "emergency")
+# Red-flag filter: any of DISPOSITIONS, or one of these two.
+ANY_RED_FLAG, NO_RED_FLAG = "any", "none"
+FOLLOW_UP_FILTERS = ("open", "overdue", "done", "none")
+
+SUPERVISOR_ROLES = ("supervisor", "admin")
+
+
+class CallNotFound(LookupError):
+    """No such call, or one the viewer may not see (advisors see only their own)."""
+
+
+class CallAnonymised(ValueError):
+    """The call's personal data was erased; its notes can no longer be edited."""
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    date_from: date | None = None  # local (Copenhagen) days, both ends inclusive
+    date_to: date | None = None
+    advisor_id: int | None = None
+    group_ids: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # any of them
+    outcomes: tuple[str, ...] = ()
+    red_flag: str | None = None  # a disposition id, ANY_RED_FLAG or NO_RED_FLAG
+    follow_up: str | None = None  # one of FOLLOW_UP_FILTERS
+    has_referral: bool | None = None
+    text: str = ""  # free text in the notes
+
+    def audit_summary(self) -> dict[str, Any]:
+        """The filters for the audit log, without the free text (it may name a person)."""
+        summary = {key: value for key, value in self.__dict__.items() if value not in (None, (), "")}
+        for key in ("date_from", "date_to"):
+            if key in summary:
+                summary[key] = summary[key].isoformat()
+        if "text" in summary:
+            summary["text"] = True
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in summary.items()}
+
+
+@dataclass(frozen=True)
+class CallRow:
+    id: int
+    started_at: datetime
+    duration_seconds: int
+    advisor_id: int
+    advisor_name: str
+    caller_role: str
+    group_id: str
+    topics: list[str]
+    disposition: str | None
+    outcome: str
+    notes: str
+    open_follow_up: bool
+    has_referral: bool
+    anonymised: bool
+
+
+@dataclass(frozen=True)
+class CallDetail:
+    id: int
+    started_at: datetime
+    ended_at: datetime
+    duration_seconds: int
+    advisor_id: int
+    advisor_name: str
+    caller_role: str
+    contact_consent: bool
+    contact_consent_at: datetime | None
+    member_number: str | None
+    caller_name: str | None
+    phone: str | None
+    email: str | None
+    profile: dict[str, Any]
+    group_id: str
+    flags: list[str]
+    topics: list[str]
+    disposition: str | None
+    outcome: str
+    delivered_blocks: list[str]
+    library_slugs: list[str]
+    notes: str
+    content_version: str
+    lang: str
+    anonymised_at: datetime | None
+    updated_at: datetime
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    audit_trail: list[dict[str, Any]] = field(default_factory=list)
+    library_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {"da": ..., "en": ...}
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight in Copenhagen as a UTC time: "today" for staff is a Danish day."""
+    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def sees_all_calls(viewer: StaffUser) -> bool:
+    return viewer.role in SUPERVISOR_ROLES
+
+
+def scoped(filters: CallFilters, viewer: StaffUser) -> CallFilters:
+    """Advisors see only their own calls, whatever advisor filter they passed."""
+    return filters if sees_all_calls(viewer) else replace(filters, advisor_id=viewer.id)
+
+
+@dataclass(frozen=True)
+class _Related:
+    """A filter on rows of a child table (topics, follow-ups, referrals) that point at the call.
+
+    It has two SQL forms because the planners need different shapes: a page walks the calls newest
+    first and checks each one (correlated EXISTS through the child's call_id index), while a count is
+    best driven from the child's own index (call_id IN (subquery), or counting the child rows).
+    """
+
+    call_id: Any  # the child's call_id column, e.g. CallTopic.call_id
+    where: tuple[ColumnElement[bool], ...]
+    negated: bool = False
+
+    def exists(self) -> ColumnElement[bool]:
+        found = exists().where(self.call_id == Call.id, *self.where)
+        return ~found if self.negated else found
+
+    def contains(self, key) -> ColumnElement[bool]:
+        ids = select(self.call_id).where(*self.where)
+        return key.not_in(ids) if self.negated else key.in_(ids)
+
+
+def _conditions(filters: CallFilters, today: date | None = None) -> tuple[list[ColumnElement[bool]], list[_Related]]:
+    """Conditions on the call's own columns, and filters on related rows."""
+    where: list[ColumnElement[bool]] = []
+    related: list[_Related] = []
+    if filters.date_from is not None:
+        where.append(Call.started_at >= local_day_start(filters.date_from))
+    if filters.date_to is not None:
+        where.append(Call.started_at < local_day_start(filters.date_to + timedelta(days=1)))
+    if filters.advisor_id is not None:
+        where.append(Call.advisor_id == filters.advisor_id)
+    if filters.group_ids:
+        where.append(Call.group_id.in_(filters.group_ids))
+    if filters.outcomes:
+        where.append(Call.outcome.in_(filters.outcomes))
+    if filters.red_flag == ANY_RED_FLAG:
+        where.append(Call.disposition.is_not(None))
+    elif filters.red_flag == NO_RED_FLAG:
+        where.append(Call.disposition.is_(None))
+    elif filters.red_flag:
+        where.append(Call.disposition == filters.red_flag)
+    if filters.text.strip():
+        where.append(Call.notes.icontains(filters.text.strip(), autoescape=True))
+    if filters.topics:
+        related.append(_Related(CallTopic.call_id, (CallTopic.topic.in_(filters.topics),)))
+    if filters.follow_up:
+        related.append(_follow_up_filter(filters.follow_up, today or local_today()))
+    if filters.has_referral is not None:
+        related.append(_Related(Referral.call_id, (), negated=not filters.has_referral))
+    return where, related
+
+
+def _follow_up_filter(kind: str, today: date) -> _Related:
+    open_ = FollowUp.status == FollowUpStatus.open.value
+    if kind == "open":
+        return _Related(FollowUp.call_id, (open_,))
+    if kind == "overdue":
+        return _Related(FollowUp.call_id, (open_, FollowUp.due_on < today))
+    if kind == "done":
+        return _Related(FollowUp.call_id, (FollowUp.status == FollowUpStatus.done.value,))
+    if kind == "none":
+        return _Related(FollowUp.call_id, (), negated=True)
+    raise ValueError(f"unknown follow-up filter: {kind}")
+
+
+def _filtered(query, filters: CallFilters, viewer: StaffUser):
+    """`query` (over calls) narrowed to the filters, in the shape that suits walking an index in order."""
+    where, related = _conditions(scoped(filters, viewer))
+    conditions = where + [item.exists() for item in related]
+    return query.where(*conditions) if conditions else query
+
+
+_ROW_COLUMNS = (
+    Call.id, Call.started_at, Call.duration_seconds, Call.advisor_id, Call.caller_role, Call.group_id,
+    Call.topics, Call.disposition, Call.outcome, Call.notes, Call.anonymised_at,
+)
+
+
+def list_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, limit: int = PAGE_SIZE,
+               offset: int = 0) -> list[CallRow]:
+    """One page of the log, newest first."""
+    open_follow_up = exists().where(FollowUp.call_id == Call.id,
+                                    FollowUp.status == FollowUpStatus.open.value).label("open_follow_up")
+    has_referral = exists().where(Referral.call_id == Call.id).label("has_referral")
+    query = select(*_ROW_COLUMNS, open_follow_up, has_referral)
+    query = _filtered(query, filters, viewer)
+    query = query.order_by(Call.started_at.desc(), Call.id.desc()).limit(limit).offset(offset)
+    rows = session.execute(query).all()
+    names = advisor_names(session, ids={row.advisor_id for row in rows})
+    return [
+        CallRow(
+            id=row.id, started_at=row.started_at, duration_seconds=row.duration_seconds,
+            advisor_id=row.advisor_id, advisor_name=names.get(row.advisor_id, ""), caller_role=row.caller_role,
+            group_id=row.group_id, topics=list(row.topics or []), disposition=row.disposition,
+            outcome=row.outcome, notes=row.notes, open_follow_up=bool(row.open_follow_up),
+            has_referral=bool(row.has_referral), anonymised=row.anonymised_at is not None,
+        )
+        for row in rows
+    ]
+
+
+def count_calls(session: Session, *, filters: CallFilters, viewer: StaffUser) -> int:
+    """How many calls match. With a topic, follow-up or referral filter the count is driven from that
+    table's index (counting its distinct call ids), which stays fast at a million calls."""
+    where, related = _conditions(scoped(filters, viewer))
+    drivers = [item for item in related if not item.negated]
+    if not drivers:
+        query = select(func.count()).select_from(Call).where(*where, *(item.contains(Call.id) for item in related))
+        return session.execute(query).scalar_one()
+    driver = drivers[0]
+    key = driver.call_id
+    others = [item.contains(key) for item in related if item is not driver]
+    query = select(func.count(distinct(key))).select_from(key.class_).where(*driver.where, *others)
+    if where:
+        query = query.join(Call, Call.id == key).where(*where)
+    return session.execute(query).scalar_one()
+
+
+def iter_calls(session: Session, *, filters: CallFilters, viewer: StaffUser,
+               chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every matching call as a dict, newest first, fetched in keyset-paged chunks.
+
+    Keyset paging (after the last (started_at, id) seen) keeps each chunk an index range, so an export
+    of a million calls holds one chunk in memory and no long-running cursor.
+    """
+    columns = [column for column in Call.__table__.columns if column.name != "profile"]
+    base = _filtered(select(*columns), filters, viewer)
+    last: tuple[datetime, int] | None = None
+    while True:
+        query = base
+        if last is not None:
+            # "<=" keeps the condition an index range; the few rows at the same instant are trimmed by id.
+            query = query.where(Call.started_at <= last[0], ~and_(Call.started_at == last[0], Call.id >= last[1]))
+        chunk = session.execute(query.order_by(Call.started_at.desc(), Call.id.desc()).limit(chunk_size)).all()
+        if not chunk:
+            return
+        names = advisor_names(session, ids={row.advisor_id for row in chunk})
+        for row in chunk:
+            values = dict(row._mapping)
+            values["advisor_name"] = names.get(row.advisor_id, "")
+            yield values
+        last = (chunk[-1].started_at, chunk[-1].id)
+
+
+def advisor_names(session: Session, *, ids: set[int] | None = None) -> dict[int, str]:
+    query = select(User.id, User.display_name)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(User.id.in_(ids))
+    return {row.id: row.display_name for row in session.execute(query)}
+
+
+def advisor_choices(session: Session) -> list[tuple[int, str]]:
+    """Staff who can take calls, for the advisor filter."""
+    rows = session.execute(select(User.id, User.display_name).order_by(User.display_name))
+    return [(row.id, row.display_name) for row in rows]
+
+
+def _visible_call(session: Session, call_id: int, viewer: StaffUser) -> Call:
+    call = session.get(Call, call_id)
+    if call is None or not (sees_all_calls(viewer) or call.advisor_id == viewer.id):
+        raise CallNotFound(call_id)
+    return call
+
+
+def get_call_detail(session: Session, *, call_id: int, viewer: StaffUser, audit_view: bool = True) -> CallDetail:
+    """Everything about one call. Opening it is recorded in the audit log (pass audit_view=False on a
+    mere rerun of a page that already recorded it)."""
+    call = _visible_call(session, call_id, viewer)
+    from db.repositories import follow_ups  # imported here: follow_ups uses this module's viewer rule
+
+    trail, _ = audit.list_events(session, object_type="call", object_id=call.id, limit=200)
+    values = call.model_dump()
+    values["advisor_name"] = advisor_names(session, ids={call.advisor_id}).get(call.advisor_id, "")
+    detail = CallDetail(
+        **{name: values[name] for name in CallDetail.__dataclass_fields__
+           if name not in ("follow_ups", "referrals", "audit_trail", "library_titles")},
+        follow_ups=[asdict(row) for row in follow_ups.list_for_call(session, call_id=call.id)],
+        referrals=_referrals(session, call.id),
+        audit_trail=trail,
+        library_titles=_library_titles(session, call.library_slugs),
+    )
+    if audit_view:
+        audit.record(session, action="view", actor_id=viewer.id, actor_name=viewer.username,
+                     object_type="call", object_id=call.id)
+    return detail
+
+
+def _library_titles(session: Session, slugs: list[str]) -> dict[str, dict[str, str]]:
+    if not slugs:
+        return {}
+    rows = session.execute(select(LibraryEntryRecord.slug, LibraryEntryRecord.data)
+                           .where(LibraryEntryRecord.slug.in_(slugs)))
+    return {slug: {lang: (data.get(lang) or {}).get("title", slug) for lang in ("da", "en")} for slug, data in rows}
+
+
+def _referrals(session: Session, call_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Referral.id, Referral.channel, Referral.recipient, Referral.lang, Referral.subject,
+               Referral.status, Referral.created_at, Referral.sent_at)
+        .where(Referral.call_id == call_id).order_by(Referral.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def update_call(session: Session, *, call_id: int, viewer: StaffUser, notes: str | None = None,
+                outcome: str | None = None) -> list[str]:
+    """Change a call's notes and/or outcome after the call; returns the changed fields (audited)."""
+    call = _visible_call(session, call_id, viewer)
+    changed: list[str] = []
+    detail: dict[str, Any] = {}
+    if outcome is not None and outcome != call.outcome:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome: {outcome}")
+        detail["outcome"] = {"from": call.outcome, "to": outcome}
+        call.outcome = outcome
+        changed.append("outcome")
+    if notes is not None and notes != call.notes:
+        if call.anonymised_at is not None:
+            raise CallAnonymised(call_id)
+        # The note itself stays out of the audit log: it may hold personal data the retention purge erases.
+        detail["notes"] = {"from_length": len(call.notes), "to_length": len(notes)}
+        call.notes = notes
+        changed.append("notes")
+    if changed:
+        call.updated_at = utcnow()
+        session.add(call)
+        audit.record(session, action="call_edit", actor_id=viewer.id, actor_name=viewer.username,
+                     object_type="call", object_id=call.id, detail={"fields": changed, **detail})
+    return changed
+
+
+def call_visible(session: Session, *, call_id: int, viewer: StaffUser) -> bool:
+    try:
+        _visible_call(session, call_id, viewer)
+    except CallNotFound:
+        return False
+    return True
+

@@ -1,0 +1,201 @@
+"""The call page's state as data: draft round trips, form -> profile, form -> CallCreate."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from advisory.profile import profile_errors
+from advisory.script import build_script
+from console.call_draft import (
+    call_create,
+    call_errors,
+    contact_errors,
+    draft_from_state,
+    is_draft_key,
+    library_used,
+    new_call,
+    raw_profile,
+    read_profile,
+    state_from_draft,
+)
+
+TODAY = date(2026, 11, 26)
+STARTED = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+def call_state(**values):
+    state = new_call(STARTED)
+    state.update(values)
+    return state
+
+
+def henrik_state(**values):
+    return call_state(call_activity_level="everyday_active", call_age=75, call_sex="male", call_pain="severe",
+                      call_fractures_known="yes", call_fx_rows=[1], call_fx_site_1="vertebral",
+                      call_fx_when_1="weeks", call_fx_weeks_1=4, call_fx_low_energy_1=True, **values)
+
+
+# --- the draft ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("call_age", True), ("call_notes", True), ("call_fx_site_3", True), ("call_said_acute-healing-phase", True),
+     ("call_rf_cannot_bear_weight_after_fall", True), ("call_used_faq-healing-phase", True),
+     ("call_start", False), ("call_save", False), ("call_add_fracture", False), ("call_remove_fracture_1", False),
+     ("call_search_query", False), ("call_draft_cache", False), ("lang", False), ("user", False)],
+)
+def test_draft_keys_leave_out_buttons_and_bookkeeping(key, expected):
+    assert is_draft_key(key) is expected
+
+
+def test_draft_round_trip_keeps_every_typed_value():
+    state = henrik_state(call_notes="Henrik ringer – æøå", call_topics=["pain", "lifting"],
+                         call_follow_up_keep=True, call_follow_up_on=date(2027, 1, 21),
+                         call_follow_up_reason="Helingsfasen slutter", call_attached=["myth-max-5-kg"],
+                         **{"call_said_acute-healing-phase": True, "call_rf_height_loss_or_stoop": True,
+                            "call_said_acute-pain-relief": False, "user": {"id": 1}, "call_start": True})
+    draft = draft_from_state(state)
+    assert draft["version"] == 1
+    assert "user" not in draft["values"] and "call_start" not in draft["values"]
+    assert "call_said_acute-pain-relief" not in draft["values"]  # unticked ticks are not stored
+    assert draft["values"]["call_follow_up_on"] == "2027-01-21"
+    restored = state_from_draft(draft)
+    typed = {k: v for k, v in state.items() if is_draft_key(k) and not (k.startswith("call_said_") and v is False)}
+    assert restored == typed
+    assert restored["call_follow_up_on"] == date(2027, 1, 21)
+
+
+def test_contact_details_stay_out_of_the_draft_without_consent():
+    state = call_state(call_contact_email="inge@example.dk", call_contact_phone="12345678")
+    assert "call_contact_email" not in draft_from_state(state)["values"]
+    state["call_consent"] = True
+    assert draft_from_state(state)["values"]["call_contact_email"] == "inge@example.dk"
+
+
+def test_state_from_an_empty_or_old_draft_gives_lists_where_lists_belong():
+    restored = state_from_draft({"values": {"call_notes": "x", "unknown_key": 1}})
+    assert restored == {"call_notes": "x", "call_fx_rows": [], "call_attached": [], "call_topics": []}
+
+
+# --- form -> profile -----------------------------------------------------------------------------------------
+
+
+def test_henrik_form_reads_as_a_vertebral_fracture_four_weeks_ago():
+    profile, error = read_profile(henrik_state(), TODAY)
+    assert error is None
+    assert profile.fractures[0].occurred_on == TODAY - timedelta(weeks=4)
+    assert build_script(profile, today=TODAY).group == "acute_vertebral_fracture"
+    assert build_script(profile, today=TODAY).follow_up_on == TODAY + timedelta(weeks=8)
+
+
+@pytest.mark.parametrize(
+    ("values", "fractures"),
+    [({"call_fractures_known": "unknown"}, None),
+     ({"call_fractures_known": "no", "call_fx_rows": [1], "call_fx_site_1": "hip"}, []),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "wrist", "call_fx_when_1": "month",
+       "call_fx_month_1": 11, "call_fx_year_1": 2025, "call_fx_low_energy_1": False},
+      [{"site": "wrist", "occurred_on": date(2025, 11, 15), "low_energy": False}]),
+     # earlier this month: the 15th would lie in the future, so today is taken
+     ({"call_fractures_known": "yes", "call_fx_rows": [2], "call_fx_site_2": "hip", "call_fx_when_2": "month",
+       "call_fx_month_2": 11, "call_fx_year_2": 2026},
+      [{"site": "hip", "occurred_on": date(2026, 11, 15), "low_energy": True}]),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1, 3], "call_fx_site_1": "vertebral", "call_fx_weeks_1": 0,
+       "call_fx_site_3": "other"},
+      [{"site": "vertebral", "occurred_on": TODAY, "low_energy": True}, {"site": "other", "low_energy": True}])],
+)
+def test_fracture_rows(values, fractures):
+    assert raw_profile(call_state(call_activity_level="everyday_active", **values), TODAY)["fractures"] == fractures
+
+
+def test_month_in_the_current_month_before_the_15th_is_capped_at_today():
+    values = {"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip", "call_fx_when_1": "month",
+              "call_fx_month_1": 11, "call_fx_year_1": 2026}
+    early = date(2026, 11, 3)
+    assert raw_profile(call_state(**values), early)["fractures"][0]["occurred_on"] == early
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [({"call_age": 300}, "age", "mellem 18 og 110"),
+     ({"call_activity_level": None}, "activity_level", "Vælg aktivitetsniveau"),
+     ({"call_falls": 400}, "falls_last_year", "fra 0 til 365"),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_weeks_1": 2}, "fractures", "Brud 1"),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip"}, "fractures", "datoen"),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip", "call_fx_when_1": "month",
+       "call_fx_month_1": 12, "call_fx_year_1": 2026}, "fractures", "ikke i fremtiden")],
+)
+def test_invalid_input_names_the_field(values, field, words):
+    state = call_state(call_activity_level="everyday_active")
+    state.update(values)
+    profile, error = read_profile(state, TODAY)
+    assert profile is None
+    assert words in profile_errors(error, "da")[field]
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("unknown", None), ("yes", True), ("no", False), (None, None)])
+def test_yes_no_unknown_answers(answer, expected):
+    raw = raw_profile(call_state(call_activity_level="function_limited", call_fear=answer, call_physio=answer), TODAY)
+    assert raw["fear_of_movement"] is expected and raw["in_physiotherapy"] is expected
+
+
+# --- form -> CallCreate --------------------------------------------------------------------------------------
+
+
+def _create(state, disposition=None):
+    profile, _ = read_profile(state, TODAY)
+    script = build_script(profile, today=TODAY)
+    return call_create(state, profile=profile, script=script, disposition=disposition, advisor_id=7,
+                       ended_at=STARTED + timedelta(minutes=9)), script
+
+
+def test_call_create_carries_the_script_ticks_and_follow_up():
+    state = henrik_state(call_notes="Ringer igen", call_follow_up_keep=True, call_follow_up_on=date(2027, 1, 21),
+                         call_follow_up_reason=" Helingsfasen slutter ", call_attached=["myth-max-5-kg"],
+                         **{"call_said_acute-healing-phase": True, "call_said_not-in-script": True,
+                            "call_used_faq-healing-phase": True, "call_used_myth-max-5-kg": True})
+    data, script = _create(state, "gp_prompt")
+    assert data.group_id == "acute_vertebral_fracture"
+    assert data.delivered_blocks == ["acute-healing-phase"]
+    assert data.library_slugs == ["myth-max-5-kg", "faq-healing-phase"]
+    assert {"healing_phase", "high_fracture_risk"} <= set(data.flags)
+    assert data.content_version == script.content_version
+    assert data.profile["age"] == 75 and data.disposition == "gp_prompt"
+    assert (data.follow_up_on, data.follow_up_reason) == (date(2027, 1, 21), "Helingsfasen slutter")
+    assert data.caller_role == "member" and data.notes == "Ringer igen"
+
+
+def test_unticked_follow_up_is_not_created():
+    data, _ = _create(henrik_state(call_follow_up_keep=False, call_follow_up_on=date(2027, 1, 21)))
+    assert data.follow_up_on is None and data.follow_up_reason == ""
+
+
+@pytest.mark.parametrize(
+    ("contact", "fields"),
+    [({"call_contact_email": "ikke-en-adresse"}, ["email"]),
+     ({"call_contact_phone": "ring mig"}, ["phone"]),
+     ({"call_contact_phone": "ring mig", "call_contact_email": "a@"}, ["email", "phone"]),
+     ({"call_contact_member_number": "1" * 33}, ["member_number"]),
+     ({"call_contact_phone": "+45 12 34 56 78", "call_contact_email": "inge@example.dk"}, [])],
+)
+def test_invalid_contact_details_are_named(contact, fields):
+    assert contact_errors(henrik_state(call_consent=True, **contact)) == fields
+    assert contact_errors(henrik_state(call_consent=False, **contact)) == []
+
+
+def test_call_create_refuses_an_invalid_email_as_a_backstop():
+    with pytest.raises(ValidationError) as caught:
+        _create(henrik_state(call_consent=True, call_contact_email="ikke-en-adresse"))
+    assert call_errors(caught.value) == ["email"]
+
+
+def test_contact_details_without_consent_are_dropped_even_when_invalid():
+    data, _ = _create(henrik_state(call_consent=False, call_contact_email="ikke-en-adresse"))
+    assert data.email is None and not data.contact_consent
+
+
+def test_library_used_lists_each_entry_once():
+    state = henrik_state(call_attached=["faq-healing-phase"], **{"call_used_faq-healing-phase": True})
+    _, script = _create(state)
+    assert library_used(state, script) == ["faq-healing-phase"]

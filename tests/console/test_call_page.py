@@ -1,0 +1,344 @@
+"""The live call page as an advisor uses it: personas, red flags, saving, resuming a draft, bad input."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from advisory.script import script_content
+from console.components.call_state import today
+from db.engine import get_engine, session_scope
+from db.models import Call, CallLibraryEntry, FollowUp, LibraryEntryRecord
+from db.repositories import drafts
+from tests.console.apptest import logged_in_app, make_user, texts
+
+
+@pytest.fixture
+def advisor(console_db):
+    return make_user(console_db, "rikke", "advisor", "Rikke Rådgiver")
+
+
+def started(advisor, lang="da"):
+    at = logged_in_app(advisor, lang=lang).run()
+    at.button(key="call_start").click().run()
+    assert not at.exception
+    return at
+
+
+def fill(at, **values):
+    """Set widgets by key (without the call_ prefix), then run once."""
+    for key, value in values.items():
+        _find(at, f"call_{key}").set_value(value)
+    return at.run()
+
+
+def _find(at, key):
+    for kind in ("radio", "number_input", "selectbox", "multiselect", "checkbox", "text_area", "text_input",
+                 "date_input"):
+        try:
+            return getattr(at, kind)(key=key)
+        except KeyError:
+            continue
+    raise KeyError(key)
+
+
+def henrik(at):
+    fill(at, activity_level="everyday_active", age=75, sex="male", pain="severe", fractures_known="yes")
+    fill(at, fx_site_1="vertebral", fx_weeks_1=4)
+    assert not at.exception
+    return at
+
+
+def inge(at):
+    a_year_ago = today() - timedelta(days=365)
+    fill(at, activity_level="everyday_active", age=70, sex="female", diagnosis="osteoporosis", t_score=-3.0,
+         fractures_known="yes")
+    fill(at, fx_site_1="vertebral", fx_when_1="month")
+    return fill(at, fx_month_1=a_year_ago.month, fx_year_1=a_year_ago.year)
+
+
+def hanne(at):
+    return fill(at, activity_level="training_active", age=55, sex="female", diagnosis="osteoporosis", t_score=-2.6,
+                fractures_known="no", topics=["running", "strength_training"])
+
+
+def saved_calls(console_db):
+    with session_scope(get_engine(console_db)) as session:
+        calls = session.exec(select(Call)).all()
+        follow_ups = session.exec(select(FollowUp)).all()
+        used = session.exec(select(CallLibraryEntry)).all()
+        return ([c.model_dump() for c in calls], [f.model_dump() for f in follow_ups], [u.slug for u in used])
+
+
+def stored_draft(console_db, advisor):
+    with session_scope(get_engine(console_db)) as session:
+        return drafts.load_draft(session, advisor_id=advisor.id)
+
+
+# --- the personas of GUIDANCE.md -------------------------------------------------------------------------------
+
+
+def test_henrik_gets_the_healing_phase_script_and_the_call_is_saved(console_db, advisor):
+    at = henrik(started(advisor))
+    page = texts(at)
+    assert "Nyt rygsammenfald (helingsfase)" in page
+    assert "Helingsfase efter rygsammenfald" in page and "Høj brudrisiko" in page
+    assert "helingsfasen" in page and "undgå løft" in page
+    assert "Afventer klinisk godkendelse" in page
+    assert "Kilder: DK2023" in page
+    due = today() + timedelta(weeks=8)  # fracture 4 weeks ago + the 12-week healing phase
+    assert at.checkbox(key="call_follow_up_keep").value is True
+    assert at.date_input(key="call_follow_up_on").value == due
+    assert at.text_input(key="call_follow_up_reason").value == "Helingsfasen slutter"
+
+    said = ["acute-healing-phase", "acute-avoid-lifting-flexion", "acute-pain-relief"]
+    for block in said:
+        at.checkbox(key=f"call_said_{block}").check()
+    at.checkbox(key="call_used_faq-healing-phase").check()
+    at.text_area(key="call_notes").input("Henrik har meget ondt, ringer igen efter helingsfasen.")
+    at.run()
+    at.button(key="call_save").click().run()
+    assert not at.exception
+    assert "er gemt i opkaldsloggen" in texts(at)
+
+    calls, follow_ups, used = saved_calls(console_db)
+    assert len(calls) == 1
+    call = calls[0]
+    assert call["group_id"] == "acute_vertebral_fracture"
+    assert {"healing_phase", "high_fracture_risk"} <= set(call["flags"])
+    assert call["delivered_blocks"] == said
+    assert call["content_version"] == script_content().version
+    assert call["advisor_id"] == advisor.id and call["disposition"] is None
+    assert call["profile"]["age"] == 75 and call["profile"]["pain"] == "severe"
+    assert call["notes"].startswith("Henrik har meget ondt")
+    assert used == ["faq-healing-phase"]
+    assert [(f["due_on"], f["reason"], f["assignee_id"]) for f in follow_ups] == [
+        (due, "Helingsfasen slutter", advisor.id)]
+    assert stored_draft(console_db, advisor) is None
+    link = at.get("page_link")[0].proto
+    assert (link.page, link.query_string) == ("referrals", f"call={call['id']}")
+    assert at.button(key="call_start")  # ready for the next call
+
+
+@pytest.mark.parametrize(
+    ("persona", "group_label", "words"),
+    [
+        (inge, "Hverdagsaktiv med tidligere brud",
+         ["trygt fortsætte", "Varier dine daglige aktiviteter", "god teknik og ret ryg",
+          "kraftfuld eller overdreven sammenkrumning", "Meget lav T-score"]),
+        (hanne, "Træningsaktiv uden brud",
+         ["høje træningsniveau", "gennemgå dine øvelser", "ret ryg og god opspænding",
+          "kraftfuld eller overdreven sammenkrumning"]),
+    ],
+)
+def test_inge_and_hanne_hear_their_guidance(advisor, persona, group_label, words):
+    at = persona(started(advisor))
+    assert not at.exception
+    page = texts(at)
+    assert group_label in page
+    for word in words:
+        assert word in page, word
+    assert at.date_input(key="call_follow_up_on").value is None  # no healing phase, no suggested follow-up
+
+
+def test_english_ui_gives_the_english_script(advisor):
+    at = henrik(started(advisor, lang="en"))
+    page = texts(at)
+    assert "Recent vertebral fracture (healing phase)" in page and "healing phase" in page
+    assert at.text_input(key="call_follow_up_reason").value == "The healing phase ends"
+
+
+def test_the_follow_up_follows_the_fracture_date_until_the_advisor_picks_a_date(advisor):
+    at = henrik(started(advisor))
+    fill(at, fx_weeks_1=6)
+    assert at.date_input(key="call_follow_up_on").value == today() + timedelta(weeks=6)
+    fill(at, fx_weeks_1=20)  # healed: no healing phase, so the suggestion goes away
+    assert at.checkbox(key="call_follow_up_keep").value is False
+    assert at.date_input(key="call_follow_up_on").value is None
+    assert at.text_input(key="call_follow_up_reason").value == ""
+    fill(at, fx_weeks_1=4)
+    own_date = today() + timedelta(days=30)
+    fill(at, follow_up_on=own_date)
+    fill(at, fx_weeks_1=2)
+    assert at.date_input(key="call_follow_up_on").value == own_date
+
+
+# --- red flags -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "disposition", "words"),
+    [
+        (["leg_weakness_or_bladder_bowel"], "out_of_hours", "lægevagten"),
+        (["sudden_severe_back_pain"], "gp_prompt", "Egen læge i dag eller i morgen"),
+        (["sudden_severe_back_pain", "cannot_bear_weight_after_fall"], "emergency_112", "Ring 112 nu"),
+    ],
+)
+def test_a_red_flag_shows_the_disposition_and_is_saved(console_db, advisor, flags, disposition, words):
+    at = hanne(started(advisor))
+    assert not at.error
+    for flag in flags:
+        at.checkbox(key=f"call_rf_{flag}").check()
+    at.run()
+    assert words in at.error[0].value
+    at.button(key="call_save").click().run()
+    calls, _, _ = saved_calls(console_db)
+    assert calls[0]["disposition"] == disposition
+
+
+def test_the_safety_screen_comes_first(advisor):
+    at = hanne(started(advisor))
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headings[0] == "#### Sikkerhed først"
+    keys = [c.key for c in at.checkbox]
+    first_said = next(i for i, key in enumerate(keys) if key.startswith("call_said_") and "safety" not in key)
+    assert max(i for i, key in enumerate(keys) if key.startswith("call_rf_")) < first_said
+
+
+# --- nothing lost --------------------------------------------------------------------------------------------
+
+
+def test_a_reload_offers_to_resume_and_restores_everything(console_db, advisor):
+    at = henrik(started(advisor))
+    fill(at, topics=["pain", "lifting"], notes="Ring tilbage i januar", **{"said_acute-healing-phase": True})
+    fill(at, consent=True)
+    fill(at, contact_phone="12 34 56 78")
+    assert stored_draft(console_db, advisor).data["values"]["call_notes"] == "Ring tilbage i januar"
+
+    again = logged_in_app(advisor).run()  # a fresh browser session for the same user
+    assert "ikke er gemt" in texts(again)
+    assert not again.button(key="call_resume").disabled
+    again.button(key="call_resume").click().run()
+    assert not again.exception
+    assert again.number_input(key="call_age").value == 75
+    assert again.text_area(key="call_notes").value == "Ring tilbage i januar"
+    assert again.multiselect(key="call_topics").value == ["pain", "lifting"]
+    assert again.checkbox(key="call_said_acute-healing-phase").value is True
+    assert again.selectbox(key="call_fx_site_1").value == "vertebral"
+    assert again.number_input(key="call_fx_weeks_1").value == 4
+    assert again.text_input(key="call_contact_phone").value == "12 34 56 78"
+    assert "Nyt rygsammenfald (helingsfase)" in texts(again)
+
+
+def test_discarding_the_offered_draft_starts_clean(console_db, advisor):
+    henrik(started(advisor))
+    again = logged_in_app(advisor).run()
+    again.button(key="call_discard_draft").click().run()
+    assert stored_draft(console_db, advisor) is None
+    again.button(key="call_start").click().run()
+    assert again.number_input(key="call_age").value is None
+
+
+def test_discarding_a_call_asks_first(console_db, advisor):
+    at = henrik(started(advisor))
+    at.button(key="call_discard").click().run()
+    assert "Vil du kassere opkaldet?" in texts(at)
+    at.button(key="call_discard_cancel").click().run()
+    assert at.number_input(key="call_age").value == 75
+    at.button(key="call_discard").click().run()
+    at.button(key="call_discard_confirm").click().run()
+    assert stored_draft(console_db, advisor) is None
+    assert at.button(key="call_start")
+    assert saved_calls(console_db)[0] == []
+
+
+def test_another_page_and_back_keeps_the_call(advisor):
+    at = henrik(started(advisor))
+    fill(at, notes="Noter undervejs")
+    at.switch_page("pages/library.py").run()
+    at.switch_page("pages/call.py").run()
+    assert not at.exception
+    assert at.text_area(key="call_notes").value == "Noter undervejs"
+    assert at.number_input(key="call_age").value == 75
+    assert at.selectbox(key="call_fx_site_1").value == "vertebral"
+
+
+# --- invalid input ------------------------------------------------------------------------------------------------
+
+
+def test_an_impossible_age_is_named_and_the_rest_is_kept(console_db, advisor):
+    at = henrik(started(advisor))
+    fill(at, notes="vigtigt", age=300)
+    assert "Alderen skal være et helt tal mellem 18 og 110." in texts(at)
+    assert "seneste gyldige profil" in texts(at)
+    assert "Nyt rygsammenfald (helingsfase)" in texts(at)  # the script stays on the last valid profile
+    assert at.text_area(key="call_notes").value == "vigtigt"
+    assert at.number_input(key="call_age").value == 300
+    at.button(key="call_save").click().run()
+    assert "ret profilen først" in texts(at)
+    assert saved_calls(console_db)[0] == []
+    assert at.number_input(key="call_age").value == 300
+
+
+def test_missing_activity_level_is_asked_for_without_a_crash(console_db, advisor):
+    at = started(advisor)
+    fill(at, age=80, notes="Ringer om sin mor")
+    assert not at.exception
+    assert "Vælg aktivitetsniveau" in texts(at)
+    at.button(key="call_save").click().run()
+    assert "ret profilen først" in texts(at)
+    assert saved_calls(console_db)[0] == []
+    assert at.text_area(key="call_notes").value == "Ringer om sin mor"
+
+
+def test_contact_fields_appear_only_after_consent_and_bad_email_is_named(console_db, advisor):
+    at = hanne(started(advisor))
+    with pytest.raises(KeyError):
+        at.text_input(key="call_contact_email")
+    fill(at, consent=True)
+    fill(at, contact_name="Hanne Hansen", contact_email="hanne@", contact_phone="+45 12 34 56 78")
+    at.button(key="call_save").click().run()
+    assert "E-mailadressen er ikke gyldig" in texts(at)
+    assert saved_calls(console_db)[0] == []
+    assert at.text_input(key="call_contact_name").value == "Hanne Hansen"
+    fill(at, contact_email="hanne@example.dk")
+    at.button(key="call_save").click().run()
+    call = saved_calls(console_db)[0][0]
+    assert (call["email"], call["phone"], call["caller_name"]) == ("hanne@example.dk", "+45 12 34 56 78",
+                                                                   "Hanne Hansen")
+    assert call["contact_consent"] is True
+
+
+def test_withdrawn_consent_clears_the_contact_fields(console_db, advisor):
+    at = hanne(started(advisor))
+    fill(at, consent=True)
+    fill(at, contact_email="hanne@example.dk")
+    fill(at, consent=False)
+    fill(at, consent=True)
+    assert at.text_input(key="call_contact_email").value == ""
+
+
+# --- the library within the call ---------------------------------------------------------------------------------
+
+
+def test_library_search_attaches_entries_to_the_call(console_db, advisor):
+    at = hanne(started(advisor))
+    at.button(key="call_search_open").click().run()
+    at.text_input(key="call_search_query").input("yoga").run()
+    assert not at.exception
+    at.button(key="call_search_use_myth-yoga-dangerous").click().run()
+    with pytest.raises(KeyError):
+        at.text_input(key="call_search_query")  # the dialog closed
+    assert any("Yoga" in e.label for e in at.expander)
+    at.button(key="call_search_open").click().run()
+    at.text_input(key="call_search_query").input("løfte").run()
+    at.button(key="call_search_use_myth-max-5-kg").click().run()
+    at.button(key="call_detach_myth-yoga-dangerous").click().run()
+    at.button(key="call_save").click().run()
+    calls, _, used = saved_calls(console_db)
+    assert calls[0]["library_slugs"] == ["myth-max-5-kg"] and used == ["myth-max-5-kg"]
+
+
+def test_the_search_index_is_rebuilt_when_an_entry_changes(session):
+    from db.repositories import library
+
+    empty = library.entries_stamp(session)
+    library.sync_bundled(session)
+    session.commit()
+    seeded = library.entries_stamp(session)
+    assert seeded != empty and seeded == library.entries_stamp(session)
+    record = session.exec(select(LibraryEntryRecord).where(LibraryEntryRecord.slug == "myth-max-5-kg")).one()
+    record.version += 1
+    session.add(record)
+    session.commit()
+    assert library.entries_stamp(session) != seeded

@@ -1,0 +1,184 @@
+"""The call log repository: filters, advisors' scope, paging, counts, the audited detail and edits."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.models import AuditEvent, CallCreate, FollowUp, Referral, UserCreate
+from db.repositories import call_log, calls, users
+from db.repositories.call_log import CallAnonymised, CallFilters, CallNotFound
+
+DAY = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Copenhagen
+
+
+def _staff(session, username, role="advisor"):
+    user = users.create_user(session, data=UserCreate(username=username, display_name=username.title(), role=role,
+                                                      password="korrekt-hest-batteri"))
+    session.commit()
+    return user
+
+
+def _save(session, advisor, *, at=DAY, **values):
+    data = dict(started_at=at, ended_at=at + timedelta(minutes=8), advisor_id=advisor.id,
+                group_id="everyday_active_no_fracture", topics=["lifting"])
+    data.update(values)
+    call_id = calls.save_call(session, data=CallCreate(**data))
+    session.commit()
+    return call_id
+
+
+@pytest.fixture
+def team(session):
+    return {"rikke": _staff(session, "rikke"), "mads": _staff(session, "mads"),
+            "sofie": _staff(session, "sofie", "supervisor")}
+
+
+@pytest.fixture
+def log(session, team):
+    """Six calls with different facts, each tagged by a name for the filter table below."""
+    rikke, mads = team["rikke"], team["mads"]
+    ids = {
+        "old_rikke": _save(session, rikke, at=DAY - timedelta(days=40), topics=["yoga"], notes="Spurgte om yoga"),
+        "rikke_balance": _save(session, rikke, at=DAY - timedelta(days=1), topics=["balance", "pain"],
+                               group_id="function_limited"),
+        "rikke_red_flag": _save(session, rikke, at=DAY, disposition="gp_prompt", outcome="referred_to_gp",
+                                notes="Pludselige rygsmerter 100% sikkert"),
+        "mads_follow_up": _save(session, mads, at=DAY + timedelta(hours=1), outcome="follow_up_agreed",
+                                follow_up_on=date(2026, 3, 1), follow_up_reason="Hør hvordan det går"),
+        "mads_referral": _save(session, mads, at=DAY + timedelta(hours=2), outcome="referred_to_physio",
+                               topics=["strength_training"]),
+        "mads_emergency": _save(session, mads, at=DAY + timedelta(hours=3), disposition="emergency_112",
+                                outcome="emergency", group_id="acute_vertebral_fracture"),
+    }
+    session.add(Referral(call_id=ids["mads_referral"], channel="email", recipient="a@example.dk",
+                         idempotency_key="k1"))
+    done = FollowUp(call_id=ids["rikke_balance"], due_on=date(2026, 2, 1), assignee_id=rikke.id, status="done")
+    session.add(done)
+    session.commit()
+    return ids
+
+
+def _names(session, log, viewer, filters):
+    by_id = {value: key for key, value in log.items()}
+    rows = call_log.list_calls(session, filters=filters, viewer=viewer)
+    assert call_log.count_calls(session, filters=filters, viewer=viewer) == len(rows)
+    return [by_id[row.id] for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (CallFilters(), ["mads_emergency", "mads_referral", "mads_follow_up", "rikke_red_flag", "rikke_balance",
+                         "old_rikke"]),
+        (CallFilters(date_from=date(2026, 3, 9), date_to=date(2026, 3, 9)), ["rikke_balance"]),
+        (CallFilters(date_from=date(2026, 3, 10)), ["mads_emergency", "mads_referral", "mads_follow_up",
+                                                     "rikke_red_flag"]),
+        (CallFilters(group_ids=("function_limited", "acute_vertebral_fracture")), ["mads_emergency",
+                                                                                   "rikke_balance"]),
+        (CallFilters(topics=("balance",)), ["rikke_balance"]),
+        (CallFilters(topics=("pain", "balance", "yoga")), ["rikke_balance", "old_rikke"]),
+        (CallFilters(outcomes=("emergency", "referred_to_gp")), ["mads_emergency", "rikke_red_flag"]),
+        (CallFilters(red_flag="any"), ["mads_emergency", "rikke_red_flag"]),
+        (CallFilters(red_flag="gp_prompt"), ["rikke_red_flag"]),
+        (CallFilters(red_flag="none"), ["mads_referral", "mads_follow_up", "rikke_balance", "old_rikke"]),
+        (CallFilters(follow_up="open"), ["mads_follow_up"]),
+        (CallFilters(follow_up="overdue"), ["mads_follow_up"]),
+        (CallFilters(follow_up="done"), ["rikke_balance"]),
+        (CallFilters(follow_up="none"), ["mads_emergency", "mads_referral", "rikke_red_flag", "old_rikke"]),
+        (CallFilters(has_referral=True), ["mads_referral"]),
+        (CallFilters(has_referral=False), ["mads_emergency", "mads_follow_up", "rikke_red_flag", "rikke_balance",
+                                           "old_rikke"]),
+        (CallFilters(text="YOGA"), ["old_rikke"]),
+        (CallFilters(text="100%"), ["rikke_red_flag"]),  # % is searched for, not a wildcard
+        (CallFilters(text="_"), []),
+        (CallFilters(topics=("balance", "strength_training"), has_referral=True), ["mads_referral"]),
+        (CallFilters(topics=("lifting",), follow_up="open", date_from=date(2026, 3, 10)), ["mads_follow_up"]),
+    ],
+)
+def test_filters_newest_first_and_the_count_agrees(session, team, log, filters, expected):
+    assert _names(session, log, team["sofie"], filters) == expected
+
+
+def test_an_advisor_sees_only_own_calls_whatever_the_filter(session, team, log):
+    assert _names(session, log, team["rikke"], CallFilters()) == ["rikke_red_flag", "rikke_balance", "old_rikke"]
+    assert _names(session, log, team["rikke"], CallFilters(advisor_id=team["mads"].id)) == [
+        "rikke_red_flag", "rikke_balance", "old_rikke"]
+    assert _names(session, log, team["sofie"], CallFilters(advisor_id=team["mads"].id)) == [
+        "mads_emergency", "mads_referral", "mads_follow_up"]
+
+
+def test_pages_are_cut_in_sql_and_rows_carry_their_markers(session, team, log):
+    viewer = team["sofie"]
+    first = call_log.list_calls(session, filters=CallFilters(), viewer=viewer, limit=4)
+    second = call_log.list_calls(session, filters=CallFilters(), viewer=viewer, limit=4, offset=4)
+    assert [len(first), len(second)] == [4, 2]
+    assert not {row.id for row in first} & {row.id for row in second}
+    markers = {row.id: (row.open_follow_up, row.has_referral) for row in first + second}
+    assert markers[log["mads_follow_up"]] == (True, False)
+    assert markers[log["mads_referral"]] == (False, True)
+    assert first[0].advisor_name == "Mads"
+
+
+def test_iterating_for_an_export_keeps_calls_that_share_a_start_time(session, team):
+    # Keyset paging by (started_at, id) must neither skip nor repeat calls at the same instant.
+    ids = [_save(session, team["rikke"], at=DAY) for _ in range(7)]
+    seen = [row["id"] for row in call_log.iter_calls(session, filters=CallFilters(), viewer=team["sofie"],
+                                                     chunk_size=3)]
+    assert seen == sorted(ids, reverse=True)
+
+
+def test_opening_a_call_is_audited_and_shows_everything(session, team, log):
+    viewer = team["sofie"]
+    detail = call_log.get_call_detail(session, call_id=log["mads_follow_up"], viewer=viewer)
+    session.commit()
+    assert detail.advisor_name == "Mads"
+    assert [f["reason"] for f in detail.follow_ups] == ["Hør hvordan det går"]
+    assert [event["action"] for event in detail.audit_trail] == ["call_create"]
+    views = session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all()
+    assert [(v.actor_id, v.object_type, v.object_id) for v in views] == [(viewer.id, "call",
+                                                                          str(log["mads_follow_up"]))]
+    call_log.get_call_detail(session, call_id=log["mads_follow_up"], viewer=viewer, audit_view=False)
+    session.commit()
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "view")).all()) == 1
+
+
+def test_an_advisor_cannot_open_a_colleagues_call(session, team, log):
+    with pytest.raises(CallNotFound):
+        call_log.get_call_detail(session, call_id=log["mads_referral"], viewer=team["rikke"])
+    with pytest.raises(CallNotFound):
+        call_log.update_call(session, call_id=log["mads_referral"], viewer=team["rikke"], notes="x")
+
+
+def test_edits_are_audited_without_the_note_text(session, team, log):
+    call_id = log["rikke_balance"]
+    changed = call_log.update_call(session, call_id=call_id, viewer=team["rikke"], notes="Ny note om Henrik",
+                                   outcome="referred_to_physio")
+    session.commit()
+    assert changed == ["outcome", "notes"]
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "call_edit")).one()
+    assert event.object_id == str(call_id)
+    assert event.detail["outcome"] == {"from": "advice_given", "to": "referred_to_physio"}
+    assert "Henrik" not in str(event.detail)
+    assert call_log.update_call(session, call_id=call_id, viewer=team["rikke"], notes="Ny note om Henrik") == []
+
+
+def test_an_unknown_outcome_is_refused(session, team, log):
+    with pytest.raises(ValueError):
+        call_log.update_call(session, call_id=log["rikke_balance"], viewer=team["rikke"], outcome="cured")
+
+
+def test_notes_of_an_anonymised_call_cannot_be_edited(session, team, log):
+    from db.models import Call
+
+    call = session.get(Call, log["old_rikke"])
+    call.anonymised_at = datetime.now(UTC)
+    session.add(call)
+    session.commit()
+    with pytest.raises(CallAnonymised):
+        call_log.update_call(session, call_id=call.id, viewer=team["rikke"], notes="Navn igen")
+
+
+def test_audit_summary_of_filters_leaves_out_the_search_text():
+    summary = CallFilters(date_from=date(2026, 1, 1), topics=("yoga",), text="Henrik Hansen").audit_summary()
+    assert summary == {"date_from": "2026-01-01", "topics": ["yoga"], "text": True}
