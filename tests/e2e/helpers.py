@@ -1,0 +1,118 @@
+"""Small Playwright helpers for Streamlit widgets, found by their `key=` (CSS class `.st-key-<key>`).
+
+Streamlit reruns asynchronously after every change, so callers wait for the text they expect with
+`expect(...)`, never with sleeps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from db.bootstrap import prepare_database
+from db.engine import get_engine, session_scope
+from db.models import Role, UserCreate
+from db.repositories import users
+
+PASSWORD = "e2e-password-123"
+
+
+def widget(page: Page, key: str) -> Locator:
+    return page.locator(f".st-key-{key}")
+
+
+def create_user(database_url: str, username: str, role: str = "advisor") -> None:
+    """A staff account made before the browser opens (prepare_database is idempotent)."""
+    prepare_database(database_url)
+    with session_scope(get_engine(database_url)) as session:
+        users.create_user(session, data=UserCreate(username=username, display_name=username.title(),
+                                                   role=Role(role), password=PASSWORD))
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until Streamlit has finished the current rerun (its status widget disappears)."""
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=20_000)
+
+
+def fill_text(page: Page, key: str, value: str) -> None:
+    """Type into a text input or area and commit it (Streamlit commits on blur)."""
+    box = widget(page, key).locator("input, textarea").first
+    box.fill(value)
+    box.blur()
+    wait_idle(page)
+
+
+def fill_number(page: Page, key: str, value: float) -> None:
+    box = widget(page, key).locator("input").first
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page)
+
+
+def choose_radio(page: Page, key: str, label: str) -> None:
+    widget(page, key).get_by_text(label, exact=True).click()
+    wait_idle(page)
+
+
+def choose_select(page: Page, key: str, label: str | re.Pattern) -> None:
+    """Pick the option named `label` in a selectbox."""
+    box = widget(page, key).get_by_role("combobox").first
+    box.click()
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_idle(page)
+
+
+def tick(page: Page, key: str) -> None:
+    widget(page, key).locator("label").first.click()
+    wait_idle(page)
+
+
+def click(page: Page, key: str) -> None:
+    widget(page, key).locator("button").first.click()
+    wait_idle(page)
+
+
+def log_in(page: Page, url: str, username: str, password: str = PASSWORD) -> None:
+    """Open the console (a new browser session: sessions are per tab and load) and log in."""
+    page.goto(url)
+    expect(widget(page, "login_username")).to_be_visible()
+    widget(page, "login_username").locator("input").fill(username)
+    widget(page, "login_password").locator("input").fill(password)
+    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    expect(page.get_by_text(re.compile(r"Logget ind som|Signed in as"))).to_be_visible()
+    wait_idle(page)
+
+
+def start_call(page: Page) -> None:
+    click(page, "call_start")
+    expect(widget(page, "call_activity_level")).to_be_visible()
+
+
+def add_fracture(page: Page, *, site: str, weeks: int, row: int = 1) -> None:
+    choose_radio(page, "call_fractures_known", "Har haft brud")
+    expect(widget(page, f"call_fx_site_{row}")).to_be_visible()
+    choose_select(page, f"call_fx_site_{row}", site)
+    fill_number(page, f"call_fx_weeks_{row}", weeks)
+
+
+def henrik(page: Page) -> None:
+    """GUIDANCE.md's Henrik: 75, a vertebral fracture a few weeks ago, severe pain, normally active."""
+    choose_radio(page, "call_activity_level", "Hverdagsaktiv")
+    fill_number(page, "call_age", 75)
+    choose_select(page, "call_pain", "Stærke")
+    add_fracture(page, site="Ryg (rygsammenfald)", weeks=3)
+
+
+def choose_multi(page: Page, key: str, label: str) -> None:
+    widget(page, key).get_by_role("combobox").first.click()
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def open_page(page: Page, title: str) -> None:
+    """Go to a page by its sidebar link: typing an address would start a new session (logged out)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    expect(page.locator("[data-testid='stMain']").get_by_role("heading", name=title, level=1, exact=True)).to_be_visible()
+    wait_idle(page)
