@@ -13,7 +13,7 @@ ADMINS = ("admin",)
 class PageSpec:
     path: str  # relative to console/app.py
     title_key: str
-    icon: str
+    icon: str  # Material icons ship with Streamlit; emoji need a colour-emoji font on the machine
     roles: tuple[str, ...]
 
     @property
@@ -22,13 +22,13 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("pages/call.py", "nav.call", "📞", ALL_ROLES),
-    PageSpec("pages/library.py", "nav.library", "📚", ALL_ROLES),
-    PageSpec("pages/call_log.py", "nav.call_log", "🗂️", ALL_ROLES),
-    PageSpec("pages/follow_ups.py", "nav.follow_ups", "⏰", ALL_ROLES),
-    PageSpec("pages/referrals.py", "nav.referrals", "✉️", ALL_ROLES),
-    PageSpec("pages/statistics.py", "nav.statistics", "📊", SUPERVISORS),
-    PageSpec("pages/admin.py", "nav.admin", "🔧", ADMINS),
+    PageSpec("pages/call.py", "nav.call", ":material/call:", ALL_ROLES),
+    PageSpec("pages/library.py", "nav.library", ":material/menu_book:", ALL_ROLES),
+    PageSpec("pages/call_log.py", "nav.call_log", ":material/history:", ALL_ROLES),
+    PageSpec("pages/follow_ups.py", "nav.follow_ups", ":material/event:", ALL_ROLES),
+    PageSpec("pages/referrals.py", "nav.referrals", ":material/mail:", ALL_ROLES),
+    PageSpec("pages/statistics.py", "nav.statistics", ":material/bar_chart:", SUPERVISORS),
+    PageSpec("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", ADMINS),
 )
 
 
