@@ -18,18 +18,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.formatting import format_date, format_long_date
+from advisory.script import GROUPS
 
 REFERRAL_DIR = CONTENT_DIR / "referral"
 LANGS = ("da", "en")
 THEMES = ("staerk", "stabil", "strakt")
-CALLER_GROUPS = (
-    "acute_vertebral_fracture",
-    "function_limited",
-    "everyday_active_no_fracture",
-    "everyday_active_with_fracture",
-    "training_active_no_fracture",
-    "training_active_with_fracture",
-)
+CALLER_GROUPS = GROUPS  # the six caller groups, defined once by the script engine
 # Only advice sections reach the member; safety-screen questions and anything unknown stay out,
 # so a new script section is excluded until someone decides it belongs in a letter.
 SAID_SECTIONS = ("guidance", "themes", "myths")

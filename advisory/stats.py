@@ -16,18 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from advisory.formatting import LOCAL_TZ
+from advisory.script import GROUPS
 
 CURRENT, PREVIOUS = "current", "previous"
 COUNTS = [CURRENT, PREVIOUS]
 
-GROUP_IDS = (
-    "acute_vertebral_fracture",
-    "function_limited",
-    "everyday_active_no_fracture",
-    "everyday_active_with_fracture",
-    "training_active_no_fracture",
-    "training_active_with_fracture",
-)
+GROUP_IDS = GROUPS  # the six caller groups, defined once by the script engine
 CALLER_ROLES = ("member", "relative", "professional", "other")
 TOPICS = ("lifting", "yoga", "running", "strength_training", "balance", "daily_activities", "pain", "posture",
           "referral", "medication", "other")

@@ -17,20 +17,14 @@ from sqlmodel import Session
 
 from advisory.formatting import LOCAL_TZ
 from advisory.profile import Topic
+from advisory.script import GROUPS
 from db.models import Call, CallTopic, FollowUp, FollowUpStatus, LibraryEntryRecord, Referral, User, utcnow
 from db.repositories import audit
 from db.repositories.users import StaffUser
 
 PAGE_SIZE = 50
 
-GROUP_IDS = (
-    "acute_vertebral_fracture",
-    "function_limited",
-    "everyday_active_no_fracture",
-    "everyday_active_with_fracture",
-    "training_active_no_fracture",
-    "training_active_with_fracture",
-)
+GROUP_IDS = GROUPS  # the six caller groups, defined once by the script engine
 TOPICS = tuple(topic.value for topic in Topic)
 DISPOSITIONS = ("emergency_112", "out_of_hours", "gp_prompt", "gp")  # most urgent first
 OUTCOMES = ("advice_given", "referred_to_physio", "referred_to_gp", "follow_up_agreed", "emergency")
