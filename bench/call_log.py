@@ -27,13 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from db.demo import seed_demo  # noqa: E402
 from db.engine import get_engine, session_scope  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Call, User  # noqa: E402
 from db.repositories import call_log, follow_ups  # noqa: E402
 from db.repositories.call_log import CallFilters  # noqa: E402
 from db.repositories.users import StaffUser  # noqa: E402
+from services.demo import seed_demo  # noqa: E402
 
 DEFAULT_DB = ROOT / "bench" / ".cache" / "calls-1m.db"
 RUNS = 5
@@ -79,7 +79,7 @@ def _progress(done: int, total: int) -> None:
 
 def _export_child(url: str) -> None:
     """Run in a subprocess: a full CSV export to a temporary file; print peak RSS and rows."""
-    from db.exports import export_calls
+    from services.exports import export_calls
 
     with session_scope(get_engine(url)) as session, tempfile.TemporaryFile() as target:
         supervisor = _staff(session, "sofie")

@@ -33,7 +33,7 @@ def main() -> None:
     from db.engine import get_engine, session_scope
     from db.models import UserCreate
     from db.repositories import drafts, users
-    from db.settings import get_settings
+    from settings import get_settings
 
     get_settings.cache_clear()
     prepare_database(url)

@@ -29,11 +29,11 @@ from sqlalchemy import func, select  # noqa: E402
 from advisory import stats  # noqa: E402
 from advisory.formatting import LOCAL_TZ  # noqa: E402
 from advisory.stats import CURRENT, PREVIOUS, Aggregates, Dashboard, Period  # noqa: E402
-from db.demo import seed_demo  # noqa: E402
 from db.engine import get_engine, session_scope  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Call, CallLibraryEntry, CallTopic, FollowUp, LibraryEntryRecord, Referral, User  # noqa: E402
 from db.repositories import stats as stats_repo  # noqa: E402
+from services.demo import seed_demo  # noqa: E402
 
 DEFAULT_DB = ROOT / "bench" / ".cache" / "calls-1m.db"
 RUNS = 3

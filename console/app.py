@@ -10,7 +10,7 @@ from console.navigation import pages_for
 from db.bootstrap import prepare_database
 from db.engine import session_scope
 from db.repositories import users
-from db.settings import get_settings
+from settings import get_settings
 
 st.set_page_config(page_title="Rådgivningskonsol", page_icon="☎️", layout="wide")
 

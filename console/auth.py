@@ -12,7 +12,7 @@ from console.navigation import ADMINS, ALL_ROLES, SUPERVISORS  # noqa: F401  (pa
 from db.engine import session_scope
 from db.repositories import users
 from db.repositories.users import StaffUser
-from db.settings import get_settings
+from settings import get_settings
 
 SESSION_USER = "user"
 SESSION_LAST_SEEN = "last_seen"

@@ -70,7 +70,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from db.demo import DEMO_PASSWORD, seed_demo
+    from services.demo import DEMO_PASSWORD, seed_demo
 
     prepare_database(args.database_url)
     report = seed_demo(get_engine(args.database_url), calls=args.calls, seed=args.seed,
@@ -84,7 +84,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from db.repositories import privacy
-    from db.settings import get_settings
+    from settings import get_settings
 
     prepare_database(args.database_url)
     days = get_settings().RETENTION_DAYS

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from db.settings import get_settings
+from settings import get_settings
 
 
 def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:

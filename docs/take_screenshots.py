@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from db.bootstrap import prepare_database  # noqa: E402
-from db.demo import seed_demo  # noqa: E402
 from db.engine import get_engine  # noqa: E402
+from services.demo import seed_demo  # noqa: E402
 from tests.e2e import helpers  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 

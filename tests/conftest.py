@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from db import engine as db_engine
 from db.migrate import upgrade
-from db.settings import get_settings
+from settings import get_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ("sqlite", "postgresql")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from console.i18n import catalogue
 from console.navigation import PAGES
-from db.settings import Settings
+from settings import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -17,7 +17,7 @@ from db.repositories import audit, privacy, users
 from db.repositories.call_log import local_day_start
 from db.repositories.privacy import MemberQuery
 from db.repositories.users import StaffUser
-from db.settings import get_settings
+from settings import get_settings
 
 FLASH_KEY = "admin_privacy_flash"
 MEMBER_QUERY_KEY = "admin_member_query"

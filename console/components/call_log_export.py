@@ -9,9 +9,9 @@ import streamlit as st
 
 from console.i18n import fmt_number, t
 from db.engine import session_scope
-from db.exports import MIME_TYPES, export_to_file
 from db.repositories.call_log import CallFilters
 from db.repositories.users import StaffUser
+from services.exports import MIME_TYPES, export_to_file
 
 PREPARED_KEY = "call_log_export"
 

@@ -16,7 +16,7 @@ from advisory.library import Library, LibraryEntry, load_bundled_entries, load_s
 from console.i18n import t
 from db.engine import get_engine, session_scope
 from db.repositories import library as library_repo
-from db.settings import get_settings
+from settings import get_settings
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")
 

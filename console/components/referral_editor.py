@@ -11,12 +11,12 @@ import streamlit as st
 
 from advisory.script import labels
 from console.i18n import current_language, fmt_date, fmt_datetime, t
-from db import mail
 from db.engine import get_engine, session_scope
-from db.referral_input import CallForReferral, call_for_referral, compose_for_call
 from db.repositories import referrals
 from db.repositories.referrals import SendOutcome
 from db.repositories.users import StaffUser
+from services import mail, outbox
+from services.guidance import CallForReferral, call_for_referral, compose_for_call
 
 _CALL, _KEYS = "referrals_call", "referrals_keys"
 _LANG, _SUBJECT, _BODY = "referrals_lang", "referrals_subject", "referrals_body"
@@ -112,7 +112,7 @@ def show_outcome(outcome: SendOutcome) -> None:
 
 def send_email(referral_id: int, user: StaffUser) -> SendOutcome:
     with st.spinner(t("referrals.sending")):
-        return referrals.deliver_email(engine=get_engine(), referral_id=referral_id, actor_id=user.id)
+        return outbox.deliver_email(engine=get_engine(), referral_id=referral_id, actor_id=user.id)
 
 
 def _existing(call_id: int) -> None:
@@ -176,7 +176,7 @@ def _email(call: CallForReferral, user: StaffUser) -> None:
         record = _save(call.id, user, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
         try:
             with session_scope() as session:
-                record = referrals.queue_email(session, referral_id=record.id, actor_id=user.id)
+                record = outbox.queue_email(session, referral_id=record.id, actor_id=user.id)
         except mail.InvalidAddress:
             st.error(t("referrals.invalid_email"))
             return
@@ -185,7 +185,7 @@ def _email(call: CallForReferral, user: StaffUser) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _pdf(subject: str, body: str, lang: str, recipient: str) -> bytes:
-    return referrals.letter_pdf(subject=subject, body=body, lang=lang, recipient=recipient)
+    return outbox.letter_pdf(subject=subject, body=body, lang=lang, recipient=recipient)
 
 
 def _letter(call: CallForReferral, user: StaffUser) -> None:

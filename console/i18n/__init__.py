@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from advisory import formatting
-from db.settings import get_settings
+from settings import get_settings
 
 LANGUAGES = ("da", "en")
 _DIR = Path(__file__).resolve().parent

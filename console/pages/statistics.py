@@ -18,7 +18,7 @@ from console.components.charts import Column
 from console.i18n import current_language, fmt_date, fmt_number, t
 from db.engine import get_engine, session_scope
 from db.repositories import stats as stats_repo
-from db.settings import get_settings
+from settings import get_settings
 
 auth.require_role(*auth.SUPERVISORS)
 

@@ -18,24 +18,17 @@ Why no e-mail goes out twice:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
-from email.message import EmailMessage
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from advisory.formatting import to_local
-from advisory.letter import render_letter_pdf
-from advisory.referral import LANGS, ReferralText
-from db import mail
-from db.engine import session_scope
+from advisory.referral import LANGS
 from db.models import Call, Referral, ReferralChannel, ReferralStatus, utcnow
 from db.repositories import audit
-from db.settings import Settings, get_settings
 
 SENDING = "sending"
 EDITABLE = (ReferralStatus.draft.value, ReferralStatus.queued.value, ReferralStatus.failed.value)
@@ -44,6 +37,9 @@ MANUAL_CHANNELS = (ReferralChannel.letter.value, ReferralChannel.text.value)
 # Longer than any SMTP timeout: a row still `sending` after this was left by a crashed process.
 INTERRUPTED_AFTER = timedelta(minutes=10)
 _RECIPIENT_MAX = 254
+# Codes stored in front of an error's detail ("connect: [Errno 111] ...") and translated by the console.
+ERROR_CODES = ("not_configured", "invalid_recipient", "connect", "timeout", "tls", "auth",
+               "sender_refused", "recipient_refused", "smtputf8", "smtp", "interrupted")
 
 
 @dataclass(frozen=True)
@@ -67,18 +63,18 @@ class ReferralRecord:
 
     @property
     def error_code(self) -> str | None:
-        """The stored failure's code (see db.mail.ERROR_CODES), for a translated message."""
+        """The stored failure's code (see ERROR_CODES), for a translated message."""
         if not self.error:
             return None
         code = self.error.split(":", 1)[0].strip()
-        return code if code in mail.ERROR_CODES else "smtp"
+        return code if code in ERROR_CODES else "smtp"
 
     @property
     def error_detail(self) -> str:
         if not self.error:
             return ""
         code, _, detail = self.error.partition(":")
-        return detail.strip() if code.strip() in mail.ERROR_CODES else self.error
+        return detail.strip() if code.strip() in ERROR_CODES else self.error
 
 
 @dataclass(frozen=True)
@@ -158,12 +154,11 @@ def save(
     return get(session, referral_id=existing.id)
 
 
-def queue_email(session: Session, *, referral_id: int, actor_id: int | None) -> ReferralRecord:
-    """Check the recipient and mark the e-mail ready to send; raise mail.InvalidAddress first."""
+def queue_email(session: Session, *, referral_id: int, recipient: str, actor_id: int | None) -> ReferralRecord:
+    """Mark the e-mail ready to send to `recipient` (already checked by services.outbox.queue_email)."""
     record = get(session, referral_id=referral_id)
     if record is None or record.channel != ReferralChannel.email.value:
         raise ValueError(f"referral {referral_id} is not an e-mail")
-    recipient = mail.normalise_address(record.recipient)
     _update_where(session, referral_id, EDITABLE, recipient=recipient, status=ReferralStatus.queued.value)
     return get(session, referral_id=referral_id)
 
@@ -195,7 +190,7 @@ def claim(session: Session, *, referral_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _finish(session: Session, record: ReferralRecord, *, error: str | None, actor_id: int | None) -> None:
+def finish(session: Session, record: ReferralRecord, *, error: str | None, actor_id: int | None) -> None:
     now = utcnow()
     if error is None:
         _update_where(session, record.id, (SENDING,), status=ReferralStatus.sent.value, error=None, sent_at=now,
@@ -211,48 +206,6 @@ def _audit_sent(session: Session, record: ReferralRecord, actor_id: int | None) 
     # On the call, so the call's history shows that guidance went out and how.
     audit.record(session, action="referral_sent", actor_id=actor_id, object_type="call", object_id=record.call_id,
                  detail={"referral_id": record.id, "channel": record.channel})
-
-
-def deliver_email(
-    *,
-    engine: Engine,
-    referral_id: int,
-    actor_id: int | None,
-    settings: Settings | None = None,
-    transport: Callable[..., None] = mail.send,
-) -> SendOutcome:
-    """Send a queued (or failed) e-mail referral at most once; safe to call again at any time.
-
-    Three short transactions: claim, send (no transaction open while talking to the server), record.
-    """
-    with session_scope(engine) as session:
-        claimed = claim(session, referral_id=referral_id)
-        record = get(session, referral_id=referral_id)
-    if record is None:
-        raise LookupError(f"referral {referral_id} does not exist")
-    if not claimed:
-        return SendOutcome(referral=record, sent_now=False)
-    error: str | None = None
-    try:
-        transport(_message(record, settings), settings=settings)
-    except mail.InvalidAddress as exc:
-        error = f"invalid_recipient: {exc.reason}"
-    except mail.MailError as exc:
-        error = str(exc)
-    except Exception as exc:  # never leave a row in `sending` because of an unexpected error
-        error = f"smtp: {type(exc).__name__}: {exc}"
-    with session_scope(engine) as session:
-        _finish(session, record, error=error, actor_id=actor_id)
-        record = get(session, referral_id=referral_id)
-    return SendOutcome(referral=record, sent_now=error is None)
-
-
-def _message(record: ReferralRecord, settings: Settings | None) -> EmailMessage:
-    settings = settings or get_settings()
-    if reason := mail.unavailable_reason(settings):
-        raise mail.MailError("not_configured", reason)
-    return mail.build_message(sender=settings.SMTP_FROM, to=mail.normalise_address(record.recipient),
-                              subject=record.subject, body=record.body, idempotency_key=record.idempotency_key)
 
 
 def mark_sent(session: Session, *, referral_id: int, actor_id: int | None) -> bool:
@@ -278,30 +231,6 @@ def recover_interrupted(session: Session, *, older_than: timedelta = INTERRUPTED
                 updated_at=utcnow())
     )
     return result.rowcount
-
-
-def erase_personal_data(session: Session, *, call_ids: Iterable[int]) -> int:
-    """For retention/anonymisation: blank the recipient and the text (it greets the member by name).
-
-    Channel, status and dates stay, so statistics still count what was sent.
-    """
-    ids = list(call_ids)
-    if not ids:
-        return 0
-    result = session.connection().execute(
-        update(Referral).where(col(Referral.call_id).in_(ids)).values(recipient="", body="", updated_at=utcnow())
-    )
-    return result.rowcount
-
-
-def letter_pdf(*, subject: str, body: str, lang: str, recipient: str = "", letter_date: date | None = None) -> bytes:
-    """The printable A4 letter of a referral's text; `recipient` holds the address lines (one a line)."""
-    return render_letter_pdf(
-        ReferralText(subject=subject, body=body),
-        lang=lang,
-        recipient_lines=[line for line in recipient.splitlines() if line.strip()],
-        letter_date=letter_date or to_local(utcnow()).date(),
-    )
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -351,14 +280,3 @@ def calls_awaiting_referral(session: Session, *, advisor_id: int, limit: int = 2
         .limit(limit)
     )
     return [{"id": r[0], "started_at": r[1], "group_id": r[2], "caller_name": r[3]} for r in rows]
-
-
-def sent_counts(session: Session, *, since: datetime | None = None, until: datetime | None = None) -> dict[str, int]:
-    """Sent referrals per channel (statistics); `since` inclusive, `until` exclusive, by sent_at."""
-    query = select(Referral.channel, func.count()).where(Referral.status == ReferralStatus.sent.value)
-    if since is not None:
-        query = query.where(col(Referral.sent_at) >= since)
-    if until is not None:
-        query = query.where(col(Referral.sent_at) < until)
-    counts = dict(session.exec(query.group_by(Referral.channel)).all())
-    return {channel.value: counts.get(channel.value, 0) for channel in ReferralChannel}

@@ -8,10 +8,10 @@ from sqlmodel import select
 from db import engine as db_engine
 from db.engine import get_engine, session_scope
 from db.models import Referral
-from db.settings import get_settings
+from settings import get_settings
 from tests.console.apptest import logged_in_app, make_user, page_app, texts
-from tests.db.test_mail_smtp import free_port, smtp_server
-from tests.db.test_referrals import make_call
+from tests.services.test_mail_smtp import free_port, smtp_server
+from tests.services.test_outbox import make_call
 
 SMTP_FROM = "Fysioterapeutrådgivningen <raadgivning@osteoporose.dk>"
 

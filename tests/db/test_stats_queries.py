@@ -14,10 +14,10 @@ from sqlmodel import select
 from advisory import stats
 from advisory.formatting import LOCAL_TZ
 from advisory.stats import Metric, Period
-from db.demo import seed_demo
 from db.models import Call, CallCreate, FollowUp, LibraryEntryRecord, Referral, UserCreate, utcnow
 from db.repositories import calls, users
 from db.repositories import stats as stats_repo
+from services.demo import seed_demo
 
 WEEK = Period(date(2026, 11, 16), date(2026, 11, 22))  # Monday to Sunday; the week before compares
 TODAY = date(2026, 11, 20)

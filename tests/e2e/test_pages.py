@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from db.demo import seed_demo
 from db.engine import get_engine
+from services.demo import seed_demo
 from tests.e2e.helpers import PASSWORD, choose_select, click, create_user, log_in, widget
 
 

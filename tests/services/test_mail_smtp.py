@@ -11,12 +11,12 @@ from contextlib import contextmanager
 import pytest
 from aiosmtpd.controller import Controller
 
-from db import mail
 from db.engine import get_engine, session_scope
-from db.referral_input import compose_for_call
 from db.repositories import referrals
-from db.settings import Settings
-from tests.db.test_referrals import fetch, make_advisor, make_call, queue
+from services import mail, outbox
+from services.guidance import compose_for_call
+from settings import Settings
+from tests.services.test_outbox import fetch, make_advisor, make_call, queue
 
 SENDER = "Fysioterapeutrådgivningen <raadgivning@osteoporose.dk>"
 
@@ -80,7 +80,7 @@ def queued_guidance(db_url: str) -> tuple[referrals.ReferralRecord, int]:
 
 
 def deliver(db_url, record, actor_id, port, **overrides):
-    return referrals.deliver_email(engine=get_engine(db_url), referral_id=record.id, actor_id=actor_id,
+    return outbox.deliver_email(engine=get_engine(db_url), referral_id=record.id, actor_id=actor_id,
                                    settings=settings_for(port, **overrides))
 
 

@@ -17,11 +17,8 @@ from email.utils import format_datetime, parseaddr
 from email_validator import EmailNotValidError, validate_email
 
 from db.models import utcnow
-from db.settings import Settings, get_settings
-
-# Codes stored in front of the detail ("connect: [Errno 111] ...") and translated by the console.
-ERROR_CODES = ("not_configured", "invalid_recipient", "connect", "timeout", "tls", "auth",
-               "sender_refused", "recipient_refused", "smtputf8", "smtp", "interrupted")
+from db.repositories.referrals import ERROR_CODES  # noqa: F401  (the codes a MailError carries)
+from settings import Settings, get_settings
 
 
 class MailError(Exception):

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from db import exports
 from db.models import AuditEvent, CallCreate, UserCreate
 from db.repositories import calls, users
 from db.repositories.call_log import CallFilters
+from services import exports
 
 START = datetime(2026, 5, 4, 8, 30, tzinfo=UTC)
 HOSTILE_NOTE = "=HYPERLINK(\"http://evil.example\",\"klik\")"

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from db import mail
 from db.engine import get_engine, session_scope
 from db.models import AuditEvent, CallCreate, Referral, UserCreate
 from db.repositories import calls, referrals, users
-from db.settings import Settings
+from services import mail, outbox
+from settings import Settings
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 HENRIK_BLOCKS = ["safety-screen", "acute-healing-phase", "acute-avoid-lifting-flexion", "acute-resume-daily",
@@ -52,7 +52,7 @@ def save_referral(db_url: str, call_id: int, actor_id: int, *, channel: str = "e
 
 def queue(db_url: str, referral_id: int, actor_id: int) -> referrals.ReferralRecord:
     with session_scope(get_engine(db_url)) as session:
-        return referrals.queue_email(session, referral_id=referral_id, actor_id=actor_id)
+        return outbox.queue_email(session, referral_id=referral_id, actor_id=actor_id)
 
 
 def fetch(db_url: str, referral_id: int) -> referrals.ReferralRecord:
@@ -79,7 +79,7 @@ class RecordingTransport:
 
 
 def deliver(db_url, referral_id, actor_id, transport):
-    return referrals.deliver_email(engine=get_engine(db_url), referral_id=referral_id, actor_id=actor_id,
+    return outbox.deliver_email(engine=get_engine(db_url), referral_id=referral_id, actor_id=actor_id,
                                    settings=SMTP_SETTINGS, transport=transport)
 
 
@@ -175,8 +175,6 @@ def test_letters_and_text_count_as_sent_once_marked(db_url, channel):
         assert sent.sent_at is not None
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "referral_sent")).all()
         assert [(e.object_type, e.object_id, e.detail["channel"]) for e in events] == [("call", str(call_id), channel)]
-        assert referrals.sent_counts(session) == {"email": 0, "letter": int(channel == "letter"),
-                                                  "text": int(channel == "text")}
 
 
 def test_an_email_cannot_be_marked_sent_by_hand(db_url):
@@ -252,7 +250,7 @@ def test_missing_smtp_settings_fail_with_not_configured(db_url):
     advisor = make_advisor(db_url)
     draft = save_referral(db_url, make_call(db_url, advisor.id), advisor.id)
     queue(db_url, draft.id, advisor.id)
-    outcome = referrals.deliver_email(engine=get_engine(db_url), referral_id=draft.id, actor_id=advisor.id,
+    outcome = outbox.deliver_email(engine=get_engine(db_url), referral_id=draft.id, actor_id=advisor.id,
                                       settings=Settings(SMTP_HOST="", SMTP_FROM=""), transport=RecordingTransport())
     assert (outcome.status, outcome.referral.error_code) == ("failed", "not_configured")
     assert "SMTP_HOST" in outcome.referral.error_detail
@@ -303,36 +301,3 @@ def test_calls_awaiting_referral_drop_calls_with_a_sent_referral(db_url):
         referrals.mark_sent(session, referral_id=letter.id, actor_id=advisor.id)
     with session_scope(get_engine(db_url)) as session:
         assert [c["id"] for c in referrals.calls_awaiting_referral(session, advisor_id=advisor.id)] == [newer]
-
-
-def test_sent_counts_by_channel_and_period(db_url):
-    advisor = make_advisor(db_url)
-    call_id = make_call(db_url, advisor.id)
-    email = save_referral(db_url, call_id, advisor.id)
-    queue(db_url, email.id, advisor.id)
-    deliver(db_url, email.id, advisor.id, RecordingTransport())
-    save_referral(db_url, call_id, advisor.id, channel="text")  # a draft does not count
-    failed = save_referral(db_url, call_id, advisor.id)
-    queue(db_url, failed.id, advisor.id)
-    deliver(db_url, failed.id, advisor.id, RecordingTransport(mail.MailError("connect")))
-    with session_scope(get_engine(db_url)) as session:
-        assert referrals.sent_counts(session) == {"email": 1, "letter": 0, "text": 0}
-        tomorrow = datetime.now(UTC) + timedelta(days=1)
-        assert referrals.sent_counts(session, since=tomorrow) == {"email": 0, "letter": 0, "text": 0}
-        assert referrals.sent_counts(session, until=tomorrow)["email"] == 1
-
-
-def test_erasing_personal_data_keeps_the_counts(db_url):
-    advisor = make_advisor(db_url)
-    call_id, other = make_call(db_url, advisor.id), make_call(db_url, advisor.id)
-    letter = save_referral(db_url, call_id, advisor.id, channel="letter", recipient="Henrik Ærø Søndergaard")
-    kept = save_referral(db_url, other, advisor.id)
-    with session_scope(get_engine(db_url)) as session:
-        referrals.mark_sent(session, referral_id=letter.id, actor_id=advisor.id)
-        assert referrals.erase_personal_data(session, call_ids=[call_id]) == 1
-        assert referrals.erase_personal_data(session, call_ids=[]) == 0
-    erased = fetch(db_url, letter.id)
-    assert (erased.recipient, erased.body, erased.status, erased.channel) == ("", "", "sent", "letter")
-    assert fetch(db_url, kept.id).body == kept.body
-    with session_scope(get_engine(db_url)) as session:
-        assert referrals.sent_counts(session)["letter"] == 1

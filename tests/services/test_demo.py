@@ -10,12 +10,12 @@ from advisory.formatting import to_local
 from advisory.library import load_bundled_entries
 from advisory.profile import CallerProfile
 from console import cli
-from db.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from db.engine import get_engine, session_scope
 from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, Referral, User
 from db.repositories import call_log, calls, users
 from db.repositories.call_log import DISPOSITIONS, GROUP_IDS, OUTCOMES, TOPICS, CallFilters
 from db.repositories.users import LoginOutcome
+from services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
 TODAY = date(2026, 11, 26)
 N = 1500

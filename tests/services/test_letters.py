@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from advisory.letter import FONT_DIR, render_letter_pdf
 from advisory.referral import LANGS, ReferralInput, ReferralText, SaidBlock, compose_referral
+from services.letters import FONT_DIR, render_letter_pdf
 
 A4_PT = (595.28, 841.89)
 RECIPIENT = ("Inge Hansen", "Æblevej 3, 2. th.", "8000 Aarhus C")

@@ -14,9 +14,10 @@ from advisory.referral import SAID_SECTIONS, load_referral_content
 from advisory.script import script_content
 from db.engine import get_engine, session_scope
 from db.models import FollowUp
-from db.referral_input import compose_for_call, referral_input
 from db.repositories import referrals
-from tests.db.test_referrals import HENRIK_BLOCKS, make_advisor, make_call
+from services import outbox
+from services.guidance import compose_for_call, referral_input
+from tests.services.test_outbox import HENRIK_BLOCKS, make_advisor, make_call
 
 INGE_BLOCKS = ["questions-what-matters", "everyday-fx-continue", "everyday-fx-balance-strength", "everyday-fx-vary",
                "technique-straight-back", "avoid-forceful-flexion", "theme-staerk-walking-level", "theme-stabil",
@@ -124,7 +125,7 @@ def test_the_letter_pdf_from_a_stored_referral_reads_back_intact(db_url):
         record = referrals.save(session, idempotency_key=referrals.new_key(), call_id=call_id, channel="letter",
                                 lang="da", subject=text.subject, body=text.body,
                                 recipient="Henrik Ærø Søndergaard\nÅbakken 7\n8000 Aarhus C", actor_id=advisor.id)
-    pdf = referrals.letter_pdf(subject=record.subject, body=record.body, lang=record.lang,
+    pdf = outbox.letter_pdf(subject=record.subject, body=record.body, lang=record.lang,
                               recipient=record.recipient, letter_date=date(2026, 11, 27))
     reader = PdfReader(io.BytesIO(pdf))
     extracted = flat(" ".join(page.extract_text() for page in reader.pages))
