@@ -13,6 +13,11 @@ _DA_MONTHS = ["januar", "februar", "marts", "april", "maj", "juni", "juli", "aug
               "oktober", "november", "december"]
 
 
+def local_today() -> date:
+    """Today in Denmark, whatever the server's time zone: the day staff and members live in."""
+    return datetime.now(LOCAL_TZ).date()
+
+
 def format_date(value: date | datetime | None, lang: str = "da") -> str:
     """26.11.2026 in Danish, 2026-11-26 in English (unambiguous for staff)."""
     if value is None:

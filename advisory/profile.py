@@ -20,18 +20,13 @@ from pydantic import (
     field_validator,
 )
 
+from advisory.vocab import CallerRole, Topic
+
 # Validation bounds; profile_errors() quotes them, so the messages cannot drift from the rules.
 AGE_MIN, AGE_MAX = 18, 110  # the line and its guidance (DK2023) are for adults
 T_SCORE_MIN, T_SCORE_MAX = -6.0, 3.0
 FALLS_MAX = 365
 EARLIEST_FRACTURE = date(1900, 1, 1)
-
-
-class CallerRole(StrEnum):
-    member = "member"
-    relative = "relative"
-    professional = "professional"
-    other = "other"
 
 
 class Sex(StrEnum):
@@ -65,20 +60,6 @@ class ActivityLevel(StrEnum):
     function_limited = "function_limited"
     everyday_active = "everyday_active"
     training_active = "training_active"
-
-
-class Topic(StrEnum):
-    lifting = "lifting"
-    yoga = "yoga"
-    running = "running"
-    strength_training = "strength_training"
-    balance = "balance"
-    daily_activities = "daily_activities"
-    pain = "pain"
-    posture = "posture"
-    referral = "referral"
-    medication = "medication"
-    other = "other"
 
 
 class Fracture(BaseModel):

@@ -18,18 +18,17 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.formatting import format_date, format_long_date
-from advisory.script import GROUPS
+from advisory.vocab import CallerGroup, codes
 
 REFERRAL_DIR = CONTENT_DIR / "referral"
 LANGS = ("da", "en")
 THEMES = ("staerk", "stabil", "strakt")
-CALLER_GROUPS = GROUPS  # the six caller groups, defined once by the script engine
 # Only advice sections reach the member; safety-screen questions and anything unknown stay out,
 # so a new script section is excluded until someone decides it belongs in a letter.
 SAID_SECTIONS = ("guidance", "themes", "myths")
 MEDICATION_TOPIC = "medication"
 # The themes wait for the end of the healing phase in this group (no training advice now).
-_AFTER_HEALING_GROUPS = ("acute_vertebral_fracture",)
+_AFTER_HEALING_GROUPS = (CallerGroup.acute_vertebral_fracture,)
 _THEME_ALIASES = {"stærk": "staerk"}
 
 
@@ -141,7 +140,7 @@ def load_referral_content() -> ReferralContent:
     missing = sorted(set(THEMES) - set(content.themes))
     if missing:
         raise ContentError(f"{path.name}: themes lack {missing}")
-    stray = sorted(set(content.group_notes) - set(CALLER_GROUPS))
+    stray = sorted(set(content.group_notes) - set(codes("group")))
     if stray:
         raise ContentError(f"{path.name}: group_notes for unknown group(s) {stray}")
     return content
@@ -232,7 +231,7 @@ def emphasised_themes(inp: ReferralInput) -> list[str]:
 def _check(inp: ReferralInput) -> None:
     if inp.lang not in LANGS:
         raise ValueError(f"unknown language {inp.lang!r}; expected one of {LANGS}")
-    if inp.group not in CALLER_GROUPS:
+    if inp.group not in codes("group"):
         raise ValueError(f"unknown caller group {inp.group!r}")
     unknown = [theme for theme in inp.themes if _theme_key(theme) not in THEMES]
     if unknown:

@@ -35,44 +35,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
-from advisory.profile import (
-    ActivityLevel,
-    CallerProfile,
-    CallerRole,
-    Diagnosis,
-    FractureSite,
-    PainLevel,
-    Sex,
-    Topic,
-)
+from advisory.profile import ActivityLevel, CallerProfile, Diagnosis, FractureSite, PainLevel, Sex
 from advisory.rules import Condition, FactKind, Predicate, RuleError, Vocabulary, compile_condition
+from advisory.vocab import CallerGroup, CallerRole, Section, Topic, codes
 
 SCRIPTS_DIR = CONTENT_DIR / "scripts"
 LANGS = ("da", "en")
-SECTIONS = ("safety", "questions", "guidance", "themes", "myths", "referral", "closing")
-GROUPS = (
-    "acute_vertebral_fracture",
-    "function_limited",
-    "everyday_active_no_fracture",
-    "everyday_active_with_fracture",
-    "training_active_no_fracture",
-    "training_active_with_fracture",
-)
-FLAGS = (
-    "healing_phase",
-    "other_fracture_healing",
-    "recent_fracture",
-    "high_fracture_risk",
-    "very_low_t_score",
-    "t_score_osteoporosis",
-    "t_score_osteopenia",
-    "fall_risk",
-    "several_falls",
-)
+SECTIONS = codes("section")
+GROUPS = codes("group")
+FLAGS = codes("flag")
 # Sections every script must have, so each needs a block without a condition.
 ALWAYS_SECTIONS = ("safety", "referral", "closing")
 MEDICATION_BLOCK = "medication-ask-gp"
-IMPACT_BLOCKED_GROUPS = frozenset({"acute_vertebral_fracture", "function_limited"})
+IMPACT_BLOCKED_GROUPS = frozenset({CallerGroup.acute_vertebral_fracture, CallerGroup.function_limited})
 IMPACT_BLOCKED_FLAGS = frozenset({"healing_phase", "other_fracture_healing", "high_fracture_risk"})
 
 FACT_KINDS: dict[str, FactKind] = {
@@ -96,7 +71,6 @@ FACT_KINDS: dict[str, FactKind] = {
 }
 
 ReviewStatus = Literal["approved", "needs_clinical_review"]
-Section = Literal["safety", "questions", "guidance", "themes", "myths", "referral", "closing"]
 Lang = Literal["da", "en"]
 
 
@@ -133,13 +107,6 @@ class Thresholds(_Content):
 
 class ThresholdsFile(_Content):
     thresholds: Thresholds
-
-
-class LabelsFile(_Content):
-    groups: dict[str, Text]
-    flags: dict[str, Text]
-    sections: dict[str, Text]
-    tags: dict[str, Text]
 
 
 class DispositionEntry(_Content):
@@ -254,14 +221,13 @@ class _Rule:
 class ScriptContent:
     version: str
     thresholds: Thresholds
-    labels: LabelsFile
     dispositions: tuple[DispositionEntry, ...]
     red_flags: tuple[RedFlagEntry, ...]
     blocks: tuple[BlockEntry, ...]  # in script order
     rules: tuple[_Rule, ...]  # the same order, compiled
 
 
-_SPECIAL_FILES = ("thresholds.yaml", "labels.yaml", "red_flags.yaml")
+_SPECIAL_FILES = ("thresholds.yaml", "red_flags.yaml")
 
 
 def load_script_content(*, known_slugs: set[str] | None = None, directory: Path | None = None) -> ScriptContent:
@@ -280,10 +246,8 @@ def load_script_content(*, known_slugs: set[str] | None = None, directory: Path 
             raise ContentError(f"{special}: missing from {directory}")
 
     thresholds = _parse(ThresholdsFile, directory / "thresholds.yaml").thresholds
-    labels = _parse(LabelsFile, directory / "labels.yaml")
     red_flag_file = _parse(RedFlagsFile, directory / "red_flags.yaml")
     _check_thresholds(thresholds, source_keys)
-    _check_labels(labels)
     _check_red_flags(red_flag_file, source_keys)
 
     vocabulary = Vocabulary(
@@ -303,7 +267,7 @@ def load_script_content(*, known_slugs: set[str] | None = None, directory: Path 
             if block.id in seen:
                 raise ContentError(f"{where}: id already used in {seen[block.id]}")
             seen[block.id] = path.name
-            _check_block(block, where, source_keys, known_slugs, set(labels.tags))
+            _check_block(block, where, source_keys, known_slugs, set(codes("tag")))
             try:
                 predicate = compile_condition(block.condition, vocabulary)
             except RuleError as exc:
@@ -320,7 +284,6 @@ def load_script_content(*, known_slugs: set[str] | None = None, directory: Path 
     return ScriptContent(
         version=content_version(directory),
         thresholds=thresholds,
-        labels=labels,
         dispositions=tuple(sorted(red_flag_file.dispositions, key=lambda d: d.urgency)),
         red_flags=tuple(red_flag_file.red_flags),
         blocks=blocks,
@@ -412,14 +375,6 @@ def _check_thresholds(thresholds: Thresholds, sources: set[str]) -> None:
             raise ContentError(f"{where}: {threshold.unit} must be a positive whole number")
 
 
-def _check_labels(labels: LabelsFile) -> None:
-    for kind, expected in (("groups", GROUPS), ("flags", FLAGS), ("sections", SECTIONS)):
-        given = set(getattr(labels, kind))
-        if given != set(expected):
-            missing, extra = sorted(set(expected) - given), sorted(given - set(expected))
-            raise ContentError(f"labels.yaml: {kind}: missing {missing or 'none'}, unknown {extra or 'none'}")
-
-
 def _check_red_flags(content: RedFlagsFile, sources: set[str]) -> None:
     disposition_ids = [d.id for d in content.dispositions]
     for kind, items in (("disposition", content.dispositions), ("red flag", content.red_flags)):
@@ -430,6 +385,9 @@ def _check_red_flags(content: RedFlagsFile, sources: set[str]) -> None:
                 raise ContentError(f"{where}: duplicate id")
             if unknown := _unknown(item.sources, sources):
                 raise ContentError(f"{where}: unknown source {', '.join(unknown)}")
+    if sorted(disposition_ids) != sorted(codes("disposition")):
+        raise ContentError(f"red_flags.yaml: dispositions {disposition_ids} differ from the vocabulary "
+                           f"{list(codes('disposition'))} (advisory/vocab.py)")
     if len({d.urgency for d in content.dispositions}) != len(content.dispositions):
         raise ContentError("red_flags.yaml: two dispositions share an urgency; most urgent must be clear")
     for flag in content.red_flags:
@@ -555,11 +513,6 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"unsupported language: {lang!r} (use one of {', '.join(LANGS)})")
 
 
-def matching_blocks(content: ScriptContent, facts: dict[str, Any], lang: str) -> list[ScriptBlock]:
-    """The blocks whose condition holds, in script order: the content alone, before the safety net."""
-    return [rule.rendered[lang] for rule in content.rules if rule.predicate(facts)]
-
-
 def build_script(
     profile: CallerProfile, *, today: date, lang: str = "da", content: ScriptContent | None = None
 ) -> CallScript:
@@ -587,12 +540,6 @@ def build_script(
 
 
 # --- labels and the red-flag screen ---------------------------------------------------------------
-
-
-def labels(kind: Literal["groups", "flags", "sections", "tags"], lang: str = "da") -> dict[str, str]:
-    """Display names of groups, flags, sections or tags: id -> label, in content order."""
-    _check_lang(lang)
-    return {key: getattr(text, lang) for key, text in getattr(script_content().labels, kind).items()}
 
 
 def red_flags(lang: str = "da") -> list[RedFlag]:

@@ -16,18 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from advisory.formatting import LOCAL_TZ
-from advisory.script import GROUPS
+from advisory.vocab import codes
 
 CURRENT, PREVIOUS = "current", "previous"
 COUNTS = [CURRENT, PREVIOUS]
 
-GROUP_IDS = GROUPS  # the six caller groups, defined once by the script engine
-CALLER_ROLES = ("member", "relative", "professional", "other")
-TOPICS = ("lifting", "yoga", "running", "strength_training", "balance", "daily_activities", "pain", "posture",
-          "referral", "medication", "other")
-DISPOSITIONS = ("emergency_112", "out_of_hours", "gp_prompt", "gp")  # most urgent first
-CHANNELS = ("email", "letter", "text")
-FOLLOW_UP_STATUSES = ("open", "done", "cancelled")
 TOP_LIBRARY_ENTRIES = 10
 
 
@@ -307,8 +300,8 @@ class Dashboard:
 def shape(data: Aggregates, period: Period) -> Dashboard:
     metrics = duration_metrics(data.durations)
     totals = {CURRENT: metrics["calls"].current, PREVIOUS: metrics["calls"].previous}
-    red_flags = counts_table(data.profile, "disposition", order=DISPOSITIONS, totals=totals)
-    referrals = counts_table(data.referrals, "channel", order=CHANNELS)
+    red_flags = counts_table(data.profile, "disposition", order=codes("disposition"), totals=totals)
+    referrals = counts_table(data.referrals, "channel", order=codes("channel"))
     metrics["red_flag_calls"] = Metric(int(red_flags[CURRENT].sum()), int(red_flags[PREVIOUS].sum()))
     metrics["referrals_sent"] = Metric(int(referrals[CURRENT].sum()), int(referrals[PREVIOUS].sum()))
     library = counts_table(data.library, "slug", totals=totals)
@@ -321,10 +314,10 @@ def shape(data: Aggregates, period: Period) -> Dashboard:
         period=period,
         metrics=metrics,
         follow_ups=follow_ups(data.follow_ups),
-        groups=counts_table(data.profile, "group_id", order=GROUP_IDS),
-        roles=counts_table(data.profile, "caller_role", order=CALLER_ROLES),
+        groups=counts_table(data.profile, "group_id", order=codes("group")),
+        roles=counts_table(data.profile, "caller_role", order=codes("caller_role")),
         red_flags=red_flags,
-        topics=counts_table(data.topics, "topic", order=TOPICS, totals=totals),
+        topics=counts_table(data.topics, "topic", order=codes("topic"), totals=totals),
         library=top(library, "slug", TOP_LIBRARY_ENTRIES),
         referrals=referrals,
         advisors=advisors.sort_values([CURRENT, "name"], ascending=[False, True]).reset_index(drop=True),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from advisory.labels import label as vocabulary_label
 from console import auth
-from console.i18n import LANGUAGES, current_language, t
+from console.i18n import LANGUAGES, current_language, label, t
 from console.navigation import pages_for
 from db.bootstrap import prepare_database
 from db.engine import session_scope
@@ -29,7 +30,7 @@ st.sidebar.selectbox(
     t("app.language"),
     LANGUAGES,
     key="lang",
-    format_func=lambda code: {"da": "Dansk", "en": "English"}[code],
+    format_func=lambda code: vocabulary_label("language", code, code),
 )
 
 user = auth.current_user()
@@ -42,10 +43,10 @@ if user is None:
 else:
     allowed = [
         st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=index == 0)
-        for index, spec in enumerate(pages_for(user.role))
+        for index, spec in enumerate(pages_for(user))
     ]
     navigation = st.navigation(allowed)
-    st.sidebar.caption(t("app.signed_in_as", name=user.display_name, role=t(f"roles.{user.role}")))
+    st.sidebar.caption(t("app.signed_in_as", name=user.display_name, role=label("role", user.role)))
     if st.sidebar.button(t("app.log_out"), key="app_logout"):
         auth.log_out()
         st.rerun()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 
 import streamlit as st
 
 from console.i18n import t
-from console.navigation import ADMINS, ALL_ROLES, SUPERVISORS  # noqa: F401  (pages name them via auth)
 from db.engine import session_scope
 from db.repositories import users
 from db.repositories.users import StaffUser
@@ -49,8 +49,8 @@ def enforce_idle_timeout() -> None:
     st.session_state[SESSION_LAST_SEEN] = now
 
 
-def require_role(*roles: str) -> StaffUser:
-    """Stop the page with "no access" unless the logged-in, still active user has one of `roles`.
+def require(rule: Callable[[StaffUser], bool]) -> StaffUser:
+    """Stop the page with "no access" unless the logged-in, still active user passes `rule` (advisory.access).
 
     The role is read again from the database so a demotion or deactivation takes effect at once.
     """
@@ -64,7 +64,7 @@ def require_role(*roles: str) -> StaffUser:
         log_out()
         st.warning(t("auth.login_required"))
         st.stop()
-    if fresh.role not in (roles or ALL_ROLES):
+    if not rule(fresh):
         st.error(t("auth.no_access"))
         st.stop()
     if fresh != user:

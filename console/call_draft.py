@@ -19,7 +19,6 @@ from advisory.profile import CallerProfile
 from advisory.script import CallScript
 from db.models import CallCreate
 
-OUTCOMES = ("advice_given", "referred_to_physio", "referred_to_gp", "follow_up_agreed", "emergency")
 TRI_STATE = ("unknown", "yes", "no")  # yes/no questions the caller may not have been asked yet
 FRACTURES_KNOWN = ("unknown", "no", "yes")
 WHEN_KINDS = ("weeks", "month")

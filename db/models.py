@@ -16,15 +16,11 @@ from pydantic import EmailStr, field_validator
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from advisory.vocab import Role
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class Role(StrEnum):
-    advisor = "advisor"
-    supervisor = "supervisor"
-    admin = "admin"
 
 
 class FollowUpStatus(StrEnum):

@@ -35,10 +35,10 @@ from sqlalchemy.engine import Connection, Engine
 from advisory.content import ContentError
 from advisory.formatting import LOCAL_TZ
 from advisory.library import load_bundled_entries
+from advisory.vocab import codes
 from db.engine import session_scope
 from db.models import AuditEvent, Call, CallLibraryEntry, CallTopic, FollowUp, Referral, User, UserCreate
 from db.repositories import users
-from db.repositories.call_log import DISPOSITIONS, GROUP_IDS, OUTCOMES, TOPICS
 
 DEMO_PASSWORD = "raadgivning-demo"
 DEMO_USERS = (
@@ -61,10 +61,10 @@ Progress = Callable[[int, int], None]
 
 HOUR_WEIGHTS = {8: 2, 9: 15, 10: 20, 11: 18, 12: 11, 13: 14, 14: 13, 15: 5, 16: 2}
 WEEKDAY_WEIGHTS = (1.25, 1.05, 1.0, 1.0, 0.8, 0.02, 0.01)  # Monday first; a rare weekend call back
-GROUP_WEIGHTS = dict(zip(GROUP_IDS, (10, 14, 30, 18, 17, 11), strict=True))
+GROUP_WEIGHTS = dict(zip(codes("group"), (10, 14, 30, 18, 17, 11), strict=True))
 CALLER_ROLES = {"member": 78, "relative": 15, "professional": 4, "other": 3}
 # Red flags are rare; a recent vertebral fracture makes them about three times as likely.
-DISPOSITION_WEIGHTS = dict(zip((None, *DISPOSITIONS), (960, 3, 5, 12, 20), strict=True))
+DISPOSITION_WEIGHTS = dict(zip((None, *codes("disposition")), (960, 3, 5, 12, 20), strict=True))
 TOPICS_BY_GROUP = {
     "acute_vertebral_fracture": {"pain": 30, "lifting": 20, "daily_activities": 20, "posture": 8,
                                  "medication": 6, "referral": 8, "other": 3},
@@ -282,7 +282,7 @@ PICK_GROUP = _Picker(GROUP_WEIGHTS)
 PICK_ROLE = _Picker(CALLER_ROLES)
 PICK_TOPIC = {group: _Picker(weights) for group, weights in TOPICS_BY_GROUP.items()}
 PICK_HOUR = _Picker(HOUR_WEIGHTS)
-PICK_OUTCOME = _Picker(dict(zip(OUTCOMES[:4], (58, 22, 6, 14), strict=True)))
+PICK_OUTCOME = _Picker(dict(zip(codes("outcome")[:4], (58, 22, 6, 14), strict=True)))
 PICK_DISPOSITION = _Picker(DISPOSITION_WEIGHTS)
 PICK_ACUTE_DISPOSITION = _Picker({key: weight * (1 if key is None else 3)
                                   for key, weight in DISPOSITION_WEIGHTS.items()})
@@ -476,7 +476,7 @@ class _CaseBuilder:
         self.always = [b for b in blocks if b.startswith(("safety-screen", "theme-intro", "closing-call"))]
         self.group_blocks = {g: [b for b in blocks if b.startswith(p)] for g, p in BLOCK_PREFIX_OF_GROUP.items()}
         self.topic_blocks = {t: [b for b in blocks if b.startswith("topic-") and t.split("_")[0] in b]
-                             for t in TOPICS}
+                             for t in codes("topic")}
 
     def build(self, n: int) -> list[_Case]:
         return [self._case() for _ in range(n)]

@@ -21,9 +21,10 @@ from typing import Any, BinaryIO, Literal
 from openpyxl import Workbook
 from sqlmodel import Session
 
+from advisory import access
 from advisory.formatting import to_local
 from db.repositories import audit
-from db.repositories.call_log import CallFilters, iter_calls, sees_all_calls
+from db.repositories.call_log import CallFilters, iter_calls
 from db.repositories.users import StaffUser
 
 Format = Literal["csv", "xlsx"]
@@ -137,7 +138,7 @@ class _Counter:
 def export_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
                  include_contact: bool, target: BinaryIO) -> ExportResult:
     """Write the filtered log to `target` and record the export (with its filters) in the audit log."""
-    if not sees_all_calls(viewer):
+    if not access.exports_calls(viewer):
         raise PermissionError("only supervisors export the call log")
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format: {fmt}")

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from advisory import access
+from advisory.access import Viewer
 from advisory.formatting import to_local
 from advisory.referral import LANGS, ReferralInput, ReferralText, SaidBlock, compose_referral
 from advisory.script import ScriptContent, script_content
@@ -34,10 +36,12 @@ class CallForReferral:
     anonymised: bool
 
 
-def call_for_referral(session: Session, *, call_id: int) -> CallForReferral | None:
+def call_for_referral(session: Session, *, call_id: int, viewer: Viewer) -> CallForReferral | None:
+    """The call to write guidance for; None when it does not exist, AccessDenied when `viewer` may not."""
     call = session.get(Call, call_id)
     if call is None:
         return None
+    access.require(access.may_write_guidance(viewer, call_advisor_id=call.advisor_id), "writing guidance")
     consent = call.contact_consent and call.anonymised_at is None
     return CallForReferral(
         id=call.id,
@@ -66,12 +70,13 @@ def said_blocks(block_ids: list[str], *, lang: str, content: ScriptContent | Non
     return tuple(blocks)
 
 
-def referral_input(session: Session, *, call_id: int, lang: str | None = None,
+def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str | None = None,
                    content: ScriptContent | None = None) -> ReferralInput:
     """The composition input for a call, in `lang` (default: the language of the call)."""
-    call = session.get(Call, call_id)
-    if call is None:
+    summary = call_for_referral(session, call_id=call_id, viewer=viewer)
+    if summary is None:
         raise LookupError(f"call {call_id} does not exist")
+    call = session.get(Call, call_id)
     lang = lang or (call.lang if call.lang in LANGS else "da")
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
@@ -81,7 +86,6 @@ def referral_input(session: Session, *, call_id: int, lang: str | None = None,
         .order_by(col(FollowUp.due_on))
     ).first()
     advisor = session.get(User, call.advisor_id)
-    summary = call_for_referral(session, call_id=call_id)
     return ReferralInput(
         lang=lang,
         member_name=summary.member_name,
@@ -94,7 +98,7 @@ def referral_input(session: Session, *, call_id: int, lang: str | None = None,
     )
 
 
-def compose_for_call(session: Session, *, call_id: int, lang: str | None = None,
+def compose_for_call(session: Session, *, call_id: int, viewer: Viewer, lang: str | None = None,
                      content: ScriptContent | None = None) -> ReferralText:
     """The prefilled subject and body for a call, ready for staff to edit."""
-    return compose_referral(referral_input(session, call_id=call_id, lang=lang, content=content))
+    return compose_referral(referral_input(session, call_id=call_id, viewer=viewer, lang=lang, content=content))

@@ -31,10 +31,6 @@ class Settings(BaseSettings):
     SMTP_FROM: str = ""
     SMTP_TIMEOUT_SECONDS: float = 10.0
 
-    @property
-    def smtp_configured(self) -> bool:
-        return bool(self.SMTP_HOST and self.SMTP_FROM)
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -10,8 +10,7 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from console.components.call_detail import label
-from console.i18n import fmt_date, fmt_datetime, fmt_number, t
+from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
 from db.repositories import audit, privacy, users
 from db.repositories.call_log import local_day_start

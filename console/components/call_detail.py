@@ -10,25 +10,17 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from console.i18n import catalogue, current_language, fmt_date, fmt_datetime, t
+from advisory.formatting import local_today
+from advisory.vocab import codes
+from console.i18n import current_language, fmt_date, fmt_datetime, joined, label, labeller, t
 from db.engine import session_scope
 from db.repositories import call_log, follow_ups
-from db.repositories.call_log import OUTCOMES, CallAnonymised, CallDetail, CallNotFound
+from db.repositories.call_log import CallAnonymised, CallDetail, CallNotFound
 from db.repositories.users import StaffUser
 
+OUTCOMES = codes("outcome")
 AUDITED_KEY = "call_detail_audited"
 FLASH_KEY = "call_detail_flash"
-
-
-def label(kind: str, value: str | None) -> str:
-    """The display name of a code (group, topic, outcome, ...), or the code itself if it has none."""
-    if value is None:
-        return ""
-    return catalogue(current_language()).get(f"call_log.{kind}.{value}", value)
-
-
-def labels(kind: str, values: list[str]) -> str:
-    return ", ".join(label(kind, value) for value in values)
 
 
 def show(call_id: int, viewer: StaffUser) -> None:
@@ -68,9 +60,9 @@ def _summary(detail: CallDetail) -> None:
         t("call_detail.advisor"): detail.advisor_name,
         t("call_detail.caller_role"): label("caller_role", detail.caller_role),
         t("call_detail.group"): label("group", detail.group_id),
-        t("call_detail.flags"): labels("flag", detail.flags),
-        t("call_detail.topics"): labels("topic", detail.topics),
-        t("call_detail.red_flag"): label("red_flag_choice", detail.disposition) or t("call_detail.no_red_flag"),
+        t("call_detail.flags"): joined("flag", detail.flags),
+        t("call_detail.topics"): joined("topic", detail.topics),
+        t("call_detail.red_flag"): label("disposition", detail.disposition) or t("call_detail.no_red_flag"),
         t("call_detail.outcome"): label("outcome", detail.outcome),
     }
     st.dataframe(pd.DataFrame({"": list(facts), " ": list(facts.values())}), hide_index=True,
@@ -137,7 +129,7 @@ def _edit(detail: CallDetail, viewer: StaffUser) -> None:
         notes = st.text_area(t("call_detail.edit_notes"), value=detail.notes, disabled=locked,
                              key=f"call_detail_notes_{detail.id}", help=t("call_detail.notes_locked") if locked else None)
         outcome = st.selectbox(t("call_detail.edit_outcome"), OUTCOMES, index=OUTCOMES.index(detail.outcome)
-                               if detail.outcome in OUTCOMES else 0, format_func=lambda o: label("outcome", o),
+                               if detail.outcome in OUTCOMES else 0, format_func=labeller("outcome"),
                                key=f"call_detail_outcome_{detail.id}")
         if not st.form_submit_button(t("call_detail.save")):
             return
@@ -158,7 +150,7 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
     names = dict(staff)
     with st.form(f"call_detail_add_follow_up_{detail.id}"):
         st.markdown(f"**{t('call_detail.add_follow_up')}**")
-        due = st.date_input(t("call_detail.due_on"), value=call_log.local_today() + timedelta(weeks=2),
+        due = st.date_input(t("call_detail.due_on"), value=local_today() + timedelta(weeks=2),
                             format="DD.MM.YYYY", key=f"call_detail_fu_due_{detail.id}")
         assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.get,
                                 index=list(names).index(viewer.id) if viewer.id in names else 0,

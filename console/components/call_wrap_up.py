@@ -13,10 +13,11 @@ import streamlit as st
 
 from advisory.library import Library
 from advisory.script import CallScript
-from console.call_draft import CONTACT_FIELDS, OUTCOMES
+from advisory.vocab import codes
+from console.call_draft import CONTACT_FIELDS
 from console.components.call_state import SEARCH_OPEN
 from console.components.library_search import entry_body, escape_md, library_search
-from console.i18n import current_language, fmt_date, t, translate
+from console.i18n import current_language, fmt_date, labeller, t
 
 KEEP = "session"
 SUGGESTED = "call_follow_up_suggested"
@@ -139,7 +140,7 @@ def wrap_up(*, library: Library, lang: str) -> None:
     notes.text_area(t("call.notes"), key="call_notes", height=160, persist_state=KEEP,
                     placeholder=t("call.notes_placeholder"))
     with right:
-        st.selectbox(t("call.outcome"), OUTCOMES, key="call_outcome", persist_state=KEEP,
-                     format_func=lambda outcome: translate(f"call.outcome_{outcome}", lang))
+        st.selectbox(t("call.outcome"), codes("outcome"), key="call_outcome", persist_state=KEEP,
+                     format_func=labeller("outcome"))
         _follow_up()
     _contact()

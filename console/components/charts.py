@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from advisory import stats
-from console.i18n import current_language, fmt_date, fmt_number, t
+from console.i18n import current_language, fmt_date, fmt_number, label, t
 
 _DA_LOCALE = alt.Locale(
     number={"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
@@ -46,15 +46,9 @@ COMPARISON = [
 ]
 
 
-def label(prefix: str, value) -> str:
-    """The translated name of a group, topic, channel ... (the id itself when there is none)."""
-    key = f"statistics.{prefix}.{value}"
-    text = t(key)
-    return str(value) if text == key else text
-
-
-def labelled(table: pd.DataFrame, key: str, prefix: str) -> pd.DataFrame:
-    return table.assign(label=[label(prefix, value) for value in table[key]])
+def labelled(table: pd.DataFrame, key: str, kind: str) -> pd.DataFrame:
+    """The table with a `label` column: the display name of each code in column `key`."""
+    return table.assign(label=[label(kind, value) for value in table[key]])
 
 
 def _localised(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

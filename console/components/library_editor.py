@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from advisory import access
 from advisory.library import SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
-from console import auth
 from console.components.library_entries import is_overdue, markers, source_citations
-from console.i18n import fmt_date, fmt_datetime, t
+from console.i18n import fmt_date, fmt_datetime, label, t
 from db.engine import session_scope
 from db.repositories import library as library_repo
 from db.repositories.users import StaffUser
@@ -228,7 +228,7 @@ def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
 
 def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None:
     """The edit tab. Draws nothing for anyone but supervisors and admins, whatever the caller checked."""
-    if user.role not in auth.SUPERVISORS:
+    if not access.edits_library(user):
         return
     slug = _pick(library, lang, today)
     if slug is None:
@@ -242,7 +242,7 @@ def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None
         _open(slug, stored.version)  # nothing typed yet: open the newest version
         base = st.session_state[BASE]
     version = base["version"]
-    st.caption(t("library.edit_meta", slug=slug, kind=t(f"library.kind_{stored.entry.kind}"), version=version,
+    st.caption(t("library.edit_meta", slug=slug, kind=label("entry_kind", stored.entry.kind), version=version,
                  date=fmt_date(stored.updated_at)))
     notice = st.session_state.pop(NOTICE, None)
     if notice:

@@ -16,7 +16,7 @@ from advisory.content import load_source_keys
 from advisory.library import KINDS, THEMES, Library, LibraryEntry
 from console.components.call_state import CACHE
 from console.components.library_search import escape_md, highlighted, review_marker
-from console.i18n import fmt_date, t
+from console.i18n import fmt_date, label, t
 from db.engine import session_scope
 from db.repositories import drafts
 
@@ -52,7 +52,7 @@ def markers(entry: LibraryEntry, today: date) -> str:
 
 
 def badges(entry: LibraryEntry, today: date) -> str:
-    parts = [f":gray-badge[{t(f'library.kind_{entry.kind}')}]"]
+    parts = [f":gray-badge[{label('entry_kind', entry.kind)}]"]
     if entry.theme:
         parts.append(f":blue-badge[{t(f'library.theme_{entry.theme}')}]")
     parts.append(review_marker(entry.review_status))
@@ -111,7 +111,7 @@ def _filters() -> tuple[str, str | None, str | None, str]:
     query_column, kind_column, theme_column, review_column = st.columns([4, 1, 1, 2])
     query = query_column.text_input(t("library.query"), key="library_query", placeholder=t("library.placeholder"))
     # Labels are looked up now: a format_func may be called outside the script run (and its language).
-    kinds = {None: t("library.all"), **{k: t(f"library.kind_{k}") for k in KINDS}}
+    kinds = {None: t("library.all"), **{k: label("entry_kind", k) for k in KINDS}}
     themes = {None: t("library.all"), **{k: t(f"library.theme_{k}") for k in THEMES}}
     reviews = {k: t(f"library.review_{k}") for k in REVIEW_FILTERS}
     kind = kind_column.selectbox(t("library.kind"), list(kinds), key="library_kind", format_func=kinds.get)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 import streamlit as st
 
 from advisory.library import Library, LibraryEntry, load_bundled_entries, load_synonyms
-from console.i18n import t
+from console.i18n import label, t
 from db.engine import get_engine, session_scope
 from db.repositories import library as library_repo
 from settings import get_settings
@@ -54,7 +54,7 @@ def review_marker(status: str) -> str:
 
 
 def entry_caption(entry: LibraryEntry) -> str:
-    kind = t(f"library_search.kind_{entry.kind}")
+    kind = label("entry_kind", entry.kind)
     parts = [f":gray-badge[{kind}]", review_marker(entry.review_status),
              t("library_search.sources", keys=", ".join(entry.sources))]
     return " ".join(part for part in parts if part)

@@ -13,7 +13,7 @@ import streamlit as st
 
 from advisory.profile import ActivityLevel, CallerRole, Diagnosis, FractureSite, PainLevel, Sex, Topic
 from console.call_draft import FRACTURES_KNOWN, ROW_PREFIXES, TRI_STATE, WHEN_KINDS
-from console.i18n import current_language, t, translate
+from console.i18n import current_language, labeller, t, translate
 
 KEEP = "session"
 
@@ -29,9 +29,9 @@ def _error(errors: dict[str, str], field: str) -> None:
         st.error(errors[field], icon="⚠️")
 
 
-def _select(field: str, key: str, options, errors: dict[str, str]) -> None:
+def _select(field: str, key: str, options, errors: dict[str, str], format_func=None) -> None:
     st.selectbox(t(f"profile.{field}"), [option.value for option in options], index=None, key=key,
-                 format_func=_label(field), placeholder=t("profile.choose"), persist_state=KEEP)
+                 format_func=format_func or _label(field), placeholder=t("profile.choose"), persist_state=KEEP)
     _error(errors, field)
 
 
@@ -108,7 +108,7 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
 
     role, age = st.columns(2)
     with role:
-        _select("caller_role", "call_caller_role", CallerRole, errors)
+        _select("caller_role", "call_caller_role", CallerRole, errors, labeller("caller_role"))
     with age:
         st.number_input(t("profile.age"), step=1, value=None, key="call_age", persist_state=KEEP)
         _error(errors, "age")
@@ -137,5 +137,5 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
     with physio:
         _tri_state("in_physiotherapy", "call_physio")
     st.multiselect(t("profile.topics"), [topic.value for topic in Topic], key="call_topics",
-                   format_func=_label("topic"), placeholder=t("profile.choose_topics"), persist_state=KEEP)
+                   format_func=labeller("topic"), placeholder=t("profile.choose_topics"), persist_state=KEEP)
     _error(errors, "topics")

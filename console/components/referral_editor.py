@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from advisory.script import labels
-from console.i18n import current_language, fmt_date, fmt_datetime, t
+from advisory import access
+from advisory.labels import label as vocabulary_label
+from console.i18n import fmt_date, fmt_datetime, label, labeller, t
 from db.engine import get_engine, session_scope
 from db.repositories import referrals
 from db.repositories.referrals import SendOutcome
@@ -36,8 +37,7 @@ def pick_call(user: StaffUser) -> int | None:
     if not calls:
         st.info(t("referrals.no_calls"))
         return None
-    groups = labels("groups", current_language())
-    by_id = {c["id"]: f"#{c['id']} · {fmt_datetime(c['started_at'])} · {groups.get(c['group_id'], c['group_id'])}"
+    by_id = {c["id"]: f"#{c['id']} · {fmt_datetime(c['started_at'])} · {label('group', c['group_id'])}"
              for c in calls}
     chosen = st.selectbox(t("referrals.pick_call"), list(by_id), index=None, format_func=by_id.get,
                           placeholder=t("referrals.pick_placeholder"), key="referrals_pick")
@@ -49,11 +49,13 @@ def pick_call(user: StaffUser) -> int | None:
 def load_call(call_id: int, user: StaffUser) -> CallForReferral | None:
     """The call if this user may send guidance for it; otherwise say why and return None."""
     with session_scope() as session:
-        call = call_for_referral(session, call_id=call_id)
+        try:
+            call = call_for_referral(session, call_id=call_id, viewer=user)
+        except access.AccessDenied:
+            st.error(t("referrals.call_not_yours"))
+            return None
     if call is None:
         st.error(t("referrals.call_not_found"))
-    elif user.role == "advisor" and call.advisor_id != user.id:
-        st.error(t("referrals.call_not_yours"))
     elif call.anonymised:
         st.warning(t("referrals.call_anonymised"))
     else:
@@ -65,7 +67,7 @@ def _start(call: CallForReferral, user: StaffUser) -> None:
     """Fill the editor once per call: the user's unsent referral if any, else freshly composed text."""
     with session_scope() as session:
         resume = referrals.latest_open_for_call(session, call_id=call.id, created_by_id=user.id)
-        text = None if resume else compose_for_call(session, call_id=call.id, lang=call.lang)
+        text = None if resume else compose_for_call(session, call_id=call.id, viewer=user, lang=call.lang)
     state = st.session_state
     state[_CALL], state[_KEYS] = call.id, {}
     state[_EMAIL], state[_LINES] = call.email or "", call.member_name or ""
@@ -79,9 +81,9 @@ def _start(call: CallForReferral, user: StaffUser) -> None:
         state[_CHANNEL] = "email" if call.email and mail.unavailable_reason() is None else "letter"
 
 
-def _recompose(call_id: int) -> None:
+def _recompose(call_id: int, user: StaffUser) -> None:
     with session_scope() as session:
-        text = compose_for_call(session, call_id=call_id, lang=st.session_state[_LANG])
+        text = compose_for_call(session, call_id=call_id, viewer=user, lang=st.session_state[_LANG])
     st.session_state[_SUBJECT], st.session_state[_BODY] = text.subject, text.body
 
 
@@ -94,7 +96,7 @@ def _save(call_id: int, user: StaffUser, channel: str, recipient: str) -> referr
     with session_scope() as session:
         return referrals.save(session, idempotency_key=_key(channel), call_id=call_id, channel=channel,
                               lang=state[_LANG], subject=state[_SUBJECT], body=state[_BODY], recipient=recipient,
-                              actor_id=user.id)
+                              actor=user)
 
 
 def show_outcome(outcome: SendOutcome) -> None:
@@ -120,19 +122,18 @@ def _existing(call_id: int) -> None:
         sent = [r for r in referrals.list_for_call(session, call_id=call_id) if r.status == "sent"]
     if sent:
         st.warning(t("referrals.already_sent_call"))
-        st.text("\n".join(f"{t('referrals.channel_' + r.channel)} · {fmt_datetime(r.sent_at)} · {r.recipient}"
+        st.text("\n".join(f"{label('channel', r.channel)} · {fmt_datetime(r.sent_at)} · {r.recipient}"
                           for r in sent))
 
 
 def editor(call: CallForReferral, user: StaffUser) -> None:
     if st.session_state.get(_CALL) != call.id:
         _start(call, user)
-    groups = labels("groups", current_language())
     st.subheader(t("referrals.for_call", id=call.id, date=fmt_date(call.started_at)))
-    st.caption(groups.get(call.group_id, call.group_id))
+    st.caption(label("group", call.group_id))
     _existing(call.id)
     st.radio(t("referrals.language"), ["da", "en"], key=_LANG, horizontal=True, on_change=_recompose,
-             args=(call.id,), format_func=lambda code: {"da": "Dansk", "en": "English"}[code],
+             args=(call.id, user), format_func=lambda code: vocabulary_label("language", code, code),
              help=t("referrals.language_help"))
     st.text_input(t("referrals.subject"), key=_SUBJECT)
     st.text_area(t("referrals.body"), key=_BODY, height=480)
@@ -143,7 +144,7 @@ def editor(call: CallForReferral, user: StaffUser) -> None:
     if unavailable:
         st.info(t("referrals.email_unavailable", reason=unavailable))
     channel = st.radio(t("referrals.channel"), channels, key=_CHANNEL, horizontal=True,
-                       format_func=lambda c: t(f"referrals.channel_{c}"))
+                       format_func=labeller("channel"))
     if channel == "email":
         _email(call, user)
     elif channel == "letter":
@@ -159,13 +160,13 @@ def editor(call: CallForReferral, user: StaffUser) -> None:
         else:
             st.success(t("referrals.draft_saved"))
     st.button(t("referrals.start_new"), key="referrals_start_new", help=t("referrals.start_new_help"),
-              on_click=_start_new, args=(call.id,))
+              on_click=_start_new, args=(call.id, user))
 
 
-def _start_new(call_id: int) -> None:
+def _start_new(call_id: int, user: StaffUser) -> None:
     """A further referral for the same call (e.g. a letter too, or another address): fresh keys and text."""
     st.session_state[_KEYS] = {}
-    _recompose(call_id)
+    _recompose(call_id, user)
 
 
 def _email(call: CallForReferral, user: StaffUser) -> None:

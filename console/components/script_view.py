@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from advisory.library import Library
-from advisory.script import CallScript, ScriptBlock, dispositions, labels, red_flags
+from advisory.labels import labels
+from advisory.script import CallScript, ScriptBlock, dispositions, red_flags
 from console.components.library_search import entry_body, escape_md, review_marker
 from console.i18n import t
 
@@ -61,15 +62,15 @@ def script_view(script: CallScript | None, *, library: Library, lang: str) -> li
 
     Returns the red flags answered "yes".
     """
-    sections = labels("sections", lang)
+    sections = labels("section", lang)
     if script is None:
         st.markdown(f"#### {sections['safety']}")
         return red_flag_screen(lang)
-    flag_labels = labels("flags", lang)
-    st.subheader(labels("groups", lang)[script.group])
+    flag_labels = labels("flag", lang)
+    st.subheader(labels("group", lang)[script.group])
     if script.flags:
         st.markdown(" ".join(f":red-badge[{label}]" for flag, label in flag_labels.items() if flag in script.flags))
-    tag_labels = labels("tags", lang)
+    tag_labels = labels("tag", lang)
     offered: set[str] = set()
     answered: list[str] = []
     for section in script.sections:

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from advisory import formatting
+from advisory import labels as vocabulary_labels
 from settings import get_settings
 
 LANGUAGES = ("da", "en")
@@ -55,6 +56,21 @@ def current_language() -> str:
 
 def t(key: str, **values: Any) -> str:
     return translate(key, current_language(), **values)
+
+
+def label(kind: str, code: str | None) -> str:
+    """The display name of a vocabulary code (group, topic, outcome, role, ...) in the current language."""
+    return vocabulary_labels.label(kind, code, current_language())
+
+
+def labeller(kind: str):
+    """`label` for one kind with the language bound now: Streamlit may call format_func outside the run."""
+    lang = current_language()
+    return lambda code: vocabulary_labels.label(kind, code, lang)
+
+
+def joined(kind: str, codes) -> str:
+    return vocabulary_labels.joined(kind, codes, current_language())
 
 
 def fmt_date(value) -> str:

@@ -5,14 +5,15 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from advisory import access
 from console import auth
 from console.components import admin_privacy
-from console.i18n import fmt_datetime, t
+from console.i18n import fmt_datetime, label, labeller, t
 from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
 from db.repositories import users
 
-admin = auth.require_role(*auth.ADMINS)
+admin = auth.require(access.administers)
 st.title(t("nav.admin"))
 
 admin_privacy.show_flash()
@@ -28,7 +29,7 @@ with tab_users:
             {
                 t("users.username"): u["username"],
                 t("users.display_name"): u["display_name"],
-                t("users.role"): t(f"roles.{u['role']}"),
+                t("users.role"): label("role", u["role"]),
                 t("users.active"): u["active"],
                 t("users.last_login"): fmt_datetime(u["last_login_at"]),
             }
@@ -45,7 +46,7 @@ with tab_users:
     col_role, col_active = st.columns(2)
     with col_role:
         new_role = st.selectbox(t("users.role"), roles, index=roles.index(chosen["role"]),
-                                format_func=lambda r: t(f"roles.{r}"), key="admin_user_role")
+                                format_func=labeller("role"), key="admin_user_role")
         if st.button(t("admin.save_role"), key="admin_save_role"):
             if chosen["id"] == admin.id and new_role != "admin":
                 st.error(t("admin.cannot_demote_self"))
@@ -69,7 +70,7 @@ with tab_users:
     with st.form("admin_create_user", clear_on_submit=False):
         username = st.text_input(t("users.username"), key="admin_new_username")
         display_name = st.text_input(t("users.display_name"), key="admin_new_display_name")
-        role = st.selectbox(t("users.role"), roles, format_func=lambda r: t(f"roles.{r}"), key="admin_new_role")
+        role = st.selectbox(t("users.role"), roles, format_func=labeller("role"), key="admin_new_role")
         password = st.text_input(t("login.password"), type="password", key="admin_new_password",
                                  help=t("first_run.password_rule", n=MIN_PASSWORD_LENGTH))
         create = st.form_submit_button(t("admin.create"), type="primary")

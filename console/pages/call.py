@@ -7,6 +7,7 @@ console/components/call_state.py).
 
 import streamlit as st
 
+from advisory import access
 from advisory.profile import profile_errors
 from advisory.script import build_script, most_urgent_disposition, red_flags
 from console import auth
@@ -15,7 +16,7 @@ from console.components import call_state, call_wrap_up, profile_form, script_vi
 from console.components.library_search import current_library
 from console.i18n import current_language, t
 
-user = auth.require_role(*auth.ALL_ROLES)
+user = auth.require(access.takes_calls)
 lang = current_language()
 st.title(t("nav.call"))
 

@@ -8,27 +8,32 @@ import math
 import pandas as pd
 import streamlit as st
 
+from advisory import access
+from advisory.vocab import codes
 from console import auth
 from console.components import call_detail, call_log_export
-from console.components.call_detail import label, labels
-from console.i18n import fmt_datetime, fmt_number, t
+from console.i18n import fmt_datetime, fmt_number, joined, label, labeller, t
 from db.engine import session_scope
 from db.repositories import call_log
 from db.repositories.call_log import (
     ANY_RED_FLAG,
-    DISPOSITIONS,
     FOLLOW_UP_FILTERS,
-    GROUP_IDS,
     NO_RED_FLAG,
-    OUTCOMES,
     PAGE_SIZE,
-    TOPICS,
     CallFilters,
 )
 
-viewer = auth.require_role(*auth.ALL_ROLES)
-supervisor = call_log.sees_all_calls(viewer)
+viewer = auth.require(access.takes_calls)
+supervisor = access.sees_all_calls(viewer)
 st.title(t("nav.call_log"))
+
+
+def _red_flag_choice(value: str | None) -> str:
+    if value is None:
+        return t("call_log.all")
+    if value in (ANY_RED_FLAG, NO_RED_FLAG):
+        return t(f"call_log.red_flag_choice.{value}")
+    return label("disposition", value)
 
 
 def _filters() -> CallFilters:
@@ -47,19 +52,19 @@ def _filters() -> CallFilters:
             first[2].caption(t("call_log.own_calls_only"))
         text = first[3].text_input(t("call_log.text"), key="call_log_text")
         second = st.columns(4)
-        groups = second[0].multiselect(t("call_log.groups"), GROUP_IDS, format_func=lambda g: label("group", g),
+        groups = second[0].multiselect(t("call_log.groups"), codes("group"), format_func=labeller("group"),
                                        key="call_log_groups")
-        topics = second[1].multiselect(t("call_log.topics"), TOPICS, format_func=lambda v: label("topic", v),
+        topics = second[1].multiselect(t("call_log.topics"), codes("topic"), format_func=labeller("topic"),
                                        key="call_log_topics")
-        outcomes = second[2].multiselect(t("call_log.outcomes"), OUTCOMES, format_func=lambda v: label("outcome", v),
+        outcomes = second[2].multiselect(t("call_log.outcomes"), codes("outcome"), format_func=labeller("outcome"),
                                          key="call_log_outcomes")
         red_flag = second[3].selectbox(
-            t("call_log.red_flag"), [None, ANY_RED_FLAG, NO_RED_FLAG, *DISPOSITIONS], key="call_log_red_flag",
-            format_func=lambda v: t("call_log.all") if v is None else label("red_flag_choice", v))
+            t("call_log.red_flag"), [None, ANY_RED_FLAG, NO_RED_FLAG, *codes("disposition")], key="call_log_red_flag",
+            format_func=_red_flag_choice)
         third = st.columns(4)
         follow_up = third[0].selectbox(
             t("call_log.follow_up"), [None, *FOLLOW_UP_FILTERS], key="call_log_follow_up",
-            format_func=lambda v: t("call_log.all") if v is None else label("follow_up_choice", v))
+            format_func=lambda v: t("call_log.all") if v is None else t(f"call_log.follow_up_choice.{v}"))
         has_referral = third[1].selectbox(
             t("call_log.has_referral"), [None, True, False], key="call_log_has_referral",
             format_func=lambda v: t("call_log.all") if v is None else t("common.yes") if v else t("common.no"))
@@ -76,8 +81,8 @@ def _table(rows: list[call_log.CallRow]) -> None:
             **({t("call_log.col_advisor"): row.advisor_name} if supervisor else {}),
             t("call_log.col_caller"): label("caller_role", row.caller_role),
             t("call_log.col_group"): label("group", row.group_id),
-            t("call_log.col_topics"): labels("topic", row.topics),
-            t("call_log.col_red_flag"): label("red_flag_choice", row.disposition),
+            t("call_log.col_topics"): joined("topic", row.topics),
+            t("call_log.col_red_flag"): label("disposition", row.disposition),
             t("call_log.col_outcome"): label("outcome", row.outcome),
             t("call_log.col_minutes"): round(row.duration_seconds / 60),
             t("call_log.col_follow_up"): row.open_follow_up,

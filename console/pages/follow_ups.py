@@ -4,26 +4,27 @@ Mark done with a note, reschedule, or give to a colleague."""
 import pandas as pd
 import streamlit as st
 
+from advisory import access
+from advisory.formatting import local_today
 from console import auth
 from console.components import follow_up_actions
-from console.components.call_detail import label
-from console.i18n import fmt_date, fmt_datetime, fmt_number, t
+from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
-from db.repositories import call_log, follow_ups
+from db.repositories import follow_ups
 from db.repositories.follow_ups import BUCKETS, FollowUpRow
 
 SHOWN_PER_BUCKET = 100
 OVERDUE_STYLE = "background-color: #fde0dc; color: #8a1c12"
 
-viewer = auth.require_role(*auth.ALL_ROLES)
+viewer = auth.require(access.takes_calls)
 st.title(t("nav.follow_ups"))
 follow_up_actions.show_flash()
 
 scope = "mine"
-if call_log.sees_all_calls(viewer):
+if access.sees_all_follow_ups(viewer):
     scope = st.radio(t("follow_ups.scope"), ["mine", "all"], format_func=lambda s: t(f"follow_ups.scope_{s}"),
                      horizontal=True, key="follow_ups_scope")
-today = call_log.local_today()
+today = local_today()
 with session_scope() as session:
     counts = follow_ups.count_open(session, viewer=viewer, scope=scope, today=today)
     lists = {bucket: follow_ups.list_open(session, viewer=viewer, scope=scope, bucket=bucket, today=today,

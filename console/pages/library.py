@@ -7,21 +7,22 @@ The search index is built from the database's entries and rebuilt when one chang
 import pandas as pd
 import streamlit as st
 
+from advisory import access
 from console import auth
 from console.components import library_editor, library_entries
 from console.components.call_state import today
 from console.components.library_search import current_library
-from console.i18n import current_language, fmt_date, t
+from console.i18n import current_language, fmt_date, label, t
 from db.engine import session_scope
 from db.repositories import library as library_repo
 
-user = auth.require_role(*auth.ALL_ROLES)
+user = auth.require(access.reads_library)
 lang = current_language()
 day = today()
 st.title(t("nav.library"))
 st.caption(t("library.intro"))
 library = current_library()
-supervisor = user.role in auth.SUPERVISORS
+supervisor = access.edits_library(user)
 
 if supervisor:
     tab_search, tab_edit, tab_usage = st.tabs([t("library.tab_search"), t("library.tab_edit"), t("library.tab_usage")])
@@ -42,7 +43,7 @@ if supervisor:
         st.dataframe(pd.DataFrame([
             {
                 t("library.col_entry"): entry.text(lang).title,
-                t("library.col_kind"): t(f"library.kind_{entry.kind}"),
+                t("library.col_kind"): label("entry_kind", entry.kind),
                 t("library.col_uses"): uses.get(entry.slug, 0),
                 t("library.col_status"): f"{library_entries.markers(entry, day)} {t(f'library.status_{entry.review_status}')}".strip(),
                 t("library.col_last_reviewed"): fmt_date(entry.last_reviewed),

@@ -7,13 +7,14 @@ user's recent calls that still await guidance. Advisors see their own referrals,
 import pandas as pd
 import streamlit as st
 
+from advisory import access
 from console import auth
 from console.components import referral_editor
-from console.i18n import fmt_datetime, t
+from console.i18n import fmt_datetime, label, t
 from db.engine import session_scope
 from db.repositories import referrals
 
-user = auth.require_role(*auth.ALL_ROLES)
+user = auth.require(access.uses_outbox)
 st.title(t("nav.referrals"))
 with session_scope() as session:
     referrals.recover_interrupted(session)  # a send cut off by a crash is shown as failed, never resent silently
@@ -41,13 +42,13 @@ def _retry(referral_id: int) -> None:
 
 
 with tab_outbox:
-    supervisor = user.role in auth.SUPERVISORS
+    supervisor = access.sees_whole_outbox(user)
     st.caption(t("referrals.outbox_all") if supervisor else t("referrals.outbox_mine"))
     if outcome := st.session_state.pop("referrals_retry_outcome", None):
         referral_editor.show_outcome(outcome)
     only_failed = st.checkbox(t("referrals.only_failed"), key="referrals_only_failed")
     with session_scope() as session:
-        rows = referrals.list_outbox(session, created_by_id=None if supervisor else user.id,
+        rows = referrals.list_outbox(session, viewer=user,
                                      statuses=["failed"] if only_failed else None)
     if not rows:
         st.info(t("referrals.outbox_empty"))
@@ -57,7 +58,7 @@ with tab_outbox:
                 {
                     t("referrals.col_updated"): fmt_datetime(r.updated_at),
                     t("referrals.col_call"): r.call_id,
-                    t("referrals.col_channel"): t(f"referrals.channel_{r.channel}"),
+                    t("referrals.col_channel"): label("channel", r.channel),
                     t("referrals.col_recipient"): " · ".join(r.recipient.splitlines()),
                     t("referrals.col_subject"): r.subject,
                     t("referrals.col_status"): t(f"referrals.status_{r.status}"),

@@ -10,17 +10,17 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from advisory import stats
+from advisory import access, stats
 from advisory.formatting import LOCAL_TZ, format_duration
 from console import auth
 from console.components import charts
 from console.components.charts import Column
-from console.i18n import current_language, fmt_date, fmt_number, t
+from console.i18n import current_language, fmt_date, fmt_number, label, t
 from db.engine import get_engine, session_scope
 from db.repositories import stats as stats_repo
 from settings import get_settings
 
-auth.require_role(*auth.SUPERVISORS)
+auth.require(access.reads_statistics)
 
 CACHE_SECONDS = 60
 PRESETS = (30, 90, 365, "custom")
@@ -91,7 +91,7 @@ charts.show(charts.trend(data.weekly), data.weekly, [
 
 st.subheader(t("statistics.section_heatmap"))
 st.caption(t("statistics.heatmap_caption"))
-heat = data.heatmap.assign(day=[charts.label("weekday", d) for d in data.heatmap["weekday"]])
+heat = data.heatmap.assign(day=[t(f"statistics.weekday.{d}") for d in data.heatmap["weekday"]])
 charts.show(charts.heatmap(data.heatmap), heat, [
     Column("day", "statistics.col_weekday", "text"), Column("hour", "statistics.col_hour"),
     Column("calls", "statistics.col_calls"), Column("per_day", "statistics.col_per_day", "decimal")],
@@ -116,7 +116,7 @@ with left:
 with right:
     st.subheader(t("statistics.section_library"))
     library = data.library.assign(label=data.library[f"title_{current_language()}"],
-                                  kind_label=[charts.label("kind", k) for k in data.library["kind"]])
+                                  kind_label=[label("entry_kind", k) for k in data.library["kind"]])
     kind = Column("kind_label", "statistics.col_kind", "text")
     charts.show(charts.comparison_bars(library), library, [charts.COMPARISON[0], kind, *charts.COMPARISON[1:]],
                 key="library")

@@ -15,24 +15,18 @@ from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from advisory.formatting import LOCAL_TZ
-from advisory.profile import Topic
-from advisory.script import GROUPS
+from advisory import access
+from advisory.formatting import LOCAL_TZ, local_today
+from advisory.vocab import Outcome
 from db.models import Call, CallTopic, FollowUp, FollowUpStatus, LibraryEntryRecord, Referral, User, utcnow
-from db.repositories import audit
-from db.repositories.users import StaffUser
+from db.repositories import audit, follow_ups
+from db.repositories.users import StaffUser, staff_names
 
 PAGE_SIZE = 50
 
-GROUP_IDS = GROUPS  # the six caller groups, defined once by the script engine
-TOPICS = tuple(topic.value for topic in Topic)
-DISPOSITIONS = ("emergency_112", "out_of_hours", "gp_prompt", "gp")  # most urgent first
-OUTCOMES = ("advice_given", "referred_to_physio", "referred_to_gp", "follow_up_agreed", "emergency")
-# Red-flag filter: any of DISPOSITIONS, or one of these two.
+# Red-flag filter: a disposition (advisory.vocab.Disposition), or one of these two.
 ANY_RED_FLAG, NO_RED_FLAG = "any", "none"
 FOLLOW_UP_FILTERS = ("open", "overdue", "done", "none")
-
-SUPERVISOR_ROLES = ("supervisor", "admin")
 
 
 class CallNotFound(LookupError):
@@ -119,22 +113,15 @@ class CallDetail:
     library_titles: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> {"da": ..., "en": ...}
 
 
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
-
-
 def local_day_start(day: date) -> datetime:
     """Midnight in Copenhagen as a UTC time: "today" for staff is a Danish day."""
     return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
-def sees_all_calls(viewer: StaffUser) -> bool:
-    return viewer.role in SUPERVISOR_ROLES
-
-
 def scoped(filters: CallFilters, viewer: StaffUser) -> CallFilters:
-    """Advisors see only their own calls, whatever advisor filter they passed."""
-    return filters if sees_all_calls(viewer) else replace(filters, advisor_id=viewer.id)
+    """Advisors see only their own calls, whatever advisor filter they passed; staff who take no calls none."""
+    access.require(access.takes_calls(viewer), "reading calls")
+    return filters if access.sees_all_calls(viewer) else replace(filters, advisor_id=viewer.id)
 
 
 @dataclass(frozen=True)
@@ -226,7 +213,7 @@ def list_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, lim
     query = _filtered(query, filters, viewer)
     query = query.order_by(Call.started_at.desc(), Call.id.desc()).limit(limit).offset(offset)
     rows = session.execute(query).all()
-    names = advisor_names(session, ids={row.advisor_id for row in rows})
+    names = staff_names(session, ids={row.advisor_id for row in rows})
     return [
         CallRow(
             id=row.id, started_at=row.started_at, duration_seconds=row.duration_seconds,
@@ -274,21 +261,12 @@ def iter_calls(session: Session, *, filters: CallFilters, viewer: StaffUser,
         chunk = session.execute(query.order_by(Call.started_at.desc(), Call.id.desc()).limit(chunk_size)).all()
         if not chunk:
             return
-        names = advisor_names(session, ids={row.advisor_id for row in chunk})
+        names = staff_names(session, ids={row.advisor_id for row in chunk})
         for row in chunk:
             values = dict(row._mapping)
             values["advisor_name"] = names.get(row.advisor_id, "")
             yield values
         last = (chunk[-1].started_at, chunk[-1].id)
-
-
-def advisor_names(session: Session, *, ids: set[int] | None = None) -> dict[int, str]:
-    query = select(User.id, User.display_name)
-    if ids is not None:
-        if not ids:
-            return {}
-        query = query.where(User.id.in_(ids))
-    return {row.id: row.display_name for row in session.execute(query)}
 
 
 def advisor_choices(session: Session) -> list[tuple[int, str]]:
@@ -299,7 +277,7 @@ def advisor_choices(session: Session) -> list[tuple[int, str]]:
 
 def _visible_call(session: Session, call_id: int, viewer: StaffUser) -> Call:
     call = session.get(Call, call_id)
-    if call is None or not (sees_all_calls(viewer) or call.advisor_id == viewer.id):
+    if call is None or not access.may_read_call(viewer, advisor_id=call.advisor_id):
         raise CallNotFound(call_id)
     return call
 
@@ -308,11 +286,9 @@ def get_call_detail(session: Session, *, call_id: int, viewer: StaffUser, audit_
     """Everything about one call. Opening it is recorded in the audit log (pass audit_view=False on a
     mere rerun of a page that already recorded it)."""
     call = _visible_call(session, call_id, viewer)
-    from db.repositories import follow_ups  # imported here: follow_ups uses this module's viewer rule
-
     trail, _ = audit.list_events(session, object_type="call", object_id=call.id, limit=200)
     values = call.model_dump()
-    values["advisor_name"] = advisor_names(session, ids={call.advisor_id}).get(call.advisor_id, "")
+    values["advisor_name"] = staff_names(session, ids={call.advisor_id}).get(call.advisor_id, "")
     detail = CallDetail(
         **{name: values[name] for name in CallDetail.__dataclass_fields__
            if name not in ("follow_ups", "referrals", "audit_trail", "library_titles")},
@@ -351,7 +327,7 @@ def update_call(session: Session, *, call_id: int, viewer: StaffUser, notes: str
     changed: list[str] = []
     detail: dict[str, Any] = {}
     if outcome is not None and outcome != call.outcome:
-        if outcome not in OUTCOMES:
+        if outcome not in set(Outcome):
             raise ValueError(f"unknown outcome: {outcome}")
         detail["outcome"] = {"from": call.outcome, "to": outcome}
         call.outcome = outcome
@@ -369,12 +345,3 @@ def update_call(session: Session, *, call_id: int, viewer: StaffUser, notes: str
         audit.record(session, action="call_edit", actor_id=viewer.id, actor_name=viewer.username,
                      object_type="call", object_id=call.id, detail={"fields": changed, **detail})
     return changed
-
-
-def call_visible(session: Session, *, call_id: int, viewer: StaffUser) -> bool:
-    try:
-        _visible_call(session, call_id, viewer)
-    except CallNotFound:
-        return False
-    return True
-

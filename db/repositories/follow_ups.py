@@ -13,10 +13,11 @@ from typing import Literal
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from advisory import access
+from advisory.formatting import local_today
 from db.models import Call, FollowUp, FollowUpStatus, User, utcnow
 from db.repositories import audit
-from db.repositories.call_log import advisor_names, call_visible, local_today, sees_all_calls
-from db.repositories.users import StaffUser
+from db.repositories.users import StaffUser, staff_names
 
 Bucket = Literal["overdue", "today", "upcoming"]
 BUCKETS: tuple[Bucket, ...] = ("overdue", "today", "upcoming")
@@ -45,12 +46,6 @@ class FollowUpRow:
     phone: str | None
 
 
-def bucket_of(due_on: date, today: date) -> Bucket:
-    if due_on < today:
-        return "overdue"
-    return "today" if due_on == today else "upcoming"
-
-
 _COLUMNS = (
     FollowUp.id, FollowUp.call_id, FollowUp.due_on, FollowUp.assignee_id, FollowUp.reason, FollowUp.status,
     FollowUp.closing_note, FollowUp.completed_at, Call.started_at.label("call_started_at"),
@@ -60,13 +55,13 @@ _COLUMNS = (
 
 def _rows(session: Session, query) -> list[FollowUpRow]:
     rows = session.execute(query).all()
-    names = advisor_names(session, ids={row.assignee_id for row in rows})
+    names = staff_names(session, ids={row.assignee_id for row in rows})
     return [FollowUpRow(**row._mapping, assignee_name=names.get(row.assignee_id, "")) for row in rows]
 
 
 def _open_in_scope(viewer: StaffUser, scope: Scope):
     where = [FollowUp.status == FollowUpStatus.open.value]
-    if scope == "mine" or not sees_all_calls(viewer):
+    if scope == "mine" or not access.sees_all_follow_ups(viewer):
         where.append(FollowUp.assignee_id == viewer.id)
     return where
 
@@ -102,7 +97,7 @@ def recently_closed(session: Session, *, viewer: StaffUser, scope: Scope = "mine
                     limit: int = 20) -> list[FollowUpRow]:
     query = select(*_COLUMNS).join(Call, Call.id == FollowUp.call_id).where(
         FollowUp.status != FollowUpStatus.open.value)
-    if scope == "mine" or not sees_all_calls(viewer):
+    if scope == "mine" or not access.sees_all_follow_ups(viewer):
         query = query.where(FollowUp.assignee_id == viewer.id)
     return _rows(session, query.order_by(FollowUp.completed_at.desc(), FollowUp.id.desc()).limit(limit))
 
@@ -123,8 +118,8 @@ def _editable(session: Session, follow_up_id: int, actor: StaffUser) -> FollowUp
     follow_up = session.get(FollowUp, follow_up_id)
     if follow_up is None:
         raise LookupError(follow_up_id)
-    if not (sees_all_calls(actor) or follow_up.assignee_id == actor.id
-            or call_visible(session, call_id=follow_up.call_id, viewer=actor)):
+    call = session.get(Call, follow_up.call_id)
+    if not access.may_change_follow_up(actor, assignee_id=follow_up.assignee_id, call_advisor_id=call.advisor_id):
         raise FollowUpNotAllowed(follow_up_id)
     return follow_up
 
@@ -136,7 +131,8 @@ def _record(session: Session, action: str, follow_up: FollowUp, actor: StaffUser
 
 def add(session: Session, *, call_id: int, due_on: date, assignee_id: int, reason: str,
         actor: StaffUser) -> int:
-    if not call_visible(session, call_id=call_id, viewer=actor):
+    call = session.get(Call, call_id)
+    if call is None or not access.may_change_call(actor, advisor_id=call.advisor_id):
         raise FollowUpNotAllowed(call_id)
     follow_up = FollowUp(call_id=call_id, due_on=due_on, assignee_id=assignee_id, reason=reason.strip())
     session.add(follow_up)
@@ -155,15 +151,6 @@ def complete(session: Session, *, follow_up_id: int, note: str, actor: StaffUser
     follow_up.completed_by_id = actor.id
     session.add(follow_up)
     _record(session, f"follow_up_{follow_up.status}", follow_up, actor)
-
-
-def reopen(session: Session, *, follow_up_id: int, actor: StaffUser) -> None:
-    follow_up = _editable(session, follow_up_id, actor)
-    follow_up.status = FollowUpStatus.open.value
-    follow_up.completed_at = None
-    follow_up.completed_by_id = None
-    session.add(follow_up)
-    _record(session, "follow_up_reopen", follow_up, actor)
 
 
 def reschedule(session: Session, *, follow_up_id: int, due_on: date, actor: StaffUser) -> None:

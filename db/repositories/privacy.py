@@ -21,8 +21,7 @@ from sqlmodel import Session
 
 from db.models import AuditEvent, Call, FollowUp, Referral, ReferralStatus, utcnow
 from db.repositories import audit
-from db.repositories.call_log import advisor_names
-from db.repositories.users import StaffUser
+from db.repositories.users import StaffUser, staff_names
 
 MEMBER_SEARCH_LIMIT = 500
 
@@ -176,7 +175,7 @@ def find_member_calls(session: Session, *, query: MemberQuery) -> list[dict[str,
                _calls.c.caller_name, _calls.c.phone, _calls.c.email, _calls.c.anonymised_at)
         .where(_member_condition(query)).order_by(_calls.c.started_at.desc()).limit(MEMBER_SEARCH_LIMIT)
     ).all()
-    names = advisor_names(session, ids={row.advisor_id for row in rows})
+    names = staff_names(session, ids={row.advisor_id for row in rows})
     return [{**row._mapping, "advisor_name": names.get(row.advisor_id, "")} for row in rows]
 
 
@@ -234,7 +233,7 @@ def access_export(session: Session, *, query: MemberQuery, actor: StaffUser) -> 
                _referrals.c.lang, _referrals.c.subject, _referrals.c.body, _referrals.c.status,
                _referrals.c.created_at, _referrals.c.sent_at).where(_referrals.c.call_id.in_(call_ids))
     ).all()
-    names = advisor_names(session)
+    names = staff_names(session)
     exported = []
     for call in calls:
         values = dict(call._mapping)

@@ -26,6 +26,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from advisory import access
+from advisory.access import Viewer
 from advisory.referral import LANGS
 from db.models import Call, Referral, ReferralChannel, ReferralStatus, utcnow
 from db.repositories import audit
@@ -122,17 +124,21 @@ def save(
     subject: str,
     body: str,
     recipient: str = "",
-    actor_id: int | None,
+    actor: Viewer,
 ) -> ReferralRecord:
     """Store the editor's text under its key: a new draft, or the same unsent referral updated.
 
     A referral already `sending` or `sent` is returned unchanged: what went out stays on record.
+    Only someone who may write guidance for the call (advisory.access) may save it.
     """
     channel = ReferralChannel(channel).value
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
-    if session.get(Call, call_id) is None:
+    call = session.get(Call, call_id)
+    if call is None:
         raise LookupError(f"call {call_id} does not exist")
+    access.require(access.may_write_guidance(actor, call_advisor_id=call.advisor_id), "writing guidance")
+    actor_id = actor.id
     values = dict(channel=channel, lang=lang, subject=" ".join(subject.split())[:255], body=body,
                   recipient=recipient.strip()[:_RECIPIENT_MAX])
     existing = get_by_key(session, idempotency_key=idempotency_key)
@@ -256,14 +262,15 @@ def latest_open_for_call(session: Session, *, call_id: int, created_by_id: int) 
 def list_outbox(
     session: Session,
     *,
-    created_by_id: int | None = None,
+    viewer: Viewer,
     statuses: Iterable[str] | None = None,
     limit: int = 200,
 ) -> list[ReferralRecord]:
-    """Newest first; `created_by_id` narrows to one user's referrals (advisors see their own)."""
+    """Newest first: everything for supervisors and the secretariat, their own messages for advisors."""
+    access.require(access.uses_outbox(viewer), "reading the outbox")
     query = select(Referral)
-    if created_by_id is not None:
-        query = query.where(Referral.created_by_id == created_by_id)
+    if not access.sees_whole_outbox(viewer):
+        query = query.where(Referral.created_by_id == viewer.id)
     if statuses:
         query = query.where(col(Referral.status).in_(list(statuses)))
     rows = session.exec(query.order_by(col(Referral.updated_at).desc(), col(Referral.id).desc()).limit(limit))

@@ -9,7 +9,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Role, User, UserCreate, utcnow
 from db.repositories import audit
@@ -115,6 +115,16 @@ def authenticate(session: Session, *, username: str, password: str) -> LoginResu
     session.add(user)
     audit.record(session, action="login", actor_id=user.id, actor_name=user.username)
     return LoginResult(LoginOutcome.ok, _public(user))
+
+
+def staff_names(session: Session, *, ids: set[int] | None = None) -> dict[int, str]:
+    """Display names of staff by id (all staff, or only `ids`)."""
+    query = select(User.id, User.display_name)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(col(User.id).in_(ids))
+    return {row.id: row.display_name for row in session.exec(query)}
 
 
 def get_user(session: Session, *, user_id: int) -> StaffUser | None:

@@ -13,7 +13,6 @@ import yaml
 from advisory import referral
 from advisory.content import ContentError
 from advisory.referral import (
-    CALLER_GROUPS,
     LANGS,
     THEMES,
     ReferralInput,
@@ -22,6 +21,7 @@ from advisory.referral import (
     emphasised_themes,
     load_referral_content,
 )
+from advisory.vocab import codes
 
 SAFETY = SaidBlock("safety-new-pain", "safety", "Har du fået nye, pludselige og stærke rygsmerter?")
 QUESTION = SaidBlock("q-activity", "questions", "Hvad laver du til daglig?")
@@ -174,7 +174,7 @@ def test_medication_line_iff_topic(lang, topics, expected):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("group", CALLER_GROUPS)
+@pytest.mark.parametrize("group", codes("group"))
 def test_every_group_renders_the_full_route_without_dosing_or_phone_numbers(lang, group):
     text = body(
         lang,

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
+from advisory.labels import labels
 from advisory.profile import CallerProfile, Fracture, profile_errors
 from advisory.script import (
     GROUPS,
@@ -10,7 +11,6 @@ from advisory.script import (
     build_script,
     content_version,
     dispositions,
-    labels,
     most_urgent_disposition,
     red_flags,
     script_content,
@@ -276,22 +276,10 @@ def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         build_script(INGE, today=CALL_DATE, lang="de")
     with pytest.raises(ValueError):
-        labels("groups", "sv")
+        labels("group", "sv")
 
 
 # --- labels and the red-flag screen ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", ["groups", "flags", "sections", "tags"])
-def test_labels_exist_in_both_languages(kind):
-    da, en = labels(kind, "da"), labels(kind, "en")
-    assert set(da) == set(en) and all(da.values()) and all(en.values())
-
-
-def test_group_and_section_labels():
-    assert labels("groups", "da")["acute_vertebral_fracture"] == "Nyt rygsammenfald (helingsfase)"
-    assert list(labels("sections", "en")) == ["safety", "questions", "guidance", "themes", "myths", "referral",
-                                              "closing"]
 
 
 def test_red_flags_screen():

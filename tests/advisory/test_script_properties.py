@@ -25,7 +25,6 @@ from advisory.script import (
     CallScript,
     assess,
     build_script,
-    matching_blocks,
     script_content,
 )
 
@@ -101,7 +100,7 @@ def test_the_content_alone_keeps_impact_away_without_the_safety_net(profile):
     # build_script drops impact blocks as a last resort; the content conditions must not need it.
     content = script_content()
     assessment = assess(profile, today=CALL_DATE, thresholds=content.thresholds)
-    tags = {tag for block in matching_blocks(content, assessment.facts, "da") for tag in block.tags}
+    tags = {tag for rule in content.rules if rule.predicate(assessment.facts) for tag in rule.rendered["da"].tags}
     if assessment.group in {"acute_vertebral_fracture", "function_limited"} or assessment.flags & IMPACT_BLOCKED_FLAGS:
         assert "impact" not in tags
 

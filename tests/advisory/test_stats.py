@@ -7,6 +7,7 @@ import pytest
 
 from advisory import stats
 from advisory.stats import Aggregates, Metric, Period
+from advisory.vocab import codes
 
 
 def _counts(key, rows):
@@ -123,9 +124,9 @@ def test_counts_table_keeps_known_keys_in_order_with_zeros_and_adds_unknown_ones
 def test_counts_table_shares_of_given_totals_and_missing_keys_left_out():
     # Red flags: calls without one (disposition None) are not a row, but count in the total.
     frame = _counts("disposition", [(None, 90, 40), ("gp", 6, 8), ("emergency_112", 4, 2)])
-    table = stats.counts_table(frame, "disposition", order=stats.DISPOSITIONS,
+    table = stats.counts_table(frame, "disposition", order=codes("disposition"),
                                totals={"current": 100, "previous": 50})
-    assert table["disposition"].tolist() == list(stats.DISPOSITIONS)
+    assert table["disposition"].tolist() == list(codes("disposition"))
     assert dict(zip(table["disposition"], table["share_current"], strict=True)) == {
         "emergency_112": 0.04, "out_of_hours": 0.0, "gp_prompt": 0.0, "gp": 0.06}
     assert table.loc[table["disposition"] == "gp", "share_previous"].item() == 0.16
@@ -251,7 +252,7 @@ def test_shape_of_nothing():
     dashboard = stats.shape(Aggregates(), stats.last_days(date(2026, 11, 26)))
     assert dashboard.calls == 0
     assert dashboard.metrics["median_seconds"].current is None
-    assert dashboard.groups["current"].tolist() == [0] * len(stats.GROUP_IDS)
+    assert dashboard.groups["current"].tolist() == [0] * len(codes("group"))
     assert dashboard.library.empty
     assert dashboard.heatmap["calls"].sum() == 0
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from advisory.formatting import local_today
 from db.engine import get_engine, session_scope
 from db.models import AuditEvent, CallCreate, FollowUp
 from db.repositories import calls
-from db.repositories.call_log import local_today
 from tests.console.apptest import logged_in_app, make_user, page_app, texts
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)

@@ -61,7 +61,7 @@ def test_without_smtp_email_is_unavailable_and_letter_and_text_still_work(no_smt
     assert not at.exception
     assert "E-mail er ikke tilgængelig: SMTP_HOST, SMTP_FROM er ikke sat" in texts(at)
     channel = at.radio(key="referrals_channel")
-    assert channel.options == ["Brev (PDF til print)", "Tekst til kopiering"]
+    assert channel.options == ["Brev", "Tekst til kopiering"]
     assert channel.value == "letter"
     assert at.text_area(key="referrals_recipient_lines").value == "Henrik Ærø Søndergaard"
     assert at.get("download_button")  # the letter's PDF is offered

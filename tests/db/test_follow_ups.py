@@ -80,12 +80,6 @@ def test_rows_carry_the_caller_for_the_call_back(session, team, due):
                                                                             "Ring om smerterne", "Rikke")
 
 
-@pytest.mark.parametrize("bucket_day", [(-1, "overdue"), (0, "today"), (1, "upcoming")])
-def test_bucket_of(bucket_day):
-    offset, bucket = bucket_day
-    assert follow_ups.bucket_of(TODAY + timedelta(days=offset), TODAY) == bucket
-
-
 def _actions(session):
     return [(e.action, e.object_type, e.detail) for e in
             session.exec(select(AuditEvent).where(AuditEvent.action.startswith("follow_up")).order_by(AuditEvent.id))]

@@ -113,7 +113,7 @@ def test_referral_letter_downloads_as_pdf(console_server, page):
     call_id = save_call(page)
     page.get_by_role("link", name="Send skriftlig vejledning til medlemmet").click()  # the lobby's link for the saved call
     expect(page.locator("[data-testid='stMain']")).to_contain_text(f"opkald #{call_id}")
-    choose_radio(page, "referrals_channel", "Brev (PDF til print)")
+    choose_radio(page, "referrals_channel", "Brev")
     button = widget(page, "referrals_download_pdf").locator("button")
     expect(button).to_be_visible()
     with page.expect_download() as download:

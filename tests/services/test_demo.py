@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from advisory.formatting import to_local
 from advisory.library import load_bundled_entries
 from advisory.profile import CallerProfile
+from advisory.vocab import codes
 from console import cli
 from db.engine import get_engine, session_scope
 from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, Referral, User
 from db.repositories import call_log, calls, users
-from db.repositories.call_log import DISPOSITIONS, GROUP_IDS, OUTCOMES, TOPICS, CallFilters
+from db.repositories.call_log import CallFilters
 from db.repositories.users import LoginOutcome
 from services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
@@ -57,14 +58,14 @@ def test_calls_follow_a_daytime_weekday_line_over_18_months(seeded):
 def test_mixes_are_plausible(seeded):
     found = seeded[3]["calls"]
     groups = Counter(call["group_id"] for call in found)
-    assert set(groups) == set(GROUP_IDS)
+    assert set(groups) == set(codes("group"))
     assert groups["everyday_active_no_fracture"] == max(groups.values())
     red_flags = Counter(call["disposition"] for call in found)
-    assert set(red_flags) <= {None, *DISPOSITIONS}
+    assert set(red_flags) <= {None, *codes("disposition")}
     assert 0 < N - red_flags[None] < 0.1 * N
-    assert {call["outcome"] for call in found} <= set(OUTCOMES)
+    assert {call["outcome"] for call in found} <= set(codes("outcome"))
     assert all(call["outcome"] == "emergency" for call in found if call["disposition"] == "emergency_112")
-    assert {topic for call in found for topic in call["topics"]} <= set(TOPICS)
+    assert {topic for call in found for topic in call["topics"]} <= set(codes("topic"))
 
 
 def test_rows_agree_with_each_other_and_with_the_content(seeded):

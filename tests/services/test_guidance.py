@@ -43,7 +43,7 @@ def compose(db_url, lang="da", **overrides):
     advisor = make_advisor(db_url)
     call_id = make_call(db_url, advisor.id, **overrides)
     with session_scope(get_engine(db_url)) as session:
-        return compose_for_call(session, call_id=call_id, lang=lang), call_id, advisor
+        return compose_for_call(session, call_id=call_id, viewer=advisor, lang=lang), call_id, advisor
 
 
 @pytest.mark.parametrize("persona", sorted(PERSONAS))
@@ -85,15 +85,15 @@ def test_medication_questions_point_to_the_gp_and_no_dose_is_ever_named(db_url, 
 
 
 def test_follow_up_date_only_while_the_follow_up_is_open(db_url):
-    text, call_id, _ = compose(db_url)
+    text, call_id, advisor = compose(db_url)
     assert "Vi ringer dig op omkring 19.02.2027" in text.body
     with session_scope(get_engine(db_url)) as session:
         follow_up = session.exec(select(FollowUp).where(FollowUp.call_id == call_id)).one()
         follow_up.status = "done"
         session.add(follow_up)
     with session_scope(get_engine(db_url)) as session:
-        assert "Vi ringer dig op" not in compose_for_call(session, call_id=call_id).body
-        assert referral_input(session, call_id=call_id).follow_up_on is None
+        assert "Vi ringer dig op" not in compose_for_call(session, call_id=call_id, viewer=advisor).body
+        assert referral_input(session, call_id=call_id, viewer=advisor).follow_up_on is None
 
 
 @pytest.mark.parametrize(("consent", "greeting"), [(True, "Kære Henrik Ærø Søndergaard,"), (False, "Kære medlem,")])
@@ -113,7 +113,7 @@ def test_blocks_the_content_no_longer_knows_are_skipped(db_url):
 def test_the_signature_and_date_come_from_the_call(db_url):
     _, call_id, advisor = compose(db_url)
     with session_scope(get_engine(db_url)) as session:
-        inp = referral_input(session, call_id=call_id, lang="en")
+        inp = referral_input(session, call_id=call_id, viewer=advisor, lang="en")
     assert (inp.lang, inp.advisor_name, inp.call_date, inp.group) == (
         "en", advisor.display_name, date(2026, 11, 26), "acute_vertebral_fracture")
     assert inp.topics == ("lifting", "medication")
@@ -124,7 +124,7 @@ def test_the_letter_pdf_from_a_stored_referral_reads_back_intact(db_url):
     with session_scope(get_engine(db_url)) as session:
         record = referrals.save(session, idempotency_key=referrals.new_key(), call_id=call_id, channel="letter",
                                 lang="da", subject=text.subject, body=text.body,
-                                recipient="Henrik Ærø Søndergaard\nÅbakken 7\n8000 Aarhus C", actor_id=advisor.id)
+                                recipient="Henrik Ærø Søndergaard\nÅbakken 7\n8000 Aarhus C", actor=advisor)
     pdf = outbox.letter_pdf(subject=record.subject, body=record.body, lang=record.lang,
                               recipient=record.recipient, letter_date=date(2026, 11, 27))
     reader = PdfReader(io.BytesIO(pdf))

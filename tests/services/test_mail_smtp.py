@@ -72,10 +72,10 @@ def queued_guidance(db_url: str) -> tuple[referrals.ReferralRecord, int]:
     advisor = make_advisor(db_url)
     call_id = make_call(db_url, advisor.id)
     with session_scope(get_engine(db_url)) as session:
-        text = compose_for_call(session, call_id=call_id)
+        text = compose_for_call(session, call_id=call_id, viewer=advisor)
         record = referrals.save(session, idempotency_key=referrals.new_key(), call_id=call_id, channel="email",
                                 lang="da", subject=text.subject, body=text.body, recipient="henrik@example.dk",
-                                actor_id=advisor.id)
+                                actor=advisor)
     return queue(db_url, record.id, advisor.id), advisor.id
 
 

@@ -46,8 +46,9 @@ def save_referral(db_url: str, call_id: int, actor_id: int, *, channel: str = "e
                   recipient: str = "henrik@example.dk", body: str = "Kære Henrik\nTal med din egen læge.\n",
                   subject: str = "Opsummering af din samtale") -> referrals.ReferralRecord:
     with session_scope(get_engine(db_url)) as session:
+        actor = users.get_user(session, user_id=actor_id)
         return referrals.save(session, idempotency_key=key or referrals.new_key(), call_id=call_id, channel=channel,
-                              lang="da", subject=subject, body=body, recipient=recipient, actor_id=actor_id)
+                              lang="da", subject=subject, body=body, recipient=recipient, actor=actor)
 
 
 def queue(db_url: str, referral_id: int, actor_id: int) -> referrals.ReferralRecord:
@@ -277,15 +278,16 @@ def test_an_interrupted_send_becomes_failed_with_a_warning_not_a_silent_resend(d
 
 def test_outbox_lists_mine_or_all_and_filters_failed(db_url):
     rikke, sofie = make_advisor(db_url, "rikke"), make_advisor(db_url, "sofie")
+    supervisor = make_advisor(db_url, "mette", role="supervisor")
     call_r, call_s = make_call(db_url, rikke.id), make_call(db_url, sofie.id)
     mine = save_referral(db_url, call_r, rikke.id)
     theirs = save_referral(db_url, call_s, sofie.id)
     queue(db_url, theirs.id, sofie.id)
     deliver(db_url, theirs.id, sofie.id, RecordingTransport(mail.MailError("timeout", "")))
     with session_scope(get_engine(db_url)) as session:
-        assert [r.id for r in referrals.list_outbox(session, created_by_id=rikke.id)] == [mine.id]
-        assert {r.id for r in referrals.list_outbox(session)} == {mine.id, theirs.id}
-        assert [r.id for r in referrals.list_outbox(session, statuses=["failed"])] == [theirs.id]
+        assert [r.id for r in referrals.list_outbox(session, viewer=rikke)] == [mine.id]
+        assert {r.id for r in referrals.list_outbox(session, viewer=supervisor)} == {mine.id, theirs.id}
+        assert [r.id for r in referrals.list_outbox(session, viewer=supervisor, statuses=["failed"])] == [theirs.id]
         assert [r.id for r in referrals.list_for_call(session, call_id=call_s)] == [theirs.id]
         assert referrals.latest_open_for_call(session, call_id=call_s, created_by_id=sofie.id).id == theirs.id
         assert referrals.latest_open_for_call(session, call_id=call_s, created_by_id=rikke.id) is None

@@ -1,0 +1,159 @@
+"""The console's vocabulary: every code that is stored, filtered, counted or shown, defined once.
+
+Each kind is an enum here; its display names live in one content file (`advisory/content/labels.yaml`,
+and for dispositions `advisory/content/scripts/red_flags.yaml`, where the clinical screen defines them)
+and are read with `advisory.labels.label(kind, code, lang)`. A test fails when a member has no label
+in either language or a label names no member, so a new topic is one line here and one in the file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    da = "da"
+    en = "en"
+
+
+class Role(StrEnum):
+    """Staff roles. The secretariat sends written guidance and sees nothing else of a call."""
+
+    advisor = "advisor"
+    supervisor = "supervisor"
+    admin = "admin"
+    secretariat = "secretariat"
+
+
+class CallerRole(StrEnum):
+    member = "member"
+    relative = "relative"
+    professional = "professional"
+    other = "other"
+
+
+class CallerGroup(StrEnum):
+    """The six caller groups of the decision model (GUIDANCE.md, VKS); the acute group overrides the rest."""
+
+    acute_vertebral_fracture = "acute_vertebral_fracture"
+    function_limited = "function_limited"
+    everyday_active_no_fracture = "everyday_active_no_fracture"
+    everyday_active_with_fracture = "everyday_active_with_fracture"
+    training_active_no_fracture = "training_active_no_fracture"
+    training_active_with_fracture = "training_active_with_fracture"
+
+
+class Flag(StrEnum):
+    """Facts the script engine derives from a profile (thresholds in content/scripts/thresholds.yaml)."""
+
+    healing_phase = "healing_phase"
+    other_fracture_healing = "other_fracture_healing"
+    recent_fracture = "recent_fracture"
+    high_fracture_risk = "high_fracture_risk"
+    very_low_t_score = "very_low_t_score"
+    t_score_osteoporosis = "t_score_osteoporosis"
+    t_score_osteopenia = "t_score_osteopenia"
+    fall_risk = "fall_risk"
+    several_falls = "several_falls"
+
+
+class Topic(StrEnum):
+    """What the caller asks about."""
+
+    lifting = "lifting"
+    yoga = "yoga"
+    running = "running"
+    strength_training = "strength_training"
+    balance = "balance"
+    daily_activities = "daily_activities"
+    pain = "pain"
+    posture = "posture"
+    referral = "referral"
+    medication = "medication"
+    other = "other"
+
+
+class Outcome(StrEnum):
+    advice_given = "advice_given"
+    referred_to_physio = "referred_to_physio"
+    referred_to_gp = "referred_to_gp"
+    follow_up_agreed = "follow_up_agreed"
+    emergency = "emergency"
+
+
+class Disposition(StrEnum):
+    """What a red flag means for the caller, most urgent first (red_flags.yaml defines and orders them)."""
+
+    emergency_112 = "emergency_112"
+    out_of_hours = "out_of_hours"
+    gp_prompt = "gp_prompt"
+    gp = "gp"
+
+
+class Section(StrEnum):
+    """The sections of a call script, in the order they are read."""
+
+    safety = "safety"
+    questions = "questions"
+    guidance = "guidance"
+    themes = "themes"
+    myths = "myths"
+    referral = "referral"
+    closing = "closing"
+
+
+class Tag(StrEnum):
+    """What a script block is about; `impact` marks every block that recommends jumps, hops or running."""
+
+    impact = "impact"
+    impact_low = "impact_low"
+    lifting = "lifting"
+    flexion = "flexion"
+    staerk = "staerk"
+    stabil = "stabil"
+    strakt = "strakt"
+    fall_prevention = "fall_prevention"
+    pain = "pain"
+    daily_activities = "daily_activities"
+    healing_phase = "healing_phase"
+    medication = "medication"
+    physiotherapy = "physiotherapy"
+    follow_up = "follow_up"
+    reassurance = "reassurance"
+    safety = "safety"
+    technique = "technique"
+
+
+class Channel(StrEnum):
+    """How written guidance reaches the member."""
+
+    email = "email"
+    letter = "letter"
+    text = "text"
+
+
+class EntryKind(StrEnum):
+    myth = "myth"
+    faq = "faq"
+
+
+# The label file's section for each kind (label(kind, ...) takes the singular).
+KINDS: dict[str, type[StrEnum]] = {
+    "language": Language,
+    "role": Role,
+    "caller_role": CallerRole,
+    "group": CallerGroup,
+    "flag": Flag,
+    "topic": Topic,
+    "outcome": Outcome,
+    "disposition": Disposition,
+    "section": Section,
+    "tag": Tag,
+    "channel": Channel,
+    "entry_kind": EntryKind,
+}
+
+
+def codes(kind: str) -> tuple[str, ...]:
+    """The codes of one kind, in their defined order."""
+    return tuple(member.value for member in KINDS[kind])
