@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from advisory.library import Library
 from advisory.labels import labels
+from advisory.library import Library
 from advisory.script import CallScript, ScriptBlock, dispositions, red_flags
 from console.components.library_search import entry_body, escape_md, review_marker
 from console.i18n import t
