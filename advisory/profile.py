@@ -7,6 +7,7 @@ The profile is stored as a JSON snapshot with the call, so it must round-trip th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -20,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from advisory.vocab import CallerRole, Topic
+from advisory.vocab import CallerRole, Relation, Topic
 
 # Validation bounds; profile_errors() quotes them, so the messages cannot drift from the rules.
 AGE_MIN, AGE_MAX = 18, 110  # the line and its guidance (DK2023) are for adults
@@ -63,17 +64,20 @@ class ActivityLevel(StrEnum):
 
 
 class Fracture(BaseModel):
-    """One fracture. Callers rarely know the exact day, so the UI records weeks ago or month + year."""
+    """One fracture. Callers rarely know the exact day, so the UI records weeks ago or month + year,
+    or that the date is not known yet (`occurred_on` None): the script then treats it as possibly recent."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     site: FractureSite
-    occurred_on: date
+    occurred_on: date | None
     low_energy: bool = True  # a fall from standing height or less, or no accident at all
 
     @field_validator("occurred_on")
     @classmethod
-    def _plausible_date(cls, value: date, info: ValidationInfo) -> date:
+    def _plausible_date(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None:
+            return None
         if value < EARLIEST_FRACTURE:
             raise ValueError("fracture date is too early")
         # The call date is only known to the caller of model_validate (context={"today": ...});
@@ -90,6 +94,10 @@ class Fracture(BaseModel):
         return cls(site=site, occurred_on=today - timedelta(weeks=weeks), low_energy=low_energy)
 
     @classmethod
+    def date_unknown(cls, site: FractureSite | str, low_energy: bool = True) -> Fracture:
+        return cls(site=site, occurred_on=None, low_energy=low_energy)
+
+    @classmethod
     def in_month(cls, site: FractureSite | str, year: int, month: int, low_energy: bool = True) -> Fracture:
         # The middle of the month keeps the error of "month + year" within about two weeks.
         return cls(site=site, occurred_on=date(year, month, 15), low_energy=low_energy)
@@ -99,6 +107,7 @@ class CallerProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     caller_role: CallerRole | None = None
+    relation: Relation | None = None  # who a relative calls for
     age: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)
     sex: Sex | None = None
     diagnosis: Diagnosis | None = None
@@ -107,7 +116,9 @@ class CallerProfile(BaseModel):
     pain: PainLevel | None = None
     activity_level: ActivityLevel
     falls_last_year: int | None = Field(default=None, ge=0, le=FALLS_MAX)
-    fear_of_movement: bool | None = None
+    fear_of_movement: bool | None = None  # afraid of moving or of hurting oneself
+    fear_of_falling: bool | None = None
+    walking_aid: bool | None = None  # walks with a rollator, a stick or crutches
     in_physiotherapy: bool | None = None
     topics: set[Topic] = Field(default_factory=set)
 
@@ -123,119 +134,41 @@ class CallerProfile(BaseModel):
         return sorted(topic.value for topic in topics)
 
 
-# --- messages for the advisor -------------------------------------------------------------------
+# --- what is wrong, for the advisor (the console words it) --------------------------------------------
 
 
-def _num(value: float, lang: str) -> str:
-    text = f"{value:+.1f}" if value > 0 else f"{value:.1f}"
-    return text.replace(".", ",") if lang == "da" else text
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem with one field of the profile. `code` names what is wrong (the console has a message per
+    code, quoting the bounds above); `fracture` is the 1-based number of the fracture it concerns."""
+
+    field: str
+    code: str
+    fracture: int | None = None
 
 
-_FIELD_MESSAGES: dict[str, dict[str, str]] = {
-    "caller_role": {
-        "da": "Vælg hvem der ringer: medlem, pårørende, fagperson eller andet.",
-        "en": "Choose who is calling: member, relative, professional or other.",
-    },
-    "age": {
-        "da": f"Alderen skal være et helt tal mellem {AGE_MIN} og {AGE_MAX}.",
-        "en": f"Age must be a whole number between {AGE_MIN} and {AGE_MAX}.",
-    },
-    "sex": {
-        "da": "Vælg køn: kvinde, mand eller andet.",
-        "en": "Choose sex: female, male or other.",
-    },
-    "diagnosis": {
-        "da": "Vælg diagnose: knogleskørhed, osteopeni, ikke diagnosticeret eller ved ikke.",
-        "en": "Choose a diagnosis: osteoporosis, osteopenia, not diagnosed or unknown.",
-    },
-    "t_score": {
-        "da": f"T-scoren skal være et tal mellem {_num(T_SCORE_MIN, 'da')} og {_num(T_SCORE_MAX, 'da')}.",
-        "en": f"The T-score must be a number between {_num(T_SCORE_MIN, 'en')} and {_num(T_SCORE_MAX, 'en')}.",
-    },
-    "fractures": {
-        "da": "Brudlisten er ugyldig.",
-        "en": "The list of fractures is invalid.",
-    },
-    "pain": {
-        "da": "Vælg smerteniveau: ingen, lette, moderate eller stærke.",
-        "en": "Choose a pain level: none, mild, moderate or severe.",
-    },
-    "activity_level": {
-        "da": "Vælg aktivitetsniveau: funktionsbegrænset, hverdagsaktiv eller træningsaktiv.",
-        "en": "Choose an activity level: function limited, active in daily life or trains regularly.",
-    },
-    "falls_last_year": {
-        "da": f"Antal fald skal være et helt tal fra 0 til {FALLS_MAX}.",
-        "en": f"The number of falls must be a whole number from 0 to {FALLS_MAX}.",
-    },
-    "fear_of_movement": {
-        "da": "Angiv ja, nej eller ved ikke.",
-        "en": "Answer yes, no or unknown.",
-    },
-    "in_physiotherapy": {
-        "da": "Angiv ja, nej eller ved ikke.",
-        "en": "Answer yes, no or unknown.",
-    },
-    "topics": {
-        "da": "Ukendt emne. Vælg blandt: løft, yoga, løb, styrketræning, balance, dagligdagen, smerter, "
-        "holdning, henvisning, medicin eller andet.",
-        "en": "Unknown topic. Choose from: lifting, yoga, running, strength training, balance, daily "
-        "activities, pain, posture, referral, medication or other.",
-    },
-}
-
-_FRACTURE_MESSAGES: dict[str, dict[str, str]] = {
-    "site": {
-        "da": "vælg hvor bruddet sad: ryg, hofte, håndled eller andet.",
-        "en": "choose where the fracture was: spine, hip, wrist or other.",
-    },
-    "occurred_on": {
-        "da": f"datoen skal være en gyldig dato efter {EARLIEST_FRACTURE.year} og ikke i fremtiden.",
-        "en": f"the date must be a valid date after {EARLIEST_FRACTURE.year} and not in the future.",
-    },
-    "low_energy": {
-        "da": "angiv om bruddet skete ved et lille fald eller uden uheld (lavenergibrud).",
-        "en": "say whether it happened in a minor fall or without an accident (low-energy fracture).",
-    },
-}
-
-_MISSING = {
-    "activity_level": {
-        "da": "Vælg aktivitetsniveau – manuskriptet bygger på det.",
-        "en": "Choose an activity level – the script depends on it.",
-    },
-}
-_UNKNOWN_FIELD = {"da": "Ukendt felt.", "en": "Unknown field."}
-_FRACTURE_PREFIX = {"da": "Brud {n}: ", "en": "Fracture {n}: "}
-
-
-def profile_errors(exc: ValidationError, lang: str = "da") -> dict[str, str]:
-    """Field name -> a message fit to show the advisor next to that field (Danish or English).
-
-    Nested fracture errors are reported under "fractures" and say which fracture (1, 2, ...).
-    """
-    if lang not in ("da", "en"):
-        raise ValueError(f"unsupported language: {lang!r}")
-    messages: dict[str, list[str]] = {}
+def profile_problems(exc: ValidationError) -> dict[str, list[FieldProblem]]:
+    """Field name -> its problems, each once, from a failed `CallerProfile` validation."""
+    problems: dict[str, list[FieldProblem]] = {}
     for error in exc.errors():
         loc = error["loc"]
         field = str(loc[0]) if loc else "profile"
-        message = _message(field, loc, error["type"], lang)
-        bucket = messages.setdefault(field, [])
-        if message not in bucket:
-            bucket.append(message)
-    return {field: " ".join(texts) for field, texts in messages.items()}
+        problem = _problem(field, loc, error["type"])
+        bucket = problems.setdefault(field, [])
+        if problem not in bucket:
+            bucket.append(problem)
+    return problems
 
 
-def _message(field: str, loc: tuple, error_type: str, lang: str) -> str:
+def _problem(field: str, loc: tuple, error_type: str) -> FieldProblem:
     if error_type == "extra_forbidden" and len(loc) == 1:
-        return _UNKNOWN_FIELD[lang]
-    if error_type == "missing" and field in _MISSING:
-        return _MISSING[field][lang]
+        return FieldProblem(field, "unknown_field")
+    if error_type == "missing" and field == "activity_level":
+        return FieldProblem(field, "missing")
     if field == "fractures" and len(loc) >= 3 and isinstance(loc[1], int):
-        prefix = _FRACTURE_PREFIX[lang].format(n=loc[1] + 1)
-        part = _FRACTURE_MESSAGES.get(str(loc[2]))
-        return prefix + (part[lang] if part else _UNKNOWN_FIELD[lang].lower())
-    if field in _FIELD_MESSAGES:
-        return _FIELD_MESSAGES[field][lang]
-    return _UNKNOWN_FIELD[lang]
+        part = str(loc[2])
+        code = part if part in ("site", "occurred_on", "low_energy") else "unknown_field"
+        return FieldProblem(field, code, fracture=loc[1] + 1)
+    if field in CallerProfile.model_fields:
+        return FieldProblem(field, "invalid")
+    return FieldProblem(field, "unknown_field")

@@ -32,6 +32,15 @@ class CallerRole(StrEnum):
     other = "other"
 
 
+class Relation(StrEnum):
+    """Who a relative calls for; the script speaks of that person in the third person."""
+
+    mother = "mother"
+    father = "father"
+    partner = "partner"
+    other = "other"
+
+
 class CallerGroup(StrEnum):
     """The six caller groups of the decision model (GUIDANCE.md, VKS); the acute group overrides the rest."""
 
@@ -55,6 +64,10 @@ class Flag(StrEnum):
     t_score_osteopenia = "t_score_osteopenia"
     fall_risk = "fall_risk"
     several_falls = "several_falls"
+    fracture_history_unknown = "fracture_history_unknown"
+    fracture_date_unknown = "fracture_date_unknown"
+    recent_hip_fracture = "recent_hip_fracture"
+    impact_limited = "impact_limited"
 
 
 class Topic(StrEnum):
@@ -122,6 +135,9 @@ class Tag(StrEnum):
     reassurance = "reassurance"
     safety = "safety"
     technique = "technique"
+    relative = "relative"
+    professional = "professional"
+    red_flag = "red_flag"
 
 
 class Channel(StrEnum):
@@ -142,6 +158,7 @@ KINDS: dict[str, type[StrEnum]] = {
     "language": Language,
     "role": Role,
     "caller_role": CallerRole,
+    "relation": Relation,
     "group": CallerGroup,
     "flag": Flag,
     "topic": Topic,

@@ -1,68 +1,83 @@
-"""The call in progress as data: the widget state <-> the autosaved draft, and the form -> profile / call.
+"""The call in progress as data: widget state <-> the autosaved draft, and the form -> the evaluated call.
 
 The call page keeps everything the advisor typed in `st.session_state` under `call_*` keys. This module
-knows which of those keys make up the draft, how to turn them into JSON for the database and back, and
-how to read a CallerProfile and a CallCreate out of them. It takes plain mappings, not Streamlit, so it
-is tested without a running app.
+knows which of those keys make up the draft, how to turn them into JSON for the database and back, how to
+read numbers typed the Danish way, and — in `evaluate_call`, the one place the pipeline runs — how the
+form becomes a profile, a script, the red flags and their disposition, and a follow-up suggestion. It
+takes plain mappings, not Streamlit, so it is tested without a running app.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import EmailStr, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from advisory.profile import CallerProfile
-from advisory.script import CallScript
+from advisory.profile import AGE_MAX, AGE_MIN, FALLS_MAX, T_SCORE_MAX, T_SCORE_MIN, CallerProfile
+from advisory.script import CallScript, build_script, script_content
+from advisory.vocab import CallerRole
+from console.i18n import translate
+from console.profile_messages import profile_messages
 from db.models import CallCreate
 
 TRI_STATE = ("unknown", "yes", "no")  # yes/no questions the caller may not have been asked yet
 FRACTURES_KNOWN = ("unknown", "no", "yes")
-WHEN_KINDS = ("weeks", "month")
-DRAFT_VERSION = 1
+WHEN_KINDS = ("weeks", "month", "unknown")  # "unknown": the date is not known yet (possibly recent)
+DRAFT_VERSION = 2
 
 # Keys of the draft. Buttons are never listed: Streamlit refuses a button value set through state.
 FIELDS = (
-    "call_caller_role", "call_age", "call_sex", "call_diagnosis", "call_t_score", "call_fractures_known",
-    "call_pain", "call_activity_level", "call_falls", "call_fear", "call_physio", "call_topics",
+    "call_caller_role", "call_relation", "call_age", "call_sex", "call_diagnosis", "call_t_score",
+    "call_fractures_known", "call_pain", "call_activity_level", "call_falls", "call_fear", "call_fear_falling",
+    "call_walking_aid", "call_physio", "call_topics",
     "call_notes", "call_outcome", "call_follow_up_keep", "call_follow_up_on", "call_follow_up_reason",
-    "call_consent", "call_contact_name", "call_contact_phone", "call_contact_email",
-    "call_contact_member_number",
+    "call_callback_by_member", "call_consent", "call_third_party_consent", "call_contact_name",
+    "call_contact_phone", "call_contact_email", "call_contact_member_number",
     # not widgets: the call's bookkeeping
-    "call_started_at", "call_fx_rows", "call_attached", "call_follow_up_suggested", "call_last_profile",
+    "call_key", "call_started_at", "call_fx_rows", "call_attached", "call_follow_up_suggested",
+    "call_last_profile",
 )
 ROW_PREFIXES = ("call_fx_site_", "call_fx_when_", "call_fx_weeks_", "call_fx_month_", "call_fx_year_",
                 "call_fx_low_energy_")
 TICK_PREFIXES = ("call_rf_", "call_said_", "call_used_")
 DATE_FIELDS = ("call_follow_up_on",)
-PHONE = re.compile(r"[0-9 +()-]*")  # the same rule as CallCreate.phone
-CONTACT_MAX_LENGTH = {"caller_name": 128, "member_number": 32, "phone": 32, "email": 254}
 CONTACT_FIELDS = {  # widget key -> CallCreate field
     "call_contact_name": "caller_name",
     "call_contact_phone": "phone",
     "call_contact_email": "email",
     "call_contact_member_number": "member_number",
 }
+NOTES_MAX_LENGTH = 20_000
 
 
-def new_call(started_at: datetime) -> dict[str, Any]:
-    """The state of a fresh call: sensible defaults, so only the activity level must be chosen."""
+def new_call(started_at: datetime, call_key: str | None = None) -> dict[str, Any]:
+    """The state of a fresh call: sensible defaults, so only the activity level must be chosen.
+
+    `call_key` identifies the call from its first keystroke: the draft is stored under it (two tabs are two
+    calls) and saving is idempotent on it (the same call is never logged twice).
+    """
     return {
+        "call_key": call_key or uuid.uuid4().hex,
         "call_started_at": started_at.isoformat(),
         "call_caller_role": "member",
-        "call_age": None,
+        "call_relation": None,
+        "call_age": "",
         "call_sex": None,
         "call_diagnosis": None,
-        "call_t_score": None,
+        "call_t_score": "",
         "call_fractures_known": "unknown",
         "call_fx_rows": [],
         "call_pain": None,
         "call_activity_level": None,
-        "call_falls": None,
+        "call_falls": "",
         "call_fear": "unknown",
+        "call_fear_falling": "unknown",
+        "call_walking_aid": "unknown",
         "call_physio": "unknown",
         "call_topics": [],
         "call_notes": "",
@@ -71,7 +86,9 @@ def new_call(started_at: datetime) -> dict[str, Any]:
         "call_follow_up_on": None,
         "call_follow_up_reason": "",
         "call_follow_up_suggested": None,
+        "call_callback_by_member": False,
         "call_consent": False,
+        "call_third_party_consent": False,
         "call_attached": [],
         "call_last_profile": None,
     }
@@ -101,6 +118,9 @@ def draft_from_state(state: Mapping[str, Any]) -> dict[str, Any]:
     return {"version": DRAFT_VERSION, "values": values}
 
 
+_NUMBER_KEYS = ("call_age", "call_t_score", "call_falls")
+
+
 def state_from_draft(draft: Mapping[str, Any]) -> dict[str, Any]:
     """Widget state to put back into `st.session_state` when a draft is resumed."""
     values = dict(draft.get("values") or {})
@@ -110,41 +130,119 @@ def state_from_draft(draft: Mapping[str, Any]) -> dict[str, Any]:
             restored[key] = date.fromisoformat(restored[key])
     for key in ("call_fx_rows", "call_attached", "call_topics"):
         restored[key] = list(restored.get(key) or [])
+    # Numbers are typed as text (Danish decimal comma); a draft of version 1 held them as numbers.
+    for key in [*_NUMBER_KEYS, *(k for k in restored if k.startswith(("call_fx_weeks_", "call_fx_year_")))]:
+        if key in restored and not isinstance(restored[key], str):
+            restored[key] = "" if restored[key] is None else _format_plain(restored[key])
     return restored
+
+
+def _format_plain(value: float | int) -> str:
+    return str(value).replace(".", ",") if isinstance(value, float) else str(value)
 
 
 def started_at(state: Mapping[str, Any]) -> datetime:
     return datetime.fromisoformat(state["call_started_at"])
 
 
-# --- form -> profile -------------------------------------------------------------------------------
+# --- numbers as Danes type them ------------------------------------------------------------------------
+
+# Minus signs people type: ASCII hyphen, the real minus (U+2212) and the dashes word processors produce.
+_MINUS = re.compile(r"^[\-\u2212\u2013\u2014]\s*")
+_DECIMAL = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+_WHOLE = re.compile(r"^\d+$")
+
+
+class NumberError(ValueError):
+    """What was typed is not a number of the kind the field takes."""
+
+
+def parse_decimal(text: str) -> float | None:
+    """"-2,6", "−2,6", "-2.6" and " -2,6 " all read as -2.6; "" is unknown (None).
+
+    A number without a sign is positive: T-scores above 0 exist, so "2,6" is never silently turned into
+    -2,6 (the form asks "mente du −2,6?" instead, see `t_score_hint`).
+    """
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        return None
+    cleaned = _MINUS.sub("-", cleaned).replace(" ", "")
+    if not _DECIMAL.match(cleaned):
+        raise NumberError(text)
+    return float(cleaned.replace(",", "."))
+
+
+def parse_whole(text: str) -> int | None:
+    cleaned = "".join((text or "").split())
+    if not cleaned:
+        return None
+    if not _WHOLE.match(cleaned):
+        raise NumberError(text)
+    return int(cleaned)
+
+
+def t_score_hint(state: Mapping[str, Any]) -> bool:
+    """True when a positive T-score was typed: most callers' T-scores are negative, so the form asks."""
+    try:
+        value = parse_decimal(str(state.get("call_t_score") or ""))
+    except NumberError:
+        return False
+    return value is not None and value > 0
+
+
+# --- form -> profile ---------------------------------------------------------------------------------
 
 
 def _tri_state(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "unknown")
 
 
-def _fracture_date(state: Mapping[str, Any], row: int, today: date) -> date | None:
-    if state.get(f"call_fx_when_{row}", "weeks") == "month":
-        month, year = state.get(f"call_fx_month_{row}"), state.get(f"call_fx_year_{row}")
+_NO_DATE = object()  # the date part of a fracture row is not filled in yet
+
+
+def _fracture_date(state: Mapping[str, Any], row: int, today: date, problems: dict[str, str]) -> Any:
+    kind = state.get(f"call_fx_when_{row}", "weeks")
+    if kind == "unknown":
+        return None
+    if kind == "month":
+        month, raw_year = state.get(f"call_fx_month_{row}"), str(state.get(f"call_fx_year_{row}") or "")
+        try:
+            year = parse_whole(raw_year)
+        except NumberError:
+            problems[f"call_fx_year_{row}"] = "whole"
+            return _NO_DATE
         if month is None or year is None:
-            return None
+            return _NO_DATE
         try:
             day = date(int(year), int(month), 15)  # the middle of the month: off by two weeks at most
         except ValueError:
             return date.min  # an impossible year: the profile check names the fracture
         # A fracture earlier this month may not have reached the 15th yet.
         return min(day, today) if (day.year, day.month) == (today.year, today.month) else day
-    weeks = state.get(f"call_fx_weeks_{row}")
+    try:
+        weeks = parse_whole(str(state.get(f"call_fx_weeks_{row}") or ""))
+    except NumberError:
+        problems[f"call_fx_weeks_{row}"] = "whole"
+        return _NO_DATE
     if weeks is None:
-        return None
-    if weeks < 0 or weeks > 52 * 150:
+        return _NO_DATE
+    if weeks > 52 * 150:
         return date.min
-    return today - timedelta(weeks=int(weeks))
+    return today - timedelta(weeks=weeks)
 
 
-def raw_profile(state: Mapping[str, Any], today: date) -> dict[str, Any]:
-    """The profile fields as typed, before validation."""
+def _number(state: Mapping[str, Any], key: str, parse, problems: dict[str, str], kind: str) -> Any:
+    try:
+        return parse(str(state.get(key) or ""))
+    except NumberError:
+        problems[key] = kind
+        return None
+
+
+def raw_profile(state: Mapping[str, Any], today: date, problems: dict[str, str] | None = None) -> dict[str, Any]:
+    """The profile fields as typed, before validation; numbers that do not parse go to `problems`
+    (widget key -> "decimal" | "whole") instead of into the profile."""
+    problems = {} if problems is None else problems
     known = state.get("call_fractures_known", "unknown")
     fractures: list[dict[str, Any]] | None = None
     if known == "no":
@@ -155,19 +253,23 @@ def raw_profile(state: Mapping[str, Any], today: date) -> dict[str, Any]:
             fracture: dict[str, Any] = {"low_energy": bool(state.get(f"call_fx_low_energy_{row}", True))}
             if (site := state.get(f"call_fx_site_{row}")) is not None:
                 fracture["site"] = site
-            if (occurred := _fracture_date(state, row, today)) is not None:
+            if (occurred := _fracture_date(state, row, today, problems)) is not _NO_DATE:
                 fracture["occurred_on"] = occurred
             fractures.append(fracture)
+    role = state.get("call_caller_role")
     raw: dict[str, Any] = {
-        "caller_role": state.get("call_caller_role"),
-        "age": state.get("call_age"),
+        "caller_role": role,
+        "relation": state.get("call_relation") if role == CallerRole.relative else None,
+        "age": _number(state, "call_age", parse_whole, problems, "whole"),
         "sex": state.get("call_sex"),
         "diagnosis": state.get("call_diagnosis"),
-        "t_score": state.get("call_t_score"),
+        "t_score": _number(state, "call_t_score", parse_decimal, problems, "decimal"),
         "fractures": fractures,
         "pain": state.get("call_pain"),
-        "falls_last_year": state.get("call_falls"),
+        "falls_last_year": _number(state, "call_falls", parse_whole, problems, "whole"),
         "fear_of_movement": _tri_state(state.get("call_fear")),
+        "fear_of_falling": _tri_state(state.get("call_fear_falling")),
+        "walking_aid": _tri_state(state.get("call_walking_aid")),
         "in_physiotherapy": _tri_state(state.get("call_physio")),
         "topics": list(state.get("call_topics") or []),
     }
@@ -176,24 +278,94 @@ def raw_profile(state: Mapping[str, Any], today: date) -> dict[str, Any]:
     return raw
 
 
-def read_profile(state: Mapping[str, Any], today: date) -> tuple[CallerProfile | None, ValidationError | None]:
-    """The profile typed so far, or the validation error that says what to correct."""
+# Which profile field a number widget feeds, for messages beside the field.
+_WIDGET_FIELD = {"call_age": "age", "call_t_score": "t_score", "call_falls": "falls_last_year"}
+
+
+def _number_message(key: str, kind: str, lang: str) -> tuple[str, str]:
+    field = _WIDGET_FIELD.get(key, "fractures")
+    if key.startswith(("call_fx_weeks_", "call_fx_year_")):
+        return "fractures", translate("call.error_fracture_number", lang)
+    bounds = {"age": (AGE_MIN, AGE_MAX), "falls_last_year": (0, FALLS_MAX), "t_score": (T_SCORE_MIN, T_SCORE_MAX)}
+    low, high = bounds[field]
+    return field, translate(f"call.error_number_{kind}", lang, low=_show(low, lang), high=_show(high, lang))
+
+
+def _show(value: float | int, lang: str) -> str:
+    text = str(value)
+    return text.replace(".", ",") if lang == "da" else text
+
+
+def read_profile(state: Mapping[str, Any], today: date, lang: str = "da") -> tuple[CallerProfile | None, dict[str, str]]:
+    """The profile typed so far, or the messages (profile field -> text) that say what to correct.
+
+    A number that cannot be read blocks the profile just like an out-of-range one: it is never dropped.
+    """
+    problems: dict[str, str] = {}
+    raw = raw_profile(state, today, problems)
+    messages: dict[str, str] = {}
+    for key, kind in problems.items():
+        field, message = _number_message(key, kind, lang)
+        messages[field] = f"{messages[field]} {message}".strip() if field in messages else message
     try:
-        return CallerProfile.model_validate(raw_profile(state, today), context={"today": today}), None
+        profile = CallerProfile.model_validate(raw, context={"today": today})
     except ValidationError as exc:
-        return None, exc
+        for field, message in profile_messages(exc, lang).items():
+            messages.setdefault(field, message)
+        return None, messages
+    return (None, messages) if messages else (profile, {})
 
 
 def last_valid_profile(state: Mapping[str, Any]) -> CallerProfile | None:
     snapshot = state.get("call_last_profile")
-    return CallerProfile.model_validate(snapshot) if snapshot else None
+    if not snapshot:
+        return None
+    try:
+        return CallerProfile.model_validate(snapshot)
+    except ValidationError:  # a snapshot from an older profile model
+        return None
 
 
-# --- what the call used ------------------------------------------------------------------------------
+# --- the call, evaluated once per change -----------------------------------------------------------------
 
 
 def ticked(state: Mapping[str, Any], prefix: str, ids: list[str] | tuple[str, ...]) -> list[str]:
     return [item for item in ids if state.get(f"{prefix}{item}")]
+
+
+def red_flag_ids() -> tuple[str, ...]:
+    return tuple(flag.id for flag in script_content().red_flags)
+
+
+@dataclass(frozen=True)
+class CallEvaluation:
+    """Everything the call page shows and the save path stores, computed from the form in one go."""
+
+    profile: CallerProfile | None  # the valid profile, or None while a field is wrong
+    errors: dict[str, str]  # profile field -> message to show beside it
+    shown_profile: CallerProfile | None  # what the script follows: the profile, else the last valid one
+    script: CallScript | None
+    red_flags: tuple[str, ...]  # the red-flag questions answered "yes"
+
+    @property
+    def disposition(self) -> str | None:
+        return self.script.disposition.id if self.script and self.script.disposition else None
+
+    @property
+    def follow_up_suggestion(self) -> date | None:
+        return self.script.follow_up_on if self.script else None
+
+
+def evaluate_call(state: Mapping[str, Any], *, today: date, lang: str) -> CallEvaluation:
+    """Form -> profile -> script (with the red flags) -> disposition and follow-up suggestion."""
+    profile, errors = read_profile(state, today, lang)
+    shown = profile or last_valid_profile(state)
+    answered = tuple(ticked(state, "call_rf_", red_flag_ids()))
+    script = build_script(shown, today=today, lang=lang, red_flags=answered) if shown else None
+    return CallEvaluation(profile=profile, errors=errors, shown_profile=shown, script=script, red_flags=answered)
+
+
+# --- what the call used --------------------------------------------------------------------------------
 
 
 def library_used(state: Mapping[str, Any], script: CallScript) -> list[str]:
@@ -202,31 +374,30 @@ def library_used(state: Mapping[str, Any], script: CallScript) -> list[str]:
     return list(dict.fromkeys(attached + ticked(state, "call_used_", script.library_slugs)))
 
 
-def call_create(
-    state: Mapping[str, Any],
-    *,
-    profile: CallerProfile,
-    script: CallScript,
-    disposition: str | None,
-    advisor_id: int,
-    ended_at: datetime,
-) -> CallCreate:
+def call_create(state: Mapping[str, Any], *, evaluation: CallEvaluation, advisor_id: int,
+                ended_at: datetime) -> CallCreate:
     """The call to save; raises ValidationError for invalid contact details (the caller keeps the state)."""
+    profile, script = evaluation.profile, evaluation.script
+    if profile is None or script is None:
+        raise ValueError("the profile is not valid: evaluate the call and show its errors first")
     consent = bool(state.get("call_consent"))
     contact = {field: (state.get(key) or "") if consent else None for key, field in CONTACT_FIELDS.items()}
     keep = bool(state.get("call_follow_up_keep"))
     return CallCreate.model_validate({
+        "call_key": state["call_key"],
         "started_at": started_at(state),
         "ended_at": ended_at,
         "advisor_id": advisor_id,
         "caller_role": profile.caller_role.value if profile.caller_role else "other",
         "contact_consent": consent,
+        "third_party_consent": bool(state.get("call_third_party_consent"))
+        and profile.caller_role == CallerRole.relative,
         **contact,
         "profile": profile.model_dump(mode="json"),
         "group_id": script.group,
         "flags": sorted(script.flags),
         "topics": sorted(topic.value for topic in profile.topics),
-        "disposition": disposition,
+        "disposition": evaluation.disposition,
         "outcome": state.get("call_outcome") or "advice_given",
         "delivered_blocks": ticked(state, "call_said_", script.block_ids),
         "library_slugs": library_used(state, script),
@@ -238,29 +409,7 @@ def call_create(
     })
 
 
-_EMAIL = TypeAdapter(EmailStr)
-
-
-def contact_errors(state: Mapping[str, Any]) -> list[str]:
-    """The contact details that are invalid (CallCreate field names); none without the caller's consent.
-
-    Checked here, before CallCreate, so each problem is named beside the others in one go.
-    """
-    if not state.get("call_consent"):
-        return []
-    values = {field: (state.get(key) or "").strip() for key, field in CONTACT_FIELDS.items()}
-    invalid = {field for field, value in values.items() if len(value) > CONTACT_MAX_LENGTH[field]}
-    if not PHONE.fullmatch(values["phone"]):
-        invalid.add("phone")
-    if values["email"]:
-        try:
-            _EMAIL.validate_python(values["email"])
-        except ValidationError:
-            invalid.add("email")
-    return sorted(invalid)
-
-
 def call_errors(exc: ValidationError) -> list[str]:
-    """The CallCreate fields that failed (contact details, in practice), for messages on the page."""
+    """The CallCreate fields that failed (contact details, in practice), for messages beside the fields."""
     fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
     return sorted(fields)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import EmailStr, field_validator
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from advisory.vocab import Role
@@ -91,9 +92,12 @@ class Call(SQLModel, table=True):
         Index("ix_call_stats_profile", "group_id", "caller_role", "disposition", "advisor_id", "started_at"),
         Index("ix_call_stats_duration", "duration_seconds", "started_at"),
         Index("ix_call_id_started", "id", "started_at"),
+        UniqueConstraint("call_key", name="uq_call_call_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # One key per call from its first keystroke (the draft's key): saving twice never logs it twice.
+    call_key: str | None = Field(default=None, max_length=32)
     started_at: datetime = Field(index=True)
     ended_at: datetime
     duration_seconds: int = 0
@@ -102,6 +106,8 @@ class Call(SQLModel, table=True):
     # Contact details: stored only when the caller consented (consent time recorded).
     contact_consent: bool = False
     contact_consent_at: datetime | None = None
+    # A relative calling: the member agreed that written guidance about them may go to the relative.
+    third_party_consent: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     member_number: str | None = Field(default=None, max_length=32, index=True)
     caller_name: str | None = Field(default=None, max_length=128)
     phone: str | None = Field(default=None, max_length=32, index=True)
@@ -146,11 +152,13 @@ class CallLibraryEntry(SQLModel, table=True):
 class CallCreate(SQLModel):
     """What the call page hands over when the advisor saves a call."""
 
+    call_key: str | None = Field(default=None, max_length=32)
     started_at: datetime
     ended_at: datetime
     advisor_id: int
     caller_role: str = "member"
     contact_consent: bool = False
+    third_party_consent: bool = False
     member_number: str | None = Field(default=None, max_length=32)
     caller_name: str | None = Field(default=None, max_length=128)
     phone: str | None = Field(default=None, max_length=32)
@@ -185,12 +193,14 @@ class CallCreate(SQLModel):
 
 
 class CallDraft(SQLModel, table=True):
-    """The advisor's call in progress, autosaved on every change; one per advisor."""
+    """A call in progress, autosaved on every change; one per call (an advisor may have several, e.g. two tabs)."""
 
     __tablename__ = "call_draft"
+    __table_args__ = (UniqueConstraint("call_key", name="uq_call_draft_call_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    advisor_id: int = Field(foreign_key="user.id", unique=True)
+    call_key: str = Field(max_length=32)
+    advisor_id: int = Field(foreign_key="user.id", index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     started_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

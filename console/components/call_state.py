@@ -1,30 +1,28 @@
 """The call's life in the session: start, autosave, resume after a reload, save to the log, discard.
 
-The actions are widget callbacks: they run before the page is drawn, which is when Streamlit lets them
-put values into widget state (a resumed draft) or clear it (a saved call).
+Each call has its own key (`call_key`) from its first keystroke: its draft is stored under it, so two tabs
+are two calls and neither overwrites the other, and saving is idempotent on it. The actions are widget
+callbacks: they run before the page is drawn, which is when Streamlit lets them put values into widget
+state (a resumed draft) or clear it (a saved call).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import streamlit as st
 from pydantic import ValidationError
 
-from advisory.formatting import LOCAL_TZ, to_local
-from advisory.profile import profile_errors
-from advisory.script import build_script, most_urgent_disposition, red_flags
+from advisory.formatting import local_today, to_local
 from console.call_draft import (
     call_create,
     call_errors,
-    contact_errors,
     draft_from_state,
+    evaluate_call,
     is_draft_key,
     new_call,
-    read_profile,
     started_at,
     state_from_draft,
-    ticked,
 )
 from console.i18n import fmt_datetime, t
 from db.engine import session_scope
@@ -35,14 +33,15 @@ from db.repositories.users import StaffUser
 
 ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
+FIELD_ERRORS = "call_field_errors"  # CallCreate field -> message shown beside that field
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
-_FIELD_ERRORS = ("email", "phone", "caller_name", "member_number")
-_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY)
+_CONTACT_ERRORS = ("email", "phone", "caller_name", "member_number")
+_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, FIELD_ERRORS, SEARCH_OPEN, SEARCH_QUERY)
 
 
 def today() -> date:
     """The call date: the local date in Denmark, whatever the server's time zone."""
-    return datetime.now(LOCAL_TZ).date()
+    return local_today()
 
 
 def is_active() -> bool:
@@ -66,20 +65,22 @@ def start(advisor_id: int) -> None:
     autosave(advisor_id)  # at once, so even a call with nothing typed yet is offered after a crash
 
 
-def resume(advisor_id: int) -> None:
+def resume(advisor_id: int, call_key: str) -> None:
     with session_scope() as session:
-        draft = drafts.load_draft(session, advisor_id=advisor_id)
-    if draft is None:  # resumed or discarded in another tab meanwhile
+        draft = drafts.load_draft(session, call_key=call_key, advisor_id=advisor_id)
+    if draft is None:  # saved or discarded in another tab meanwhile
         _clear()
         return
-    _begin({**new_call(draft.started_at), **state_from_draft(draft.data)})
+    _begin({**new_call(draft.started_at, call_key=draft.call_key), **state_from_draft(draft.data)})
+    st.session_state["call_key"] = draft.call_key
     st.session_state[CACHE] = draft.data
 
 
-def discard(advisor_id: int) -> None:
+def discard(advisor_id: int, call_key: str) -> None:
     with session_scope() as session:
-        drafts.discard_draft(session, advisor_id=advisor_id)
-    _clear()
+        drafts.discard_draft(session, call_key=call_key, advisor_id=advisor_id)
+    if st.session_state.get("call_key") == call_key:
+        _clear()
 
 
 def recover() -> None:
@@ -100,47 +101,74 @@ def autosave(advisor_id: int) -> None:
     if draft == st.session_state.get(CACHE):
         return
     with session_scope() as session:
-        drafts.save_draft(session, advisor_id=advisor_id, data=draft, started_at=started_at(st.session_state))
+        drafts.save_draft(session, call_key=st.session_state["call_key"], advisor_id=advisor_id, data=draft,
+                          started_at=started_at(st.session_state))
     st.session_state[CACHE] = draft
 
 
-def _save_problems(state, day: date) -> list[str]:
+def attached_entries() -> list[str] | None:
+    """The library entries attached to the call open in this browser session; None when none is open."""
+    if not is_active():
+        return None
+    return list(st.session_state.get("call_attached") or [])
+
+
+def attach(advisor_id: int, slug: str) -> bool:
+    """Attach a library entry to the call open in this session and save the draft at once.
+
+    The one way to add an entry to a call from outside the call page (the library page, the search dialog);
+    False when no call is open here.
+    """
+    if not is_active():
+        return False
+    st.session_state["call_attached"] = list(dict.fromkeys([*(st.session_state.get("call_attached") or []), slug]))
+    autosave(advisor_id)
+    return True
+
+
+def has_contact(state) -> bool:
+    """The caller consented and left a phone number or an e-mail address to reach them by."""
+    return bool(state.get("call_consent")) and bool(
+        (state.get("call_contact_phone") or "").strip() or (state.get("call_contact_email") or "").strip())
+
+
+def _follow_up_problems(state, day: date) -> list[str]:
+    if not state.get("call_follow_up_keep"):
+        return []
     problems = []
-    if state.get("call_follow_up_keep"):
-        due = state.get("call_follow_up_on")
-        if due is None:
-            problems.append(t("call.error_follow_up_date"))
-        elif due < day:
-            problems.append(t("call.error_follow_up_past"))
+    due = state.get("call_follow_up_on")
+    if due is None:
+        problems.append(t("call.error_follow_up_date"))
+    elif due < day:
+        problems.append(t("call.error_follow_up_past"))
+    if not (state.get("call_follow_up_reason") or "").strip():
+        problems.append(t("call.error_follow_up_reason"))
+    if not (has_contact(state) or state.get("call_callback_by_member")):
+        problems.append(t("call.error_follow_up_contact"))
     return problems
 
 
 def save(user: StaffUser, lang: str) -> None:
     """Save the call to the log and end it; on a problem keep everything and say what to correct."""
     state, day = st.session_state, today()
-    profile, error = read_profile(state, day)
-    if profile is None:
-        messages = profile_errors(error, lang)
-        state[ERRORS] = [t("call.error_profile"), *messages.values()]
+    state.pop(FIELD_ERRORS, None)
+    evaluation = evaluate_call(state, today=day, lang=lang)
+    if evaluation.profile is None:
+        state[ERRORS] = [t("call.error_profile"), *evaluation.errors.values()]
         return
-    if problems := _save_problems(state, day):
+    if problems := _follow_up_problems(state, day):
         state[ERRORS] = problems
         return
-    if invalid := contact_errors(state):
-        state[ERRORS] = [t(f"call.error_{field}") for field in invalid]
-        return
-    script = build_script(profile, today=day, lang=lang)
-    disposition = most_urgent_disposition(ticked(state, "call_rf_", [flag.id for flag in red_flags(lang)]))
     try:
-        data = call_create(state, profile=profile, script=script, disposition=disposition, advisor_id=user.id,
-                           ended_at=utcnow())
+        data = call_create(state, evaluation=evaluation, advisor_id=user.id, ended_at=utcnow())
     except ValidationError as exc:
-        state[ERRORS] = [t(f"call.error_{field}" if field in _FIELD_ERRORS else "call.error_invalid")
-                         for field in call_errors(exc)]
+        fields = call_errors(exc)
+        state[FIELD_ERRORS] = {field: t(f"call.error_{field}") for field in fields if field in _CONTACT_ERRORS}
+        state[ERRORS] = [t("call.error_contact") if state[FIELD_ERRORS] else t("call.error_invalid")]
         return
     with session_scope() as session:
         call_id = save_call(session, data=data, actor_name=user.username)
-        drafts.discard_draft(session, advisor_id=user.id)
+        drafts.discard_draft(session, call_key=data.call_key, advisor_id=user.id)
     _clear()
     state[SAVED] = call_id
 
@@ -153,21 +181,24 @@ def _ask_discard(confirm: bool) -> None:
 
 
 def lobby(user: StaffUser) -> None:
-    """No call in progress: the last saved call, an unsaved call to resume, or the start button."""
+    """No call in progress here: the last saved call, unsaved calls to resume, and the start button."""
     if saved := st.session_state.get(SAVED):
         st.success(t("call.saved", id=saved))
-        st.page_link("pages/referrals.py", label=t("call.send_guidance"), icon="✉️",
+        st.page_link("pages/referrals.py", label=t("call.send_guidance"), icon=":material/mail:",
                      query_params={"call": str(saved)})
     with session_scope() as session:
-        draft = drafts.load_draft(session, advisor_id=user.id)
-    if draft is None:
-        st.button(t("call.start"), key="call_start", type="primary", icon="📞", on_click=start, args=(user.id,))
-        return
-    st.warning(t("call.resume_offer", started=fmt_datetime(draft.started_at), saved=fmt_datetime(draft.updated_at)),
-               icon="💾")
-    resume_column, discard_column = st.columns([1, 1])
-    resume_column.button(t("call.resume"), key="call_resume", type="primary", on_click=resume, args=(user.id,))
-    discard_column.button(t("call.discard_draft"), key="call_discard_draft", on_click=discard, args=(user.id,))
+        waiting = drafts.list_drafts(session, advisor_id=user.id)
+    st.button(t("call.start"), key="call_start", type="primary", icon=":material/call:", on_click=start,
+              args=(user.id,))
+    for draft in waiting:
+        with st.container(border=True):
+            st.warning(t("call.resume_offer", started=fmt_datetime(draft.started_at),
+                         saved=fmt_datetime(draft.updated_at)), icon=":material/save:")
+            resume_column, discard_column = st.columns([1, 1])
+            resume_column.button(t("call.resume"), key=f"call_resume_{draft.call_key}", type="primary",
+                                 on_click=resume, args=(user.id, draft.call_key))
+            discard_column.button(t("call.discard_draft"), key=f"call_discard_draft_{draft.call_key}",
+                                  on_click=discard, args=(user.id, draft.call_key))
 
 
 @st.fragment(run_every=30)
@@ -185,9 +216,11 @@ def save_bar(user: StaffUser, lang: str) -> None:
     if st.session_state.get(CONFIRM):
         st.warning(t("call.discard_question"))
         yes, no = st.columns([1, 1])
-        yes.button(t("call.discard_confirm"), key="call_discard_confirm", on_click=discard, args=(user.id,))
+        yes.button(t("call.discard_confirm"), key="call_discard_confirm", on_click=discard,
+                   args=(user.id, st.session_state.get("call_key")))
         no.button(t("common.cancel"), key="call_discard_cancel", on_click=_ask_discard, args=(False,))
         return
     save_column, discard_column = st.columns([1, 1])
-    save_column.button(t("call.save"), key="call_save", type="primary", icon="💾", on_click=save, args=(user, lang))
+    save_column.button(t("call.save"), key="call_save", type="primary", icon=":material/save:", on_click=save,
+                       args=(user, lang))
     discard_column.button(t("call.discard"), key="call_discard", on_click=_ask_discard, args=(True,))

@@ -1,8 +1,10 @@
 """The end of a call: library entries attached from the search, notes, outcome, follow-up, contact details.
 
 The follow-up date follows the script's suggestion (the end of the healing phase) until the advisor
-picks another date. Contact fields appear only once the caller has consented, and are dropped again
-when the consent is withdrawn.
+picks another date; it is ticked only when there is a way to reach the member (consent and a phone number
+or e-mail), else only suggested. Contact fields appear only once the caller has consented, and are dropped
+again when the consent is withdrawn. A relative is asked whether the member agreed to guidance being sent
+to the relative.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import streamlit as st
 from advisory.library import Library
 from advisory.script import CallScript
 from advisory.vocab import codes
-from console.call_draft import CONTACT_FIELDS
-from console.components.call_state import SEARCH_OPEN
+from console.call_draft import CONTACT_FIELDS, NOTES_MAX_LENGTH
+from console.components.call_state import FIELD_ERRORS, SEARCH_OPEN, has_contact
 from console.components.library_search import entry_body, escape_md, library_search
 from console.i18n import current_language, fmt_date, labeller, t
 
@@ -39,7 +41,8 @@ def suggest_follow_up(script: CallScript | None) -> None:
     default_reason = t("call.follow_up_reason_healing")
     if suggested:
         state["call_follow_up_on"] = date.fromisoformat(suggested)
-        state["call_follow_up_keep"] = True
+        # "We call you" needs a way to reach the member: without one the follow-up is suggested, not ticked.
+        state["call_follow_up_keep"] = has_contact(state)
         if not state.get("call_follow_up_reason"):
             state["call_follow_up_reason"] = default_reason
     elif previous:  # the suggestion went away (the fracture date was corrected)
@@ -82,11 +85,11 @@ def _search_body(library: Library, lang: str) -> None:
 
 
 def _attached(library: Library, lang: str) -> None:
-    st.button(t("call.search_library"), key="call_search_open", icon="🔎", shortcut="Ctrl+K",
+    st.button(t("call.search_library"), key="call_search_open", icon=":material/search:", shortcut="Ctrl+K",
               on_click=_show_search, args=(True,))
     for slug in st.session_state.get("call_attached") or []:
         entry = library.get(slug)
-        with st.expander(f"📎 {escape_md(entry.text(lang).title) if entry else slug}"):
+        with st.expander(escape_md(entry.text(lang).title) if entry else slug, icon=":material/attach_file:"):
             if entry is not None:
                 entry_body(entry, lang)
             st.button(t("call.detach"), key=f"call_detach_{slug}", on_click=_detach, args=(slug,), type="tertiary")
@@ -110,6 +113,9 @@ def _follow_up() -> None:
                   disabled=not keep, persist_state=KEEP)
     st.text_input(t("call.follow_up_reason"), key="call_follow_up_reason", disabled=not keep, max_chars=200,
                   persist_state=KEEP)
+    if keep and not has_contact(st.session_state):
+        st.checkbox(t("call.callback_by_member"), key="call_callback_by_member", help=t("call.callback_help"),
+                    persist_state=KEEP)
 
 
 def _consent_changed() -> None:
@@ -118,18 +124,34 @@ def _consent_changed() -> None:
             st.session_state.pop(key, None)
 
 
+def _field_error(field: str) -> None:
+    if message := (st.session_state.get(FIELD_ERRORS) or {}).get(field):
+        st.error(message, icon=":material/warning:")
+
+
 def _contact() -> None:
     st.checkbox(t("call.consent"), key="call_consent", on_change=_consent_changed, help=t("call.consent_help"),
                 wrap=True, persist_state=KEEP)
+    if st.session_state.get("call_caller_role") == "relative":
+        st.checkbox(t("call.third_party_consent"), key="call_third_party_consent",
+                    help=t("call.third_party_consent_help"), wrap=True, persist_state=KEEP)
     if not st.session_state.get("call_consent"):
         return
     name, number = st.columns([2, 1])
-    name.text_input(t("call.contact_name"), key="call_contact_name", max_chars=128, persist_state=KEEP)
-    number.text_input(t("call.contact_member_number"), key="call_contact_member_number", max_chars=32,
+    with name:
+        st.text_input(t("call.contact_name"), key="call_contact_name", max_chars=128, persist_state=KEEP)
+        _field_error("caller_name")
+    with number:
+        st.text_input(t("call.contact_member_number"), key="call_contact_member_number", max_chars=32,
                       persist_state=KEEP)
+        _field_error("member_number")
     phone, email = st.columns([1, 2])
-    phone.text_input(t("call.contact_phone"), key="call_contact_phone", max_chars=32, persist_state=KEEP)
-    email.text_input(t("call.contact_email"), key="call_contact_email", max_chars=254, persist_state=KEEP)
+    with phone:
+        st.text_input(t("call.contact_phone"), key="call_contact_phone", max_chars=32, persist_state=KEEP)
+        _field_error("phone")
+    with email:
+        st.text_input(t("call.contact_email"), key="call_contact_email", max_chars=254, persist_state=KEEP)
+        _field_error("email")
 
 
 def wrap_up(*, library: Library, lang: str) -> None:
@@ -137,7 +159,7 @@ def wrap_up(*, library: Library, lang: str) -> None:
     st.subheader(t("call.wrap_up"))
     _attached(library, lang)
     notes, right = st.columns([3, 2], gap="large")
-    notes.text_area(t("call.notes"), key="call_notes", height=160, persist_state=KEEP,
+    notes.text_area(t("call.notes"), key="call_notes", height=160, persist_state=KEEP, max_chars=NOTES_MAX_LENGTH,
                     placeholder=t("call.notes_placeholder"))
     with right:
         st.selectbox(t("call.outcome"), codes("outcome"), key="call_outcome", persist_state=KEEP,

@@ -8,17 +8,14 @@ block (plain text with a copy button). Only the search's own ** ** highlight mar
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import streamlit as st
 
 from advisory.content import load_source_keys
 from advisory.library import KINDS, THEMES, Library, LibraryEntry
-from console.components.call_state import CACHE
+from console.components import call_state
 from console.components.library_search import escape_md, highlighted, review_marker
 from console.i18n import fmt_date, label, t
-from db.engine import session_scope
-from db.repositories import drafts
 
 REVIEW_INTERVAL = timedelta(days=365)
 REVIEW_FILTERS = ("all", "needs_clinical_review", "overdue")
@@ -69,39 +66,11 @@ def source_citations() -> dict[str, dict[str, str]]:
 # --- the open call -------------------------------------------------------------------------------------------
 
 
-def with_entry(draft_data: dict[str, Any], slug: str) -> dict[str, Any]:
-    """The call draft with `slug` added to the entries taken from the search (once)."""
-    values = dict(draft_data.get("values") or {})
-    attached = list(values.get(ATTACHED) or [])
-    if slug not in attached:
-        attached.append(slug)
-    return {**draft_data, "values": {**values, ATTACHED: attached}}
-
-
-def open_call_entries(advisor_id: int) -> list[str] | None:
-    """The entries already attached to the advisor's open call; None when no call is open."""
-    with session_scope() as session:
-        draft = drafts.load_draft(session, advisor_id=advisor_id)
-    if draft is None:
-        return None
-    return list((draft.data.get("values") or {}).get(ATTACHED) or [])
-
-
 def _use(advisor_id: int, slug: str, title: str) -> None:
-    with session_scope() as session:
-        draft = drafts.load_draft(session, advisor_id=advisor_id)
-        if draft is None:  # saved or discarded in another tab meanwhile
-            st.session_state[_NOTICE] = ("warning", t("library.call_gone"))
-            return
-        data = with_entry(draft.data, slug)
-        drafts.save_draft(session, advisor_id=advisor_id, data=data)
-    # This session's copy of the call must agree, or the call page's next autosave would drop the entry.
-    state = st.session_state
-    if ATTACHED in state:
-        state[ATTACHED] = list(dict.fromkeys([*(state[ATTACHED] or []), slug]))
-    if CACHE in state:
-        state[CACHE] = data
-    state[_NOTICE] = ("success", t("library.attached", title=title))
+    if call_state.attach(advisor_id, slug):
+        st.session_state[_NOTICE] = ("success", t("library.attached", title=title))
+    else:  # saved or discarded in the meantime
+        st.session_state[_NOTICE] = ("warning", t("library.call_gone"))
 
 
 # --- search and results --------------------------------------------------------------------------------------
@@ -156,7 +125,7 @@ def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: da
         if entry.slug in attached:
             st.caption(t("library.used"))
         else:
-            st.button(t("library.use"), key=f"library_use_{entry.slug}", icon="📎", on_click=_use,
+            st.button(t("library.use"), key=f"library_use_{entry.slug}", icon=":material/attach_file:", on_click=_use,
                       args=(advisor_id, entry.slug, text.title))
 
 
@@ -171,7 +140,7 @@ def search_panel(library: Library, *, advisor_id: int, lang: str, today: date) -
         return
     searching = bool(query.strip())
     st.caption(t("library.hits" if searching else "library.count", count=len(found)))
-    attached = open_call_entries(advisor_id)
+    attached = call_state.attached_entries()
     if attached is None:
         st.caption(t("library.no_call"))
     for position, (entry, snippets) in enumerate(found):

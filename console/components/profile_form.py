@@ -1,8 +1,10 @@
 """The caller profile form of the call page: fast keyboard entry, defaults, messages beside the fields.
 
 Widgets read their values from `st.session_state` (the call's defaults and a resumed draft are put there
-before the form renders), so no widget is given a default of its own. `persist_state="session"` keeps
-what was typed when the advisor looks at another page during the call.
+before the form renders), so no widget is given a default of its own. Numbers are text fields read the way
+Danes type them ("-2,6", "−2,6", "-2.6"): what was typed stays in the field, and a number that cannot be
+read gets its message beside it (console/call_draft.py). `persist_state="session"` keeps what was typed
+when the advisor looks at another page during the call.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from datetime import date
 
 import streamlit as st
 
-from advisory.profile import ActivityLevel, CallerRole, Diagnosis, FractureSite, PainLevel, Sex, Topic
-from console.call_draft import FRACTURES_KNOWN, ROW_PREFIXES, TRI_STATE, WHEN_KINDS
+from advisory.profile import ActivityLevel, Diagnosis, FractureSite, PainLevel, Sex
+from advisory.vocab import CallerRole, Relation, Topic
+from console.call_draft import FRACTURES_KNOWN, ROW_PREFIXES, TRI_STATE, WHEN_KINDS, t_score_hint
 from console.i18n import current_language, labeller, t, translate
 
 KEEP = "session"
@@ -26,7 +29,7 @@ def _label(prefix: str):
 
 def _error(errors: dict[str, str], field: str) -> None:
     if field in errors:
-        st.error(errors[field], icon="⚠️")
+        st.error(errors[field], icon=":material/warning:")
 
 
 def _select(field: str, key: str, options, errors: dict[str, str], format_func=None) -> None:
@@ -38,6 +41,12 @@ def _select(field: str, key: str, options, errors: dict[str, str], format_func=N
 def _tri_state(field: str, key: str) -> None:
     st.radio(t(f"profile.{field}"), TRI_STATE, key=key, horizontal=True, format_func=_label("answer"),
              persist_state=KEEP)
+
+
+def _number(field: str, key: str, errors: dict[str, str], help_key: str | None = None) -> None:
+    st.text_input(t(f"profile.{field}"), key=key, max_chars=8, help=t(help_key) if help_key else None,
+                  persist_state=KEEP)
+    _error(errors, field)
 
 
 # --- fracture rows ------------------------------------------------------------------------------------
@@ -59,7 +68,7 @@ def _known_changed() -> None:
         _add_row()
 
 
-def _fracture_row(number: int, row: int, today: date) -> None:
+def _fracture_row(number: int, row: int) -> None:
     st.session_state.setdefault(f"call_fx_when_{row}", "weeks")
     st.session_state.setdefault(f"call_fx_low_energy_{row}", True)
     with st.container(border=True):
@@ -69,16 +78,16 @@ def _fracture_row(number: int, row: int, today: date) -> None:
                        persist_state=KEEP)
         when.radio(t("profile.fracture_when"), WHEN_KINDS, key=f"call_fx_when_{row}", horizontal=True,
                    format_func=_label("when"), persist_state=KEEP)
-        if st.session_state[f"call_fx_when_{row}"] == "weeks":
-            st.number_input(t("profile.weeks_ago"), min_value=0, step=1, value=None, key=f"call_fx_weeks_{row}",
-                            persist_state=KEEP)
-        else:
+        kind = st.session_state[f"call_fx_when_{row}"]
+        if kind == "weeks":
+            st.text_input(t("profile.weeks_ago"), key=f"call_fx_weeks_{row}", max_chars=4, persist_state=KEEP)
+        elif kind == "month":
             month, year = st.columns([1, 1])
             month.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=f"call_fx_month_{row}",
-                            format_func=_label("month"), placeholder=t("profile.choose"),
-                            persist_state=KEEP)
-            year.number_input(t("profile.year"), min_value=1900, max_value=today.year, step=1, value=None,
-                              key=f"call_fx_year_{row}", persist_state=KEEP)
+                            format_func=_label("month"), placeholder=t("profile.choose"), persist_state=KEEP)
+            year.text_input(t("profile.year"), key=f"call_fx_year_{row}", max_chars=4, persist_state=KEEP)
+        else:
+            st.caption(t("profile.when_unknown_help"))
         energy, remove = st.columns([3, 1], vertical_alignment="bottom")
         energy.checkbox(t("profile.low_energy"), key=f"call_fx_low_energy_{row}", help=t("profile.low_energy_help"),
                         persist_state=KEEP)
@@ -86,13 +95,13 @@ def _fracture_row(number: int, row: int, today: date) -> None:
                       args=(row,), type="tertiary")
 
 
-def _fractures(errors: dict[str, str], today: date) -> None:
+def _fractures(errors: dict[str, str]) -> None:
     st.radio(t("profile.fractures"), FRACTURES_KNOWN, key="call_fractures_known", horizontal=True,
              format_func=_label("fractures"), on_change=_known_changed, persist_state=KEEP)
     if st.session_state.get("call_fractures_known") == "yes":
         for number, row in enumerate(st.session_state.get("call_fx_rows") or [], start=1):
-            _fracture_row(number, row, today)
-        st.button(t("profile.add_fracture"), key="call_add_fracture", on_click=_add_row, icon="➕")
+            _fracture_row(number, row)
+        st.button(t("profile.add_fracture"), key="call_add_fracture", on_click=_add_row, icon=":material/add:")
     _error(errors, "fractures")
 
 
@@ -109,9 +118,10 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
     role, age = st.columns(2)
     with role:
         _select("caller_role", "call_caller_role", CallerRole, errors, labeller("caller_role"))
+        if st.session_state.get("call_caller_role") == CallerRole.relative:
+            _select("relation", "call_relation", Relation, errors, labeller("relation"))
     with age:
-        st.number_input(t("profile.age"), step=1, value=None, key="call_age", persist_state=KEEP)
-        _error(errors, "age")
+        _number("age", "call_age", errors)
     sex, diagnosis = st.columns(2)
     with sex:
         _select("sex", "call_sex", Sex, errors)
@@ -119,21 +129,24 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
         _select("diagnosis", "call_diagnosis", Diagnosis, errors)
     score, pain = st.columns(2)
     with score:
-        st.number_input(t("profile.t_score"), min_value=-6.0, max_value=3.0, step=0.1, value=None, format="%.1f",
-                        key="call_t_score", help=t("profile.t_score_help"), persist_state=KEEP)
-        _error(errors, "t_score")
+        _number("t_score", "call_t_score", errors, "profile.t_score_help")
+        if t_score_hint(st.session_state) and "t_score" not in errors:
+            st.caption(t("profile.t_score_positive"))
     with pain:
         _select("pain", "call_pain", PainLevel, errors)
 
-    _fractures(errors, today)
+    _fractures(errors)
 
-    falls, fear, physio = st.columns([1, 1, 1])
+    falls, fear_falling = st.columns([1, 2])
     with falls:
-        st.number_input(t("profile.falls_last_year"), min_value=0, step=1, value=None, key="call_falls",
-                        persist_state=KEEP)
-        _error(errors, "falls_last_year")
+        _number("falls_last_year", "call_falls", errors)
+    with fear_falling:
+        _tri_state("fear_of_falling", "call_fear_falling")
+    fear, aid, physio = st.columns([1, 1, 1])
     with fear:
         _tri_state("fear_of_movement", "call_fear")
+    with aid:
+        _tri_state("walking_aid", "call_walking_aid")
     with physio:
         _tri_state("in_physiotherapy", "call_physio")
     st.multiselect(t("profile.topics"), [topic.value for topic in Topic], key="call_topics",

@@ -11,25 +11,31 @@ import streamlit as st
 
 from advisory.labels import labels
 from advisory.library import Library
-from advisory.script import CallScript, ScriptBlock, dispositions, red_flags
+from advisory.profile import CallerProfile
+from advisory.script import CallScript, DispositionText, ScriptBlock, red_flags
 from console.components.library_search import entry_body, escape_md, review_marker
 from console.i18n import t
 
 KEEP = "session"
 
 
-def disposition_banner(disposition_id: str, lang: str) -> None:
-    """What a red flag means for the caller, and the words to say, impossible to overlook."""
-    disposition = next(d for d in dispositions(lang) if d.id == disposition_id)
-    st.error(f"**{t('script.disposition')}: {disposition.label}**\n\n{t('script.say')}: »{disposition.say}«",
-             icon="🚨")
+def disposition_banner(disposition: DispositionText) -> None:
+    """What a red flag means for the caller: the words to say, where to send them, what to note.
+
+    Shown above everything else; the script below it gives no training advice while a red flag stands.
+    """
+    st.error(f"**{t('script.disposition')}: {disposition.label}**\n\n"
+             f"{t('script.say')}: »{disposition.say}«\n\n"
+             f"**{t('script.send_to')}:** {disposition.send_to}  \n**{t('script.note')}:** {disposition.note}",
+             icon=":material/emergency:")
+    st.caption(t("script.training_paused"))
     if marker := review_marker(disposition.review_status):
         st.caption(marker)
 
 
-def red_flag_screen(lang: str) -> list[str]:
-    """The red-flag questions as ticks; returns the ids answered "yes"."""
-    flags = red_flags(lang)
+def red_flag_screen(lang: str, profile: CallerProfile | None = None) -> list[str]:
+    """The red-flag questions as ticks (about the person when someone else calls); returns the ids ticked."""
+    flags = red_flags(lang, profile)
     st.markdown(f"**{t('script.red_flags')}**")
     if any(flag.review_status != "approved" for flag in flags):
         st.caption(review_marker("needs_clinical_review"))
@@ -52,12 +58,13 @@ def _offered_entry(library: Library, slug: str, lang: str) -> None:
     entry = library.get(slug)
     if entry is None:  # removed from the library since the script content was written
         return
-    with st.expander(f"📖 {escape_md(entry.text(lang).title)}"):
+    with st.expander(escape_md(entry.text(lang).title), icon=":material/menu_book:"):
         entry_body(entry, lang)
         st.checkbox(t("script.used_entry"), key=f"call_used_{slug}", persist_state=KEEP)
 
 
-def script_view(script: CallScript | None, *, library: Library, lang: str) -> list[str]:
+def script_view(script: CallScript | None, *, profile: CallerProfile | None, library: Library,
+                lang: str) -> list[str]:
     """The whole script; without a script (no valid profile yet) only the safety screen.
 
     Returns the red flags answered "yes".
@@ -65,7 +72,7 @@ def script_view(script: CallScript | None, *, library: Library, lang: str) -> li
     sections = labels("section", lang)
     if script is None:
         st.markdown(f"#### {sections['safety']}")
-        return red_flag_screen(lang)
+        return red_flag_screen(lang, profile)
     flag_labels = labels("flag", lang)
     st.subheader(labels("group", lang)[script.group])
     if script.flags:
@@ -82,5 +89,5 @@ def script_view(script: CallScript | None, *, library: Library, lang: str) -> li
                     offered.add(slug)
                     _offered_entry(library, slug, lang)
         if section == "safety":
-            answered = red_flag_screen(lang)
+            answered = red_flag_screen(lang, profile)
     return answered

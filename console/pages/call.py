@@ -2,16 +2,15 @@
 
 Everything typed lives in `st.session_state` under `call_*` keys and is autosaved as a draft in the
 database on every change, so a reload, a new login or a crash loses nothing (console/call_draft.py,
-console/components/call_state.py).
+console/components/call_state.py). `evaluate_call` runs the pipeline once per change: profile, script with
+the red flags answered "yes", disposition and follow-up suggestion.
 """
 
 import streamlit as st
 
 from advisory import access
-from advisory.profile import profile_errors
-from advisory.script import build_script, most_urgent_disposition, red_flags
 from console import auth
-from console.call_draft import last_valid_profile, read_profile, ticked
+from console.call_draft import evaluate_call
 from console.components import call_state, call_wrap_up, profile_form, script_view
 from console.components.library_search import current_library
 from console.i18n import current_language, t
@@ -26,25 +25,22 @@ def workspace() -> None:
     # A fragment: a change in the form reruns this part only, not the router and the page around it.
     state = st.session_state
     today = call_state.today()
-    profile, error = read_profile(state, today)
-    errors = profile_errors(error, lang) if error else {}
-    if profile is not None:
-        state["call_last_profile"] = profile.model_dump(mode="json")
-    shown = profile or last_valid_profile(state)  # while a field is wrong, the last valid profile leads
-    script = build_script(shown, today=today, lang=lang) if shown else None
+    evaluation = evaluate_call(state, today=today, lang=lang)
+    if evaluation.profile is not None:
+        state["call_last_profile"] = evaluation.profile.model_dump(mode="json")
+    script = evaluation.script
     call_wrap_up.suggest_follow_up(script)
-    disposition = most_urgent_disposition(ticked(state, "call_rf_", [flag.id for flag in red_flags(lang)]))
-    if disposition:
-        script_view.disposition_banner(disposition, lang)
+    if script is not None and script.disposition is not None:
+        script_view.disposition_banner(script.disposition)  # a red flag outranks everything on the screen
     library = current_library()
     form_column, script_column = st.columns([2, 3], gap="large")
     with form_column:
-        profile_form.profile_form(errors, today=today)
+        profile_form.profile_form(evaluation.errors, today=today)
     with script_column:
-        if profile is None:
-            missing = errors.get("activity_level", t("call.script_waiting"))
-            st.warning(t("call.script_fallback") if script else missing, icon="✍️")
-        script_view.script_view(script, library=library, lang=lang)
+        if evaluation.profile is None:
+            missing = evaluation.errors.get("activity_level", t("call.script_waiting"))
+            st.warning(t("call.script_fallback") if script else missing, icon=":material/edit_note:")
+        script_view.script_view(script, profile=evaluation.shown_profile, library=library, lang=lang)
     call_wrap_up.wrap_up(library=library, lang=lang)
     call_state.autosave(user.id)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, utcnow
 from db.repositories import audit
@@ -12,11 +13,33 @@ def save_call(session: Session, *, data: CallCreate, actor_name: str = "") -> in
     """Write a call with its topics, library entries and (if kept) the suggested follow-up.
 
     Contact details are kept only when the caller consented; the consent time is recorded.
-    Returns the new call id.
+    Saving is idempotent on the call's key: a call saved again (a double click, a second tab, a retry after
+    a lost answer) returns the id of the call already logged and writes nothing.
+    Returns the call id.
     """
     data = CallCreate.model_validate(data.model_dump())
+    if data.call_key is not None:
+        if (existing := _by_key(session, data.call_key)) is not None:
+            return existing
+        try:
+            with session.begin_nested():
+                return _insert(session, data, actor_name)
+        except IntegrityError:  # saved at the same moment elsewhere: that one stands
+            existing = _by_key(session, data.call_key)
+            if existing is None:
+                raise
+            return existing
+    return _insert(session, data, actor_name)
+
+
+def _by_key(session: Session, call_key: str) -> int | None:
+    return session.exec(select(Call.id).where(Call.call_key == call_key)).first()
+
+
+def _insert(session: Session, data: CallCreate, actor_name: str) -> int:
     consent = data.contact_consent
     call = Call(
+        call_key=data.call_key,
         started_at=data.started_at,
         ended_at=data.ended_at,
         duration_seconds=max(0, int((data.ended_at - data.started_at).total_seconds())),
@@ -24,6 +47,7 @@ def save_call(session: Session, *, data: CallCreate, actor_name: str = "") -> in
         caller_role=data.caller_role,
         contact_consent=consent,
         contact_consent_at=utcnow() if consent else None,
+        third_party_consent=data.third_party_consent,
         member_number=data.member_number if consent else None,
         caller_name=data.caller_name if consent else None,
         phone=data.phone if consent else None,

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from advisory.labels import labels
-from advisory.profile import CallerProfile, Fracture, profile_errors
+from advisory.profile import CallerProfile, FieldProblem, Fracture, profile_problems
 from advisory.script import (
     GROUPS,
     CallScript,
@@ -162,14 +162,18 @@ CASES = [
      "acute_vertebral_fracture", {"healing_phase"}, set(), {"acute-healing-phase"}, {"limited-start-where-you-are"}),
     ("training-no-fracture", {"activity_level": "training_active", "fractures": []}, "training_active_no_fracture",
      set(), {"high_fracture_risk"}, {"theme-staerk-full", "training-keep-level"}, {"theme-staerk-walking-level"}),
+    # One healed wrist fracture alone does not limit impact (SSS); the library says the same.
     ("training-old-wrist", {"activity_level": "training_active", "fractures": [Fracture.in_month("wrist", 2022, 3)]},
-     "training_active_with_fracture", set(), {"high_fracture_risk", "recent_fracture"},
-     {"training-fx-adapt", "theme-staerk-training-fx", "referral-physio-strongly", "technique-straight-back"},
-     {"theme-staerk-full"}),
+     "training_active_with_fracture", set(), {"high_fracture_risk", "recent_fracture", "impact_limited"},
+     {"training-fx-adapt", "theme-staerk-after-healed-fracture", "referral-physio-strongly", "technique-straight-back"},
+     {"theme-staerk-full", "theme-staerk-walking-level"}),
+    ("everyday-old-wrist", {**EVERYDAY, "fractures": [Fracture.in_month("wrist", 2021, 9)]},
+     "everyday_active_with_fracture", set(), {"impact_limited"}, {"theme-staerk-after-healed-fracture"},
+     {"theme-staerk-walking-level"}),
     ("training-two-wrists", {"activity_level": "training_active",
                              "fractures": [Fracture.in_month("wrist", 2020, 1), Fracture.in_month("wrist", 2023, 1)]},
-     "training_active_with_fracture", {"high_fracture_risk"}, set(), {"theme-staerk-walking-level"},
-     {"theme-staerk-training-fx"}),
+     "training_active_with_fracture", {"high_fracture_risk", "impact_limited"}, set(), {"theme-staerk-walking-level"},
+     {"theme-staerk-after-healed-fracture"}),
     ("high-energy-hip", {**EVERYDAY, "fractures": [Fracture.in_month("hip", 2019, 6, low_energy=False)]},
      "everyday_active_no_fracture", {"high_fracture_risk"}, set(), {"theme-staerk-walking-level"},
      {"theme-staerk-full"}),
@@ -187,10 +191,39 @@ CASES = [
      {"several_falls"}, {"theme-stabil-first"}, {"theme-stabil", "referral-several-falls"}),
     ("two-falls", {**EVERYDAY, "falls_last_year": 2}, "everyday_active_no_fracture", {"fall_risk", "several_falls"},
      set(), {"referral-several-falls"}, set()),
-    ("afraid-to-move", {**EVERYDAY, "fear_of_movement": True}, "everyday_active_no_fracture", {"fall_risk"}, set(),
-     {"guidance-fear-of-moving", "theme-stabil-first"}, set()),
-    ("fractures-unknown", {"activity_level": "everyday_active"}, "everyday_active_no_fracture", set(), set(),
-     {"questions-fractures-unknown"}, set()),
+    # Fear of moving is not fear of falling: only falls and fear of falling set the fall-risk flag.
+    ("afraid-to-move", {**EVERYDAY, "fear_of_movement": True}, "everyday_active_no_fracture", set(), {"fall_risk"},
+     {"guidance-fear-of-moving", "theme-stabil"}, {"theme-stabil-first", "guidance-fear-of-falling"}),
+    ("afraid-to-fall", {**EVERYDAY, "fear_of_falling": True}, "everyday_active_no_fracture", {"fall_risk"}, set(),
+     {"guidance-fear-of-falling", "theme-stabil-first"}, {"guidance-fear-of-moving", "theme-stabil"}),
+    ("fractures-unknown", {"activity_level": "everyday_active"}, "everyday_active_no_fracture",
+     {"fracture_history_unknown", "impact_limited"}, set(),
+     {"questions-fractures-unknown", "guidance-fractures-unknown-safe", "theme-staerk-unknown"},
+     {"theme-staerk-full", "theme-staerk-walking-level"}),
+    ("vertebral-date-unknown", {**EVERYDAY, "fractures": [Fracture.date_unknown("vertebral")]},
+     "acute_vertebral_fracture", {"healing_phase", "fracture_date_unknown", "impact_limited"}, set(),
+     {"questions-fracture-date-unknown", "acute-healing-phase-date-unknown", "acute-avoid-lifting-flexion"},
+     {"acute-healing-phase"}),
+    ("wrist-date-unknown", {**EVERYDAY, "fractures": [Fracture.date_unknown("wrist")]},
+     "everyday_active_with_fracture", {"other_fracture_healing", "fracture_date_unknown", "impact_limited"}, set(),
+     {"questions-fracture-date-unknown", "guidance-fracture-date-unknown", "theme-staerk-walking-level"},
+     {"guidance-other-fracture-healing", "everyday-fx-continue", "theme-staerk-after-healed-fracture"}),
+    ("hip-8-weeks", {**EVERYDAY, "fractures": [weeks("hip", 8)]}, "everyday_active_with_fracture",
+     {"recent_hip_fracture", "other_fracture_healing", "high_fracture_risk"}, set(),
+     {"guidance-hip-fracture-rehab"}, {"everyday-fx-continue"}),
+    ("osteopenia-and-vertebral", {**EVERYDAY, "t_score": -1.8, "fractures": [Fracture.in_month("vertebral", 2024, 2)]},
+     "everyday_active_with_fracture", {"t_score_osteopenia"}, set(),
+     {"guidance-fragility-fracture-means-osteoporosis"}, {"guidance-t-score-osteopenia"}),
+    ("osteopenia-and-high-energy-vertebral",
+     {**EVERYDAY, "t_score": -1.8, "fractures": [Fracture.in_month("vertebral", 2024, 2, low_energy=False)]},
+     "everyday_active_no_fracture", {"t_score_osteopenia"}, set(),
+     {"guidance-t-score-osteopenia"}, {"guidance-fragility-fracture-means-osteoporosis"}),
+    ("new-wrist-no-diagnosis", {**EVERYDAY, "fractures": [weeks("wrist", 20)]}, "everyday_active_with_fracture",
+     {"recent_fracture"}, set(), {"guidance-new-fracture-ask-dxa"}, set()),
+    ("new-wrist-diagnosed", {**EVERYDAY, "diagnosis": "osteoporosis", "fractures": [weeks("wrist", 20)]},
+     "everyday_active_with_fracture", {"recent_fracture"}, set(), set(), {"guidance-new-fracture-ask-dxa"}),
+    ("walker", {**EVERYDAY, "walking_aid": True}, "everyday_active_no_fracture", {"impact_limited"}, set(),
+     {"theme-stabil-first", "referral-municipal-training", "theme-staerk-walking-level"}, {"theme-staerk-full"}),
     ("in-physiotherapy", {**EVERYDAY, "in_physiotherapy": True}, "everyday_active_no_fracture", set(), set(),
      {"referral-already-physio"}, {"referral-gp-physio", "questions-physio-unknown"}),
     ("acute-lifting-and-running", {**EVERYDAY, "fractures": [weeks("vertebral", 2)], "topics": {"lifting", "running"}},
@@ -325,4 +358,4 @@ def test_most_urgent_disposition_refuses_unknown_flags():
 def test_a_profile_without_activity_level_cannot_reach_the_script():
     with pytest.raises(ValidationError) as info:
         build_script(CallerProfile.model_validate({"age": 70, "fractures": []}), today=CALL_DATE)
-    assert profile_errors(info.value, "da") == {"activity_level": "Vælg aktivitetsniveau – manuskriptet bygger på det."}
+    assert profile_problems(info.value) == {"activity_level": [FieldProblem("activity_level", "missing")]}

@@ -5,19 +5,22 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from advisory.profile import profile_errors
 from advisory.script import build_script
 from console.call_draft import (
+    NumberError,
     call_create,
     call_errors,
-    contact_errors,
     draft_from_state,
+    evaluate_call,
     is_draft_key,
     library_used,
     new_call,
+    parse_decimal,
+    parse_whole,
     raw_profile,
     read_profile,
     state_from_draft,
+    t_score_hint,
 )
 
 TODAY = date(2026, 11, 26)
@@ -31,9 +34,9 @@ def call_state(**values):
 
 
 def henrik_state(**values):
-    return call_state(call_activity_level="everyday_active", call_age=75, call_sex="male", call_pain="severe",
+    return call_state(call_activity_level="everyday_active", call_age="75", call_sex="male", call_pain="severe",
                       call_fractures_known="yes", call_fx_rows=[1], call_fx_site_1="vertebral",
-                      call_fx_when_1="weeks", call_fx_weeks_1=4, call_fx_low_energy_1=True, **values)
+                      call_fx_when_1="weeks", call_fx_weeks_1="4", call_fx_low_energy_1=True, **values)
 
 
 # --- the draft ---------------------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ def test_draft_round_trip_keeps_every_typed_value():
                          **{"call_said_acute-healing-phase": True, "call_rf_height_loss_or_stoop": True,
                             "call_said_acute-pain-relief": False, "user": {"id": 1}, "call_start": True})
     draft = draft_from_state(state)
-    assert draft["version"] == 1
+    assert draft["version"] == 2
     assert "user" not in draft["values"] and "call_start" not in draft["values"]
     assert "call_said_acute-pain-relief" not in draft["values"]  # unticked ticks are not stored
     assert draft["values"]["call_follow_up_on"] == "2027-01-21"
@@ -79,12 +82,19 @@ def test_state_from_an_empty_or_old_draft_gives_lists_where_lists_belong():
     assert restored == {"call_notes": "x", "call_fx_rows": [], "call_attached": [], "call_topics": []}
 
 
+def test_a_draft_of_version_1_with_numbers_resumes_as_typed_text():
+    restored = state_from_draft({"version": 1, "values": {"call_age": 75, "call_t_score": -2.6, "call_falls": None,
+                                                          "call_fx_weeks_1": 4, "call_fx_year_2": 2025}})
+    assert (restored["call_age"], restored["call_t_score"], restored["call_falls"]) == ("75", "-2,6", "")
+    assert (restored["call_fx_weeks_1"], restored["call_fx_year_2"]) == ("4", "2025")
+
+
 # --- form -> profile -----------------------------------------------------------------------------------------
 
 
 def test_henrik_form_reads_as_a_vertebral_fracture_four_weeks_ago():
-    profile, error = read_profile(henrik_state(), TODAY)
-    assert error is None
+    profile, errors = read_profile(henrik_state(), TODAY)
+    assert errors == {}
     assert profile.fractures[0].occurred_on == TODAY - timedelta(weeks=4)
     assert build_script(profile, today=TODAY).group == "acute_vertebral_fracture"
     assert build_script(profile, today=TODAY).follow_up_on == TODAY + timedelta(weeks=8)
@@ -95,15 +105,18 @@ def test_henrik_form_reads_as_a_vertebral_fracture_four_weeks_ago():
     [({"call_fractures_known": "unknown"}, None),
      ({"call_fractures_known": "no", "call_fx_rows": [1], "call_fx_site_1": "hip"}, []),
      ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "wrist", "call_fx_when_1": "month",
-       "call_fx_month_1": 11, "call_fx_year_1": 2025, "call_fx_low_energy_1": False},
+       "call_fx_month_1": 11, "call_fx_year_1": "2025", "call_fx_low_energy_1": False},
       [{"site": "wrist", "occurred_on": date(2025, 11, 15), "low_energy": False}]),
      # earlier this month: the 15th would lie in the future, so today is taken
      ({"call_fractures_known": "yes", "call_fx_rows": [2], "call_fx_site_2": "hip", "call_fx_when_2": "month",
-       "call_fx_month_2": 11, "call_fx_year_2": 2026},
+       "call_fx_month_2": 11, "call_fx_year_2": "2026"},
       [{"site": "hip", "occurred_on": date(2026, 11, 15), "low_energy": True}]),
-     ({"call_fractures_known": "yes", "call_fx_rows": [1, 3], "call_fx_site_1": "vertebral", "call_fx_weeks_1": 0,
+     ({"call_fractures_known": "yes", "call_fx_rows": [1, 3], "call_fx_site_1": "vertebral", "call_fx_weeks_1": "0",
        "call_fx_site_3": "other"},
-      [{"site": "vertebral", "occurred_on": TODAY, "low_energy": True}, {"site": "other", "low_energy": True}])],
+      [{"site": "vertebral", "occurred_on": TODAY, "low_energy": True}, {"site": "other", "low_energy": True}]),
+     # the date is not known: a fracture of unknown date, possibly recent
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "vertebral", "call_fx_when_1": "unknown"},
+      [{"site": "vertebral", "occurred_on": None, "low_energy": True}])],
 )
 def test_fracture_rows(values, fractures):
     assert raw_profile(call_state(call_activity_level="everyday_active", **values), TODAY)["fractures"] == fractures
@@ -111,27 +124,62 @@ def test_fracture_rows(values, fractures):
 
 def test_month_in_the_current_month_before_the_15th_is_capped_at_today():
     values = {"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip", "call_fx_when_1": "month",
-              "call_fx_month_1": 11, "call_fx_year_1": 2026}
+              "call_fx_month_1": 11, "call_fx_year_1": "2026"}
     early = date(2026, 11, 3)
     assert raw_profile(call_state(**values), early)["fractures"][0]["occurred_on"] == early
 
 
 @pytest.mark.parametrize(
     ("values", "field", "words"),
-    [({"call_age": 300}, "age", "mellem 18 og 110"),
+    [({"call_age": "300"}, "age", "mellem 18 og 110"),
+     ({"call_age": "7O"}, "age", "helt tal"),
      ({"call_activity_level": None}, "activity_level", "Vælg aktivitetsniveau"),
-     ({"call_falls": 400}, "falls_last_year", "fra 0 til 365"),
-     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_weeks_1": 2}, "fractures", "Brud 1"),
+     ({"call_falls": "400"}, "falls_last_year", "fra 0 til 365"),
+     ({"call_falls": "-1"}, "falls_last_year", "helt tal mellem 0 og 365"),
+     ({"call_t_score": "15"}, "t_score", "mellem -6,0 og +3,0"),
+     ({"call_t_score": "-2,6,1"}, "t_score", "fx -2,6"),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_weeks_1": "2"}, "fractures", "Brud 1"),
      ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip"}, "fractures", "datoen"),
+     ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip", "call_fx_weeks_1": "to"},
+      "fractures", "helt tal"),
      ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip", "call_fx_when_1": "month",
-       "call_fx_month_1": 12, "call_fx_year_1": 2026}, "fractures", "ikke i fremtiden")],
+       "call_fx_month_1": 12, "call_fx_year_1": "2026"}, "fractures", "ikke i fremtiden")],
 )
-def test_invalid_input_names_the_field(values, field, words):
+def test_invalid_input_names_the_field_and_blocks_the_profile(values, field, words):
     state = call_state(call_activity_level="everyday_active")
     state.update(values)
-    profile, error = read_profile(state, TODAY)
+    profile, errors = read_profile(state, TODAY)
     assert profile is None
-    assert words in profile_errors(error, "da")[field]
+    assert words in errors[field]
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("-2,6", -2.6), ("−2,6", -2.6), ("–2,6", -2.6), ("-2.6", -2.6), (" - 2,6 ", -2.6), ("2,6", 2.6), ("-3", -3.0),
+    ("", None), ("   ", None),
+])
+def test_decimals_typed_the_danish_way(typed, value):
+    assert parse_decimal(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["-2,6,1", "2,6-", "minus 2", "--2", "1e3"])
+def test_text_that_is_no_decimal_is_refused(typed):
+    with pytest.raises(NumberError):
+        parse_decimal(typed)
+
+
+@pytest.mark.parametrize(("typed", "value", "ok"), [("75", 75, True), (" 4 ", 4, True), ("", None, True),
+                                                    ("-1", None, False), ("4,5", None, False)])
+def test_whole_numbers(typed, value, ok):
+    if ok:
+        assert parse_whole(typed) == value
+    else:
+        with pytest.raises(NumberError):
+            parse_whole(typed)
+
+
+def test_a_positive_t_score_asks_whether_minus_was_meant():
+    assert t_score_hint({"call_t_score": "2,6"}) and not t_score_hint({"call_t_score": "-2,6"})
+    assert not t_score_hint({"call_t_score": "x"}) and not t_score_hint({})
 
 
 @pytest.mark.parametrize(("answer", "expected"), [("unknown", None), ("yes", True), ("no", False), (None, None)])
@@ -143,22 +191,23 @@ def test_yes_no_unknown_answers(answer, expected):
 # --- form -> CallCreate --------------------------------------------------------------------------------------
 
 
-def _create(state, disposition=None):
-    profile, _ = read_profile(state, TODAY)
-    script = build_script(profile, today=TODAY)
-    return call_create(state, profile=profile, script=script, disposition=disposition, advisor_id=7,
-                       ended_at=STARTED + timedelta(minutes=9)), script
+def _create(state):
+    evaluation = evaluate_call(state, today=TODAY, lang="da")
+    return call_create(state, evaluation=evaluation, advisor_id=7,
+                       ended_at=STARTED + timedelta(minutes=9)), evaluation.script
 
 
 def test_call_create_carries_the_script_ticks_and_follow_up():
     state = henrik_state(call_notes="Ringer igen", call_follow_up_keep=True, call_follow_up_on=date(2027, 1, 21),
                          call_follow_up_reason=" Helingsfasen slutter ", call_attached=["myth-max-5-kg"],
                          **{"call_said_acute-healing-phase": True, "call_said_not-in-script": True,
-                            "call_used_faq-healing-phase": True, "call_used_myth-max-5-kg": True})
-    data, script = _create(state, "gp_prompt")
+                            "call_used_faq-healing-phase": True, "call_used_myth-max-5-kg": True,
+                            "call_rf_sudden_severe_back_pain": True})
+    data, script = _create(state)
     assert data.group_id == "acute_vertebral_fracture"
-    assert data.delivered_blocks == ["acute-healing-phase"]
-    assert data.library_slugs == ["myth-max-5-kg", "faq-healing-phase"]
+    assert data.delivered_blocks == []  # a red flag paused the healing-phase advice: it was not on screen
+    assert data.call_key == state["call_key"]
+    assert data.library_slugs == ["myth-max-5-kg"]
     assert {"healing_phase", "high_fracture_risk"} <= set(data.flags)
     assert data.content_version == script.content_version
     assert data.profile["age"] == 75 and data.disposition == "gp_prompt"
@@ -175,13 +224,20 @@ def test_unticked_follow_up_is_not_created():
     ("contact", "fields"),
     [({"call_contact_email": "ikke-en-adresse"}, ["email"]),
      ({"call_contact_phone": "ring mig"}, ["phone"]),
+     ({"call_contact_phone": "123"}, ["phone"]),  # too short to be a phone number: the model says so
      ({"call_contact_phone": "ring mig", "call_contact_email": "a@"}, ["email", "phone"]),
-     ({"call_contact_member_number": "1" * 33}, ["member_number"]),
-     ({"call_contact_phone": "+45 12 34 56 78", "call_contact_email": "inge@example.dk"}, [])],
+     ({"call_contact_member_number": "1" * 33}, ["member_number"])],
 )
-def test_invalid_contact_details_are_named(contact, fields):
-    assert contact_errors(henrik_state(call_consent=True, **contact)) == fields
-    assert contact_errors(henrik_state(call_consent=False, **contact)) == []
+def test_invalid_contact_details_are_named_by_the_model(contact, fields):
+    with pytest.raises(ValidationError) as caught:
+        _create(henrik_state(call_consent=True, **contact))
+    assert call_errors(caught.value) == fields
+
+
+def test_valid_contact_details_pass():
+    data, _ = _create(henrik_state(call_consent=True, call_contact_phone="+45 12 34 56 78",
+                                   call_contact_email="inge@example.dk"))
+    assert (data.phone, str(data.email)) == ("+45 12 34 56 78", "inge@example.dk")
 
 
 def test_call_create_refuses_an_invalid_email_as_a_backstop():

@@ -43,23 +43,23 @@ def _find(at, key):
 
 
 def henrik(at):
-    fill(at, activity_level="everyday_active", age=75, sex="male", pain="severe", fractures_known="yes")
-    fill(at, fx_site_1="vertebral", fx_weeks_1=4)
+    fill(at, activity_level="everyday_active", age="75", sex="male", pain="severe", fractures_known="yes")
+    fill(at, fx_site_1="vertebral", fx_weeks_1="4")
     assert not at.exception
     return at
 
 
 def inge(at):
     a_year_ago = today() - timedelta(days=365)
-    fill(at, activity_level="everyday_active", age=70, sex="female", diagnosis="osteoporosis", t_score=-3.0,
+    fill(at, activity_level="everyday_active", age="70", sex="female", diagnosis="osteoporosis", t_score="-3,0",
          fractures_known="yes")
     fill(at, fx_site_1="vertebral", fx_when_1="month")
-    return fill(at, fx_month_1=a_year_ago.month, fx_year_1=a_year_ago.year)
+    return fill(at, fx_month_1=a_year_ago.month, fx_year_1=str(a_year_ago.year))
 
 
 def hanne(at):
-    return fill(at, activity_level="training_active", age=55, sex="female", diagnosis="osteoporosis", t_score=-2.6,
-                fractures_known="no", topics=["running", "strength_training"])
+    return fill(at, activity_level="training_active", age="55", sex="female", diagnosis="osteoporosis",
+                t_score="-2,6", fractures_known="no", topics=["running", "strength_training"])
 
 
 def saved_calls(console_db):
@@ -71,8 +71,15 @@ def saved_calls(console_db):
 
 
 def stored_draft(console_db, advisor):
+    """The advisor's newest call in progress (None when there is none)."""
     with session_scope(get_engine(console_db)) as session:
-        return drafts.load_draft(session, advisor_id=advisor.id)
+        waiting = drafts.list_drafts(session, advisor_id=advisor.id)
+    return waiting[0] if waiting else None
+
+
+def lobby_button(at, kind):
+    """The resume or discard button of the (only) unsaved call offered in the lobby."""
+    return next(button for button in at.button if button.key.startswith(f"call_{kind}_"))
 
 
 # --- the personas of GUIDANCE.md -------------------------------------------------------------------------------
@@ -87,9 +94,12 @@ def test_henrik_gets_the_healing_phase_script_and_the_call_is_saved(console_db, 
     assert "Afventer klinisk godkendelse" in page
     assert "Kilder: DK2023" in page
     due = today() + timedelta(weeks=8)  # fracture 4 weeks ago + the 12-week healing phase
-    assert at.checkbox(key="call_follow_up_keep").value is True
+    # Suggested, not ticked: "we call you" needs a way to reach the member.
+    assert at.checkbox(key="call_follow_up_keep").value is False
     assert at.date_input(key="call_follow_up_on").value == due
     assert at.text_input(key="call_follow_up_reason").value == "Helingsfasen slutter"
+    fill(at, consent=True)
+    fill(at, contact_phone="12 34 56 78", follow_up_keep=True)
 
     said = ["acute-healing-phase", "acute-avoid-lifting-flexion", "acute-pain-relief"]
     for block in said:
@@ -150,16 +160,17 @@ def test_english_ui_gives_the_english_script(advisor):
 
 def test_the_follow_up_follows_the_fracture_date_until_the_advisor_picks_a_date(advisor):
     at = henrik(started(advisor))
-    fill(at, fx_weeks_1=6)
+    fill(at, fx_weeks_1="6")
     assert at.date_input(key="call_follow_up_on").value == today() + timedelta(weeks=6)
-    fill(at, fx_weeks_1=20)  # healed: no healing phase, so the suggestion goes away
+    fill(at, fx_weeks_1="20")  # healed: no healing phase, so the suggestion goes away
     assert at.checkbox(key="call_follow_up_keep").value is False
     assert at.date_input(key="call_follow_up_on").value is None
     assert at.text_input(key="call_follow_up_reason").value == ""
-    fill(at, fx_weeks_1=4)
+    fill(at, fx_weeks_1="4")
+    fill(at, follow_up_keep=True)
     own_date = today() + timedelta(days=30)
     fill(at, follow_up_on=own_date)
-    fill(at, fx_weeks_1=2)
+    fill(at, fx_weeks_1="2")
     assert at.date_input(key="call_follow_up_on").value == own_date
 
 
@@ -170,17 +181,23 @@ def test_the_follow_up_follows_the_fracture_date_until_the_advisor_picks_a_date(
     ("flags", "disposition", "words"),
     [
         (["leg_weakness_or_bladder_bowel"], "out_of_hours", "lægevagten"),
-        (["sudden_severe_back_pain"], "gp_prompt", "Egen læge i dag eller i morgen"),
+        (["sudden_severe_back_pain"], "gp_prompt", "Egen læge nu – uden for åbningstid lægevagten"),
         (["sudden_severe_back_pain", "cannot_bear_weight_after_fall"], "emergency_112", "Ring 112 nu"),
     ],
 )
-def test_a_red_flag_shows_the_disposition_and_is_saved(console_db, advisor, flags, disposition, words):
+def test_a_red_flag_shows_the_disposition_pauses_training_advice_and_is_saved(console_db, advisor, flags,
+                                                                              disposition, words):
     at = hanne(started(advisor))
     assert not at.error
+    assert "høje træningsniveau" in texts(at)
     for flag in flags:
         at.checkbox(key=f"call_rf_{flag}").check()
     at.run()
-    assert words in at.error[0].value
+    assert words in at.error[0].value  # the banner, above everything else
+    page = texts(at)
+    assert "høje træningsniveau" not in page and "Stærk:" not in page and "hop og hink" not in page
+    assert "Træningsråd er sat på pause" in page
+    assert f"call_said_disposition-{disposition}" in [box.key for box in at.checkbox]
     at.button(key="call_save").click().run()
     calls, _, _ = saved_calls(console_db)
     assert calls[0]["disposition"] == disposition
@@ -206,16 +223,15 @@ def test_a_reload_offers_to_resume_and_restores_everything(console_db, advisor):
     assert stored_draft(console_db, advisor).data["values"]["call_notes"] == "Ring tilbage i januar"
 
     again = logged_in_app(advisor).run()  # a fresh browser session for the same user
-    assert "ikke er gemt" in texts(again)
-    assert not again.button(key="call_resume").disabled
-    again.button(key="call_resume").click().run()
+    assert "Ugemt opkald" in texts(again)
+    lobby_button(again, "resume").click().run()
     assert not again.exception
-    assert again.number_input(key="call_age").value == 75
+    assert again.text_input(key="call_age").value == "75"
     assert again.text_area(key="call_notes").value == "Ring tilbage i januar"
     assert again.multiselect(key="call_topics").value == ["pain", "lifting"]
     assert again.checkbox(key="call_said_acute-healing-phase").value is True
     assert again.selectbox(key="call_fx_site_1").value == "vertebral"
-    assert again.number_input(key="call_fx_weeks_1").value == 4
+    assert again.text_input(key="call_fx_weeks_1").value == "4"
     assert again.text_input(key="call_contact_phone").value == "12 34 56 78"
     assert "Nyt rygsammenfald (helingsfase)" in texts(again)
 
@@ -223,10 +239,10 @@ def test_a_reload_offers_to_resume_and_restores_everything(console_db, advisor):
 def test_discarding_the_offered_draft_starts_clean(console_db, advisor):
     henrik(started(advisor))
     again = logged_in_app(advisor).run()
-    again.button(key="call_discard_draft").click().run()
+    lobby_button(again, "discard_draft").click().run()
     assert stored_draft(console_db, advisor) is None
     again.button(key="call_start").click().run()
-    assert again.number_input(key="call_age").value is None
+    assert again.text_input(key="call_age").value == ""
 
 
 def test_discarding_a_call_asks_first(console_db, advisor):
@@ -234,7 +250,7 @@ def test_discarding_a_call_asks_first(console_db, advisor):
     at.button(key="call_discard").click().run()
     assert "Vil du kassere opkaldet?" in texts(at)
     at.button(key="call_discard_cancel").click().run()
-    assert at.number_input(key="call_age").value == 75
+    assert at.text_input(key="call_age").value == "75"
     at.button(key="call_discard").click().run()
     at.button(key="call_discard_confirm").click().run()
     assert stored_draft(console_db, advisor) is None
@@ -249,7 +265,7 @@ def test_another_page_and_back_keeps_the_call(advisor):
     at.switch_page("pages/call.py").run()
     assert not at.exception
     assert at.text_area(key="call_notes").value == "Noter undervejs"
-    assert at.number_input(key="call_age").value == 75
+    assert at.text_input(key="call_age").value == "75"
     assert at.selectbox(key="call_fx_site_1").value == "vertebral"
 
 
@@ -258,21 +274,58 @@ def test_another_page_and_back_keeps_the_call(advisor):
 
 def test_an_impossible_age_is_named_and_the_rest_is_kept(console_db, advisor):
     at = henrik(started(advisor))
-    fill(at, notes="vigtigt", age=300)
+    fill(at, notes="vigtigt", age="300")
     assert "Alderen skal være et helt tal mellem 18 og 110." in texts(at)
     assert "seneste gyldige profil" in texts(at)
     assert "Nyt rygsammenfald (helingsfase)" in texts(at)  # the script stays on the last valid profile
     assert at.text_area(key="call_notes").value == "vigtigt"
-    assert at.number_input(key="call_age").value == 300
+    assert at.text_input(key="call_age").value == "300"
     at.button(key="call_save").click().run()
     assert "ret profilen først" in texts(at)
     assert saved_calls(console_db)[0] == []
-    assert at.number_input(key="call_age").value == 300
+    assert at.text_input(key="call_age").value == "300"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("-2,6", -2.6), ("−2,6", -2.6), ("-2.6", -2.6), (" -3,0 ", -3.0)])
+def test_a_t_score_typed_the_danish_way_is_read(console_db, advisor, typed, stored):
+    at = hanne(started(advisor))
+    fill(at, t_score=typed)
+    assert not at.exception and not [e for e in at.error if "T-score" in e.value]
+    at.button(key="call_save").click().run()
+    assert saved_calls(console_db)[0][0]["profile"]["t_score"] == stored
+
+
+@pytest.mark.parametrize(("field", "typed", "words"), [
+    ("t_score", "15", "mellem -6,0 og +3,0"), ("t_score", "minus to", "fx -2,6"), ("falls", "-1", "helt tal"),
+    ("age", "tres år", "helt tal"),
+])
+def test_an_invalid_number_blocks_saving_with_the_message_beside_it_and_is_kept(console_db, advisor, field, typed,
+                                                                               words):
+    at = hanne(started(advisor))
+    fill(at, **{field: typed})
+    assert words in " ".join(e.value for e in at.error)
+    at.button(key="call_save").click().run()
+    assert saved_calls(console_db)[0] == []
+    assert at.text_input(key=f"call_{field}").value == typed
+
+
+def test_a_second_call_does_not_overwrite_the_first_and_a_call_is_saved_once(console_db, advisor):
+    first = henrik(started(advisor))
+    fill(first, notes="Første fane")
+    second = started(advisor)  # another tab: another browser session, another call
+    fill(second, notes="Anden fane")
+    with session_scope(get_engine(console_db)) as session:
+        notes = sorted(d.data["values"]["call_notes"] for d in drafts.list_drafts(session, advisor_id=advisor.id))
+    assert notes == ["Anden fane", "Første fane"]
+    key = first.session_state["call_key"]
+    first.button(key="call_save").click().run()
+    calls = saved_calls(console_db)[0]
+    assert [(c["call_key"], c["notes"]) for c in calls] == [(key, "Første fane")]
 
 
 def test_missing_activity_level_is_asked_for_without_a_crash(console_db, advisor):
     at = started(advisor)
-    fill(at, age=80, notes="Ringer om sin mor")
+    fill(at, age="80", notes="Ringer om sin mor")
     assert not at.exception
     assert "Vælg aktivitetsniveau" in texts(at)
     at.button(key="call_save").click().run()

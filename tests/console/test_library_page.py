@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from advisory.library import LibraryEntry, load_bundled_entries
-from console.components import library_entries
 from db.bootstrap import prepare_database
 from db.engine import get_engine, session_scope
 from db.models import CallCreate
@@ -163,33 +162,18 @@ def test_use_in_this_call_attaches_the_entry_to_the_open_call(seeded_db, advisor
     assert f"»{TITLE}« er føjet til opkaldet." in texts(at)
     assert "✓ Brugt i opkaldet" in texts(at)
     with session_scope(get_engine(seeded_db)) as session:
-        assert drafts.load_draft(session, advisor_id=advisor.id).data["values"]["call_attached"] == [SLUG]
+        assert drafts.list_drafts(session, advisor_id=advisor.id)[0].data["values"]["call_attached"] == [SLUG]
     at.switch_page("pages/call.py").run()  # the call's autosave must keep it
     assert not at.exception
     assert at.session_state["call_attached"] == [SLUG]
     with session_scope(get_engine(seeded_db)) as session:
-        assert drafts.load_draft(session, advisor_id=advisor.id).data["values"]["call_attached"] == [SLUG]
+        assert drafts.list_drafts(session, advisor_id=advisor.id)[0].data["values"]["call_attached"] == [SLUG]
 
 
 def test_without_an_open_call_there_is_nothing_to_use(advisor):
     at = search(library_page(advisor), "5 kilo")
     assert "Der er ikke noget opkald i gang" in texts(at)
     assert not [button for button in at.button if str(button.key).startswith("library_use_")]
-
-
-@pytest.mark.parametrize(
-    ("draft", "expected"),
-    [
-        ({"version": 1, "values": {}}, [SLUG]),
-        ({"version": 1, "values": {"call_attached": ["faq-yoga"], "call_notes": "x"}}, ["faq-yoga", SLUG]),
-        ({"version": 1, "values": {"call_attached": [SLUG]}}, [SLUG]),
-    ],
-)
-def test_with_entry_adds_a_slug_once_and_keeps_the_rest(draft, expected):
-    updated = library_entries.with_entry(draft, SLUG)
-    assert updated["values"]["call_attached"] == expected
-    assert {k: v for k, v in updated["values"].items() if k != "call_attached"} == {
-        k: v for k, v in draft["values"].items() if k != "call_attached"}
 
 
 # --- editing --------------------------------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+"""The call-time script engine: content (content.py), assessment of a profile (assessment.py), the script a
+profile and the red flags select (builder.py), and the red-flag screen (screen.py)."""
+
+from advisory.script.assessment import Assessment, assess
+from advisory.script.builder import (
+    CallScript,
+    DispositionText,
+    ScriptBlock,
+    audience_of,
+    build_script,
+    person_words,
+)
+from advisory.script.content import (
+    AUDIENCES,
+    FLAGS,
+    GROUPS,
+    MEDICATION_BLOCK,
+    SECTIONS,
+    ScriptContent,
+    content_version,
+    load_script_content,
+    script_content,
+)
+from advisory.script.screen import RedFlag, dispositions, most_urgent_disposition, red_flags
+
+__all__ = [
+    "AUDIENCES", "FLAGS", "GROUPS", "MEDICATION_BLOCK", "SECTIONS", "Assessment", "CallScript", "DispositionText",
+    "RedFlag", "ScriptBlock", "ScriptContent", "assess", "audience_of", "build_script", "content_version",
+    "dispositions", "load_script_content", "most_urgent_disposition", "person_words", "red_flags",
+    "script_content",
+]
