@@ -663,6 +663,14 @@ class Library:
         words = self._indexes[lang].analyse_query(query)
         return list(dict.fromkeys(term for word in words for term in word.terms))
 
+    def knows_word(self, word: str) -> bool:
+        """Whether `word` is a word of the library (either language, synonyms included) or a
+        stopword: what `advisory.query_privacy` may keep although it is capitalised."""
+        folded = fold(word)
+        return any(
+            folded in index.vocabulary or index.analyzer.is_stopword(folded) for index in self._indexes.values()
+        )
+
     def query_signature(self, query: str, lang: str) -> tuple[str, ...]:
         """The query's words as the search reads them, sorted and without repeats: "Må jeg stå på
         ski?" and "maa jeg staa paa ski" share one. Used to group similar questions."""
