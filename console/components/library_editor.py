@@ -259,7 +259,7 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
                                 format_func=statuses.get)
         date_column.date_input(t("library.field_last_reviewed"), format="DD.MM.YYYY", key=NEW_FIELD("last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), key=NEW_FIELD("sources"),
-                       format_func=citations.get)
+                       format_func=citations.get, placeholder=t("library.new_sources_placeholder"))
         for field in SHARED_FIELDS:
             if message := errors.get(field):
                 st.error(message)
