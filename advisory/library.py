@@ -30,7 +30,16 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml, yaml_files
-from advisory.search_analysis import LANGUAGES, Analyzer, Token, decompound, fold, folded_words, tokens
+from advisory.search_analysis import (
+    LANGUAGES,
+    Analyzer,
+    Token,
+    bare_forms,
+    decompound,
+    fold,
+    folded_words,
+    tokens,
+)
 
 SHORT_ANSWER_MAX_WORDS = 60
 SLUG_PATTERN = r"^(myth|faq)-[a-z0-9-]+$"
@@ -195,9 +204,24 @@ FUZZY_MIN_LENGTH = {1: 5, 2: 9}
 # Danish derivations the Snowball stemmer leaves alone ("træne" -> "træn", "træning" stays); a query
 # stem reaches them, but not compounds that merely start alike ("lang" must not reach "langvarig").
 DERIVATION_SUFFIXES = {"da": ("ing", "ning", "else", "sel", "lig", "ig"), "en": ()}
+MIN_DERIVATION_STEM = 4
 # Several terms derived from one query word: the best counts fully, the others a little
 # (Lucene's dis_max with a tie breaker), so one word cannot outweigh the rest of the query.
 TIE_BREAKER = 0.1
+# An entry holding every part of a compound the library does not use whole ("rygbrud": "ryg", "brud")
+# answers that word almost as well as the compound itself would.
+PART_COVERAGE = 0.9
+# For the confidence, a term weighted at least like a synonym answers its query word fully (the ranking
+# still prefers the word itself); weaker terms (derivations) answer it in proportion.
+FULL_COVERAGE_WEIGHT = WEIGHT_SYNONYM
+# Confidence: how much of the query an entry answers, from 0 to 1 (see `_LanguageIndex.score`). Below
+# this figure the best entry is rarely the right one, so the console says it has no confident answer.
+# Derived from the evaluation sets, not chosen: `bench/search.py` prints the confidence of the first
+# hit for every query (answerable and not) and the threshold that best separates "the first hit is the
+# expected entry" from "it is not, or there is none", as the midpoint of the best-separating interval.
+# Re-run the bench after changing content or analysis, and update this figure from its
+# `confidence.derived_threshold`; tests/advisory/test_library_search.py checks it still separates.
+CONFIDENCE_THRESHOLD = 0.57
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
 
 
@@ -206,13 +230,24 @@ class SearchHit:
     entry: LibraryEntry
     score: float
     snippets: dict[str, str] = field(default_factory=dict)  # field -> text with matches in ** **
+    confidence: float = 1.0  # how much of the query the entry answers, 0..1
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= CONFIDENCE_THRESHOLD
 
 
 @dataclass
 class _Word:
-    """One query word and the weighted index terms it stands for."""
+    """One query word, the weighted index terms it stands for, and how much it says (its idf)."""
 
     terms: dict[str, float] = field(default_factory=dict)
+    # Ranking only: a synonym counts at most as much as the word it stands in for would (see
+    # `_add_synonyms`); the confidence reads the weights in `terms`.
+    damping: dict[str, float] = field(default_factory=dict)
+    parts: tuple[str, ...] = ()  # the compound's parts the library uses
+    part_count: int = 0  # all its parts
+    importance: float = 0.0
 
     def add(self, term: str, weight: float) -> None:
         if weight > self.terms.get(term, 0.0):
@@ -252,10 +287,18 @@ class _LanguageIndex:
         self._by_length: dict[int, list[str]] = defaultdict(list)
         for word in self.vocabulary:
             self._by_length[len(word)].append(word)
+        # Danish words as typed without æ/ø/å at all ("tor" for "tør"), to their terms.
+        self._bare: dict[str, set[str]] = defaultdict(set)
+        if lang == "da":
+            for word, term in self.vocabulary.items():
+                for bare in bare_forms(word):
+                    self._bare[bare].add(term)
         self._terms_of_word: dict[str, tuple[str, ...]] = {}
         self.analysed = lru_cache(maxsize=100_000)(self._analyse)
         self._corrections = lru_cache(maxsize=10_000)(self._find_corrections)
         self.postings = self._build_postings(texts)
+        # The idf of a word no entry uses: the most a query word can say.
+        self.unknown_idf = _idf(self.size, 0)
         # Synonym phrases by their first term, so a query looks up only the phrases it could start.
         self._group_terms: list[frozenset[str]] = []
         self._phrases_by_first: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
@@ -300,7 +343,7 @@ class _LanguageIndex:
                     pseudo_tf[term][doc] = pseudo_tf[term].get(doc, 0.0) + FIELD_BOOSTS[name] * tf / norm
         postings: dict[str, _Posting] = {}
         for term, docs in pseudo_tf.items():
-            idf = math.log(1 + (self.size - len(docs) + 0.5) / (len(docs) + 0.5))
+            idf = _idf(self.size, len(docs))
             ids = np.fromiter(docs.keys(), dtype=np.int32, count=len(docs))
             tf = np.fromiter(docs.values(), dtype=np.float64, count=len(docs))
             order = np.argsort(ids)
@@ -357,6 +400,13 @@ class _LanguageIndex:
     # query analysis
 
     def analyse_query(self, query: str) -> list[_Word]:
+        return self._analyse_query(query)[0]
+
+    def canonical_terms(self, query: str) -> list[str]:
+        """One term per query word: what it was read as (as typed, or corrected, or its stem)."""
+        return self._analyse_query(query)[1]
+
+    def _analyse_query(self, query: str) -> tuple[list[_Word], list[str]]:
         query_tokens = [
             token
             for token in tokens(unicodedata.normalize("NFC", query))
@@ -367,7 +417,19 @@ class _LanguageIndex:
         for token in query_tokens:
             word = _Word()
             best = self._best_term(token, word)
-            for term in self.parts(best):
+            word.importance = self._importance(token, word)
+            decade = self._decade(token)
+            if decade is not None:
+                word.add(decade, WEIGHT_DERIVED)
+            # A stem can be cut too short to split ("balanceøvelser" stems to "balanceøv"); the word
+            # as typed is tried then, query side only.
+            all_parts = self.parts(best) or self.parts(token.folded)
+            parts = [term for term in all_parts if term in self.postings]
+            if parts:
+                if not word.terms:
+                    word.importance = max(self._term_idf(term) for term in parts)
+                word.parts, word.part_count = tuple(parts), len(all_parts)
+            for term in parts:
                 word.add(term, WEIGHT_PART)
             for term in self._derivations(best):
                 word.add(term, WEIGHT_DERIVED)
@@ -375,7 +437,30 @@ class _LanguageIndex:
             canonical.append(best)
         self._join_neighbours(query_tokens, canonical, words)
         self._add_synonyms(words, canonical)
-        return words
+        return words, canonical
+
+    def _decade(self, token: Token) -> str | None:
+        """The decade of a two-digit number the library does not use ("42" -> "40"): callers give
+        ages ("jeg er 42", "min mor på 88"), entries speak of "40 år", "80 år". It helps the ranking
+        only; the number still says nothing for the confidence."""
+        folded = token.folded
+        if len(folded) != 2 or not folded.isdigit() or folded in self.postings:
+            return None
+        decade = folded[0] + "0"
+        return decade if decade in self.postings else None
+
+    def _term_idf(self, term: str) -> float:
+        posting = self.postings.get(term)
+        return _idf(self.size, 0 if posting is None else len(posting.docs))
+
+    def _importance(self, token: Token, word: _Word) -> float:
+        """How much a query word says, as the idf of what it was read as: a rare word says much, a
+        common one little, a word no entry uses the most. Numbers the library never mentions ("88"
+        in "my mother is 88") say nothing about the topic and count for nothing."""
+        if not word.terms:
+            return 0.0 if token.folded.isdigit() else self.unknown_idf
+        term = max(word.terms, key=word.terms.__getitem__)
+        return self._term_idf(term)
 
     def _best_term(self, token: Token, word: _Word) -> str:
         """Add the terms a query word stands for as typed (or, failing that, as corrected) to
@@ -391,6 +476,11 @@ class _LanguageIndex:
             word.add(term, WEIGHT_EXACT)
         if exact:
             return exact[0]
+        unaccented = sorted(term for term in self._bare.get(token.folded, ()) if term in self.postings)
+        for term in unaccented:
+            word.add(term, WEIGHT_EXACT if len(unaccented) == 1 else WEIGHT_FUZZY[1])
+        if unaccented:
+            return unaccented[0]
         corrections = self._corrections(token.folded, len(token.original))
         for term, weight in corrections:
             word.add(term, weight)
@@ -422,7 +512,10 @@ class _LanguageIndex:
         return list(found.items())
 
     def _derivations(self, term: str) -> list[str]:
-        """Index terms derived from a stem ("træn" -> "træning"): word forms the stemmer keeps apart."""
+        """Index terms derived from a stem ("træn" -> "træning"): word forms the stemmer keeps apart.
+        Stems of three letters are too short to trust ("ryg" + "ning" is smoking, not the back)."""
+        if len(term) < MIN_DERIVATION_STEM:
+            return []
         return [term + suffix for suffix in DERIVATION_SUFFIXES[self.lang] if term + suffix in self.postings]
 
     def _join_neighbours(self, query_tokens: list[Token], canonical: list[str], words: list[_Word]) -> None:
@@ -454,29 +547,54 @@ class _LanguageIndex:
                 applied.add(group)
                 for term in self._group_terms[group].difference(phrase):
                     if term in self.postings:
-                        for word in words[start : start + len(phrase)]:
+                        for word, said in zip(words[start : start + len(phrase)], phrase, strict=True):
                             word.add(term, WEIGHT_SYNONYM)
+                            # As Lucene's SynonymQuery does: a rare synonym of a common word must
+                            # not outweigh the word itself ("brud i ryggen" is not "kompressionsfraktur"
+                            # three times over), so its idf is capped at that of the word said.
+                            damping = min(1.0, self._term_idf(said) / self._term_idf(term))
+                            word.damping[term] = min(word.damping.get(term, 1.0), damping)
 
     # scoring
 
-    def score(self, words: list[_Word]) -> np.ndarray:
-        """One score per document (0 for no match)."""
+    def score(self, words: list[_Word]) -> tuple[np.ndarray, np.ndarray]:
+        """One score per document (0 for no match), and one confidence per document.
+
+        The confidence is the share of the query an entry answers: each query word counts with its
+        importance (idf), times how faithfully the entry holds it (1 for the word itself, less for a
+        typo correction, a synonym or a compound part; see the WEIGHT_ constants). A query whose
+        telling words no entry holds ("må jeg stå på ski" without a skiing entry) gets a low figure
+        however well its common words match.
+        """
         totals = np.zeros(self.size)
-        covered = np.zeros(self.size)
+        answered = np.zeros(self.size)
         for word in words:
             best = np.zeros(self.size)
             summed = np.zeros(self.size)
+            held = np.zeros(self.size)
+            parts_held = np.zeros(self.size)
             for term, weight in word.terms.items():
                 posting = self.postings.get(term)
                 if posting is None:
                     continue
-                values = weight * posting.scores
+                values = weight * word.damping.get(term, 1.0) * posting.scores
                 summed[posting.docs] += values
                 best[posting.docs] = np.maximum(best[posting.docs], values)
+                if term in word.parts:
+                    parts_held[posting.docs] += 1
+                else:
+                    coverage = min(1.0, weight / FULL_COVERAGE_WEIGHT)
+                    held[posting.docs] = np.maximum(held[posting.docs], coverage)
+            if word.parts:
+                held = np.maximum(held, PART_COVERAGE * parts_held / word.part_count)
             totals += best + TIE_BREAKER * (summed - best)
-            covered += best > 0
-        # Reward documents that answer more of the query's words, not just one of them very well.
-        return totals * (1 + covered) / (1 + len(words))
+            answered += word.importance * held
+        importance = sum(word.importance for word in words)
+        confidence = answered / importance if importance > 0 else np.zeros(self.size)
+        # Reward documents that answer more of the query, weighing its words by what they say: an
+        # entry holding the query's one rare word beats one holding its common words many times.
+        scores = totals * (1 + len(words) * confidence) / (1 + len(words))
+        return scores, confidence
 
     def matched_terms(self, words: list[_Word], docs: np.ndarray) -> list[set[str]]:
         """For each of `docs`, the query terms it contains (to mark them in snippets)."""
@@ -491,6 +609,11 @@ class _LanguageIndex:
             for position in np.flatnonzero(found).tolist():
                 matched[position].add(term)
         return matched
+
+
+def _idf(size: int, docs: int) -> float:
+    """BM25's inverse document frequency of a term found in `docs` of `size` documents."""
+    return math.log(1 + (size - docs + 0.5) / (docs + 0.5))
 
 
 def _field_texts(text: EntryText) -> dict[str, str]:
@@ -524,6 +647,35 @@ class Library:
     def get(self, slug: str) -> LibraryEntry | None:
         return self._by_slug.get(slug)
 
+    def analysed_fields(self, slug: str, lang: str) -> dict[str, list[str]]:
+        """The terms the index holds for one entry, per field (each word's term, then its compound
+        parts): the analyzer's output, for comparisons such as bench/search.py's FTS5 baseline."""
+        index = self._indexes[lang]
+        fields = _field_texts(self._by_slug[slug].text(lang))
+        return {
+            name: [term for word in folded_words(text) for term in index.word_terms(word)]
+            for name, text in fields.items()
+        }
+
+    def analysed_query(self, query: str, lang: str) -> list[str]:
+        """Every term the search looks up for `query`: as typed, corrected, compound parts, joined
+        neighbours, derivations and synonyms (without their weights)."""
+        words = self._indexes[lang].analyse_query(query)
+        return list(dict.fromkeys(term for word in words for term in word.terms))
+
+    def knows_word(self, word: str) -> bool:
+        """Whether `word` is a word of the library (either language, synonyms included) or a
+        stopword: what `advisory.query_privacy` may keep although it is capitalised."""
+        folded = fold(word)
+        return any(
+            folded in index.vocabulary or index.analyzer.is_stopword(folded) for index in self._indexes.values()
+        )
+
+    def query_signature(self, query: str, lang: str) -> tuple[str, ...]:
+        """The query's words as the search reads them, sorted and without repeats: "Må jeg stå på
+        ski?" and "maa jeg staa paa ski" share one. Used to group similar questions."""
+        return tuple(sorted(set(self._indexes[lang].canonical_terms(query))))
+
     def search(
         self,
         query: str,
@@ -543,7 +695,7 @@ class Library:
             return []
         index = self._indexes[lang]
         words = index.analyse_query(query)
-        scores = index.score(words)
+        scores, confidence = index.score(words)
         if kind is not None:
             scores[self._kinds != kind] = 0.0
         if theme is not None:
@@ -555,6 +707,7 @@ class Library:
                 entry=self.entries[doc],
                 score=round(float(scores[doc]), 4),
                 snippets=_snippets(index, self.entries[doc].text(lang), terms),
+                confidence=round(float(confidence[doc]), 4),
             )
             for doc, terms in zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)
         ]

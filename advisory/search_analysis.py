@@ -32,17 +32,20 @@ _FOLD_TABLE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+")
 
 # Snowball's Danish stopword list without "selv" ("Hvad kan jeg selv gøre?" is a question of its
-# own), plus a few fillers. Not stopped: "må", "kan", "gøre" and the question words "hvornår",
+# own), plus a few fillers of spoken questions: "ok", reported speech ("lægen siger ...") and "for ...
+# skyld". Not stopped: "må", "kan", "gøre" and the question words "hvornår",
 # "hvordan", "hvorfor", which carry the meaning of titles such as "Hvornår må jeg træne?".
 DA_STOPWORDS = frozenset(
     """og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi
     min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal her alle
     vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit også
     under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange
-    ad bliver hendes været thi jer sådan får få fik fået lidt nogen lige egentlig""".split()
+    ad bliver hendes været thi jer sådan får få fik fået lidt nogen lige egentlig ok okay siger sagde
+    sagt skyld selvom""".split()
 )
-# Snowball's English stopword list (contractions left out: the tokenizer splits them anyway), plus
-# the fillers of spoken questions ("can I just ...", "will it ...", "get").
+# Snowball's English stopword list (contractions left out: the tokenizer splits them anyway, and their
+# tails "s", "t", "m", "re", "ve", "ll" are stopped; "d" is not, it is the D of "vitamin D"), plus
+# the fillers of spoken questions ("can I just ...", "will it ...", "get", "is it ok", "the doctor said").
 EN_STOPWORDS = frozenset(
     """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she
     her hers herself it its itself they them their theirs themselves what which who whom this that
@@ -50,7 +53,8 @@ EN_STOPWORDS = frozenset(
     could ought a an the and but if or because as until while of at by for with about against
     between into through during before after above below to from up down in out on off over under
     again further then once here there when where why how all any both each few more most other
-    some such no nor not only own same so than too very s t can will just get got""".split()
+    some such no nor not only own same so than too very s t m re ve ll can will just get got ok okay
+    says said told""".split()
 )
 _STEMMER_NAMES = {"da": "danish", "en": "english"}
 
@@ -72,6 +76,15 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def bare_forms(folded: str) -> set[str]:
+    """How a folded Danish word looks typed without æ/ø/å at all ("tør" as "tor", "gå" as "ga",
+    "læge" as "lage" or "lege"); empty for words without those letters."""
+    if not any(digraph in folded for digraph in ("ae", "oe", "aa")):
+        return set()
+    base = folded.replace("oe", "o").replace("aa", "a")
+    return {base.replace("ae", "a"), base.replace("ae", "e")} - {folded}
 
 
 def unfold_digraphs(word: str) -> str:
@@ -138,12 +151,17 @@ class Analyzer:
         return fold(self._stem(word.lower()))
 
     def term_guesses(self, folded: str) -> list[str]:
-        """Terms a folded query word may stand for; ASCII digraphs are tried as æ/ø/å too."""
+        """Terms a folded query word may stand for; ASCII digraphs are tried as æ/ø/å too, and a
+        Danish past tense in "-ede" as its infinitive, which Snowball leaves apart after a double
+        consonant ("brækkede" -> "brække", like "brækket")."""
         guesses = [self.term(folded)]
         if self.lang == "da":
-            guess = self.term(unfold_digraphs(folded))
-            if guess not in guesses:
-                guesses.append(guess)
+            for word in (folded, unfold_digraphs(folded)):
+                forms = [word, word[:-2]] if word.endswith("ede") and len(word) > 5 else [word]
+                for form in forms:
+                    guess = self.term(form)
+                    if guess not in guesses:
+                        guesses.append(guess)
         return guesses
 
 

@@ -301,3 +301,23 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(default="", max_length=32)
     object_id: str = Field(default="", max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- unanswered library searches -----------------------------------------------------------------
+
+
+class UnansweredQuery(SQLModel, table=True):
+    """A library search without a confident answer, kept for content work (issue 12).
+
+    Personal data is stripped before a row is written (db/repositories/unanswered.py), and the row
+    names no advisor, caller or call: nothing here identifies anyone, so the retention purge and the
+    erasure of a member never need to touch this table.
+    """
+
+    __tablename__ = "unanswered_query"
+
+    id: int | None = Field(default=None, primary_key=True)
+    query: str = Field(max_length=200)
+    lang: str = Field(max_length=2)
+    searched_at: datetime = Field(default_factory=utcnow, index=True)
+    picked_slug: str | None = Field(default=None, max_length=80)  # the entry used in the call anyway

@@ -1,4 +1,5 @@
-"""Supervisors' editing of library entries: a validated form in both languages, history and restore.
+"""Supervisors' editing of library entries: a validated form in both languages, history and restore,
+and new entries (blank, or started from an unanswered question with the question prefilled).
 
 The form remembers the version it was opened from (`library_edit_base`); its widget keys carry that
 version, so a saved edit opens fresh from the new version, while after a conflict or an invalid save
@@ -8,6 +9,7 @@ someone else saved the entry since the form was opened, and nothing is overwritt
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -16,7 +18,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from advisory import access
-from advisory.library import SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
+from advisory.library import KINDS, SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
+from advisory.search_analysis import fold
 from console.components.library_entries import is_overdue, markers, source_citations
 from console.i18n import fmt_date, fmt_datetime, label, t
 from db.engine import session_scope
@@ -28,6 +31,10 @@ TEXT_FIELDS = ("title", "short_answer", "detail", "tags")
 SHARED_FIELDS = ("theme", "sources", "review_status", "last_reviewed")
 STATUSES = ("approved", "needs_clinical_review", "draft")
 PICK, BASE, ERRORS, NOTICE = "library_edit_slug", "library_edit_base", "library_edit_errors", "library_edit_notice"
+# A new entry: the question it starts from ({"query", "lang"}, or empty for a blank one), its form's
+# errors, and the page's tabs, which starting an entry from the unanswered tab switches to the editor.
+NEW, NEW_ERRORS, TABS = "library_new", "library_new_errors", "library_tab"
+NEW_FIELD = "library_new_{}".format
 
 
 def _key(slug: str, version: int, field: str) -> str:
@@ -138,6 +145,129 @@ def _restore(slug: str, current: int, user: StaffUser) -> None:
     _open(slug, result.version)
 
 
+# --- new entries ---------------------------------------------------------------------------------------------
+
+
+def slug_suggestion(query: str) -> str:
+    """An id from the question's words: folded to ASCII, hyphens between, at most 50 characters."""
+    words = re.findall(r"[a-z0-9]+", fold(query))
+    return "-".join(words)[:50].strip("-")
+
+
+def start_new_entry(query: str = "", lang: str = "da") -> None:
+    """Open the new-entry form (a widget callback), prefilled with `query`: the title in the question's
+    language, the question as the first tag, an id from its words. Switches the page to the editor."""
+    state = st.session_state
+    state[NEW] = {"query": query, "lang": lang}
+    state.pop(NEW_ERRORS, None)
+    defaults: dict[str, Any] = {"kind": "faq", "slug": slug_suggestion(query), "review_status": "draft",
+                                "sources": []}
+    for text_lang in LANGS:
+        for field in TEXT_FIELDS:
+            defaults[f"{text_lang}_{field}"] = ""
+    if query:
+        defaults[f"{lang}_title"] = query[:1].upper() + query[1:]
+        defaults[f"{lang}_tags"] = query
+    for field, value in defaults.items():
+        state[NEW_FIELD(field)] = value
+    for field in ("theme", "last_reviewed"):  # their widgets' own defaults: no theme, today
+        state.pop(NEW_FIELD(field), None)
+    state[TABS] = t("library.tab_edit")
+
+
+def _cancel_new() -> None:
+    st.session_state.pop(NEW, None)
+    st.session_state.pop(NEW_ERRORS, None)
+
+
+def new_entry_data(state: Any) -> dict[str, Any]:
+    """The new entry as typed into its form."""
+    def value(field: str) -> Any:
+        return state.get(NEW_FIELD(field))
+
+    kind = value("kind") or "faq"
+    data: dict[str, Any] = {"slug": f"{kind}-{(value('slug') or '').strip()}", "kind": kind, "theme": value("theme"),
+                            "sources": list(value("sources") or []), "review_status": value("review_status"),
+                            "last_reviewed": value("last_reviewed")}
+    for lang in LANGS:
+        texts = {field: value(f"{lang}_{field}") or "" for field in TEXT_FIELDS}
+        texts["tags"] = [tag.strip() for tag in texts["tags"].split(",") if tag.strip()]
+        data[lang] = texts
+    return data
+
+
+def _create(user: StaffUser) -> None:
+    state = st.session_state
+    data = new_entry_data(state)
+    try:
+        entry = LibraryEntry.model_validate(data)
+    except ValidationError as exc:
+        state[NEW_ERRORS] = error_messages(exc, data)
+        return
+    try:
+        with session_scope() as session:
+            library_repo.create_entry(session, entry=entry, editor_id=user.id, editor_name=user.username)
+    except library_repo.EntryExists:
+        state[NEW_ERRORS] = {"slug": t("library.exists", slug=entry.slug)}
+        return
+    _cancel_new()
+    state[PICK] = entry.slug
+    state[NOTICE] = ("success", t("library.created"))
+    _open(entry.slug, 1)
+
+
+def _new_form(user: StaffUser, lang: str, today: date) -> None:
+    state = st.session_state
+    started = state.get(NEW) or {}
+    errors: dict[str, str] = state.get(NEW_ERRORS) or {}
+    query = started.get("query") or ""
+    st.subheader(t("library.new_from_query", query=query) if query else t("library.new_blank"), anchor=False)
+    st.caption(t("library.new_hint"))
+    sources = source_citations()
+    if NEW_FIELD("last_reviewed") not in state:
+        state[NEW_FIELD("last_reviewed")] = today
+    with st.form("library_new_form", border=True):
+        if errors:
+            st.error(t("library.error_summary"))
+        kind_column, slug_column = st.columns([1, 3])
+        kinds = {k: t(f"library.kind_{k}") for k in KINDS}
+        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.get)
+        slug_column.text_input(t("library.field_slug"), key=NEW_FIELD("slug"), help=t("library.new_slug_help"))
+        for field in ("slug", "kind"):
+            if message := errors.get(field):
+                st.error(message)
+        columns = st.columns(2, gap="large")
+        for column, text_lang in zip(columns, LANGS, strict=True):
+            with column:
+                st.markdown(f"**{t(f'library.lang_{text_lang}').capitalize()}**")
+                st.text_input(t("library.field_title"), key=NEW_FIELD(f"{text_lang}_title"))
+                st.text_area(t("library.field_short_answer"), key=NEW_FIELD(f"{text_lang}_short_answer"), height=140,
+                             help=t("library.field_short_answer_help", max=SHORT_ANSWER_MAX_WORDS))
+                st.text_area(t("library.field_detail"), key=NEW_FIELD(f"{text_lang}_detail"), height=220)
+                st.text_input(t("library.field_tags"), key=NEW_FIELD(f"{text_lang}_tags"),
+                              help=t("library.field_tags_help"))
+                for field in TEXT_FIELDS:
+                    if message := errors.get(f"{text_lang}.{field}"):
+                        st.error(message)
+        theme_column, status_column, date_column = st.columns(3)
+        themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+        statuses = {k: t(f"library.status_{k}") for k in STATUSES}
+        citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
+        theme_column.selectbox(t("library.field_theme"), list(themes), index=0, key=NEW_FIELD("theme"),
+                               format_func=themes.get)
+        status_column.selectbox(t("library.field_review_status"), list(statuses), key=NEW_FIELD("review_status"),
+                                format_func=statuses.get)
+        date_column.date_input(t("library.field_last_reviewed"), format="DD.MM.YYYY", key=NEW_FIELD("last_reviewed"))
+        st.multiselect(t("library.field_sources"), list(citations), key=NEW_FIELD("sources"),
+                       format_func=citations.get, placeholder=t("library.new_sources_placeholder"))
+        for field in SHARED_FIELDS:
+            if message := errors.get(field):
+                st.error(message)
+        st.form_submit_button(t("library.new_save"), key="library_new_save", type="primary",
+                              icon=":material/add:", on_click=_create, args=(user,))
+    st.button(t("library.new_cancel"), key="library_new_cancel", on_click=_cancel_new, type="tertiary")
+
+
 # --- drawing ---------------------------------------------------------------------------------------------------
 
 
@@ -230,6 +360,11 @@ def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None
     """The edit tab. Draws nothing for anyone but supervisors and admins, whatever the caller checked."""
     if not access.edits_library(user):
         return
+    if st.session_state.get(NEW) is not None:
+        _new_form(user, lang, today)
+        return
+    st.button(t("library.new_entry"), key="library_edit_new", icon=":material/add:", on_click=start_new_entry,
+              args=("", lang))
     slug = _pick(library, lang, today)
     if slug is None:
         st.info(t("library.edit_pick_hint"))

@@ -1,5 +1,7 @@
 """The library page's search: filters, entry cards (short answer to read aloud or copy, detail, sources),
 review markers, and "use in this call", which attaches an entry to the advisor's open call draft.
+Confident answers come first; without any, the page says so and shows weak matches under "Måske:", and
+the search is logged for the supervisors' "Spørgsmål uden svar" view (console/components/library_search.py).
 
 Entry text is staff-written: it is escaped before Markdown and the short answer is shown as a code
 block (plain text with a copy button). Only the search's own ** ** highlight marks are kept.
@@ -14,7 +16,13 @@ import streamlit as st
 from advisory.content import load_source_keys
 from advisory.library import KINDS, THEMES, Library, LibraryEntry
 from console.components import call_state
-from console.components.library_search import escape_md, highlighted, review_marker
+from console.components.library_search import (
+    escape_md,
+    highlighted,
+    note_pick,
+    note_unanswered,
+    review_marker,
+)
 from console.i18n import fmt_date, label, t
 
 REVIEW_INTERVAL = timedelta(days=365)
@@ -66,7 +74,8 @@ def source_citations() -> dict[str, dict[str, str]]:
 # --- the open call -------------------------------------------------------------------------------------------
 
 
-def _use(advisor_id: int, slug: str, title: str) -> None:
+def _use(advisor_id: int, slug: str, title: str, lang: str) -> None:
+    note_pick(key_prefix="library", lang=lang, slug=slug)
     if call_state.attach(advisor_id, slug):
         st.session_state[_NOTICE] = ("success", t("library.attached", title=title))
     else:  # saved or discarded in the meantime
@@ -90,19 +99,24 @@ def _filters() -> tuple[str, str | None, str | None, str]:
     return query, kind, theme, review
 
 
+Found = list[tuple[LibraryEntry, dict[str, str]]]
+
+
 def find(library: Library, *, query: str, lang: str, kind: str | None, theme: str | None, review: str,
-         today: date) -> list[tuple[LibraryEntry, dict[str, str]]]:
-    """The entries to show with their search snippets: best matches first, or all (by title) without a query."""
+         today: date) -> tuple[Found, Found]:
+    """The entries to show with their search snippets, as (confident answers, weak matches): best
+    matches first; without a query all entries (by title) and no weak matches."""
     if query.strip():
         hits = library.search(query, lang=lang, limit=len(library.entries), kind=kind, theme=theme)
-        found = [(hit.entry, hit.snippets) for hit in hits if matches_review(hit.entry, review, today)]
-        return found[:MAX_HITS]
+        shown = [hit for hit in hits if matches_review(hit.entry, review, today)][:MAX_HITS]
+        return ([(hit.entry, hit.snippets) for hit in shown if hit.confident],
+                [(hit.entry, hit.snippets) for hit in shown if not hit.confident])
     entries = [
         entry for entry in library.entries
         if (kind is None or entry.kind == kind) and (theme is None or entry.theme == theme)
         and matches_review(entry, review, today)
     ]
-    return [(entry, {}) for entry in sorted(entries, key=lambda e: e.text(lang).title.casefold())]
+    return [(entry, {}) for entry in sorted(entries, key=lambda e: e.text(lang).title.casefold())], []
 
 
 def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: date, expanded: bool,
@@ -126,7 +140,7 @@ def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: da
             st.caption(t("library.used"))
         else:
             st.button(t("library.use"), key=f"library_use_{entry.slug}", icon=":material/attach_file:", on_click=_use,
-                      args=(advisor_id, entry.slug, text.title))
+                      args=(advisor_id, entry.slug, text.title, lang))
 
 
 def search_panel(library: Library, *, advisor_id: int, lang: str, today: date) -> None:
@@ -134,15 +148,22 @@ def search_panel(library: Library, *, advisor_id: int, lang: str, today: date) -
     query, kind, theme, review = _filters()
     if notice := st.session_state.pop(_NOTICE, None):
         getattr(st, notice[0])(escape_md(notice[1]))
-    found = find(library, query=query, lang=lang, kind=kind, theme=theme, review=review, today=today)
-    if not found:
+    note_unanswered(library, query=query, lang=lang, key_prefix="library")
+    confident, possible = find(library, query=query, lang=lang, kind=kind, theme=theme, review=review, today=today)
+    if not confident and not possible:
         st.info(t("library.no_hits"))
         return
     searching = bool(query.strip())
-    st.caption(t("library.hits" if searching else "library.count", count=len(found)))
+    st.caption(t("library.hits" if searching else "library.count", count=len(confident) + len(possible)))
+    if searching and not confident:
+        st.warning(t("library_search.no_confident"), icon=":material/help:")
     attached = call_state.attached_entries()
     if attached is None:
         st.caption(t("library.no_call"))
-    for position, (entry, snippets) in enumerate(found):
-        _card(entry, snippets, lang=lang, today=today, expanded=searching and position == 0, attached=attached,
+    for position, (entry, snippets) in enumerate(confident):
+        _card(entry, snippets, lang=lang, today=today, expanded=position == 0 and searching, attached=attached,
               advisor_id=advisor_id)
+    if possible:
+        st.markdown(f"**{t('library_search.possibly')}**")
+    for entry, snippets in possible:
+        _card(entry, snippets, lang=lang, today=today, expanded=False, attached=attached, advisor_id=advisor_id)

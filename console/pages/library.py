@@ -1,7 +1,8 @@
 """Bibliotek / Library: search the myths and FAQ, read the short answer aloud or copy it, use it in the call.
 
-Supervisors and admins also edit entries (with history and restore) and see how often each was used.
-The search index is built from the database's entries and rebuilt when one changes, so an edit shows at once.
+Supervisors and admins also edit entries (with history and restore), see how often each was used, and see
+the questions the search could not answer, from which they start new entries. The search index is built from
+the database's entries and rebuilt when one changes, so an edit shows at once.
 """
 
 import pandas as pd
@@ -9,7 +10,7 @@ import streamlit as st
 
 from advisory import access
 from console import auth
-from console.components import library_editor, library_entries
+from console.components import library_editor, library_entries, library_unanswered
 from console.components.call_state import today
 from console.components.library_search import current_library
 from console.i18n import current_language, fmt_date, label, t
@@ -25,7 +26,10 @@ library = current_library()
 supervisor = access.edits_library(user)
 
 if supervisor:
-    tab_search, tab_edit, tab_usage = st.tabs([t("library.tab_search"), t("library.tab_edit"), t("library.tab_usage")])
+    # Keyed and stateful, so that starting an entry from an unanswered question can switch to the editor.
+    tab_search, tab_edit, tab_usage, tab_unanswered = st.tabs(
+        [t("library.tab_search"), t("library.tab_edit"), t("library.tab_usage"), t("library.tab_unanswered")],
+        key=library_editor.TABS, on_change="rerun")
 else:
     tab_search = st.container()
 
@@ -50,3 +54,5 @@ if supervisor:
             }
             for entry in entries
         ]), hide_index=True, width="stretch", key="library_usage_table")
+    with tab_unanswered:
+        library_unanswered.unanswered_panel(library, user=user, lang=lang)

@@ -1,5 +1,6 @@
-"""The bundled myth/FAQ library: required entries, both languages, phone-length answers, valid
-sources, no dosing advice; and the loader's errors, which must name the file and the slug."""
+"""The bundled myth/FAQ library: required entries and families, both languages, phone-length answers,
+valid sources, no dosing advice, the facts and words of the clinical review (GUIDANCE.md, 29 November
+2026); and the loader's errors, which must name the file and the slug."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisory.content import ContentError, load_source_keys
+from advisory.content import ContentError, load_source_keys, yaml_files
 from advisory.library import (
     SHORT_ANSWER_MAX_WORDS,
     LibraryEntry,
@@ -48,16 +49,58 @@ REQUIRED_SLUGS = [
     "faq-strength-training",
 ]
 
-# Dosing words (doses, units, dose forms) and osteoporosis drug names: the line gives no medication
-# advice. Medicine as a topic ("medicin", "piller") is allowed only where it is referred to the GP.
+# Families of questions members ask (issue 12): each needs several entries, so that the different ways
+# members ask find an answer.
+FAMILIES = {
+    "medication": ["faq-medication", "faq-medication-stop-pause", "faq-medication-tablets",
+                   "faq-medication-injections", "faq-calcium-vitamin-d", "faq-training-with-medication"],
+    "money_routes": ["faq-referral-physio", "faq-free-physio", "faq-health-insurance-danmark",
+                     "faq-municipal-training", "faq-rehab-plan-after-hospital", "faq-find-specialist-physio"],
+    "relatives": ["faq-relative-how-to-help", "faq-relative-wont-train", "faq-relative-fallen-cannot-get-up",
+                  "faq-getting-up-from-floor", "faq-personal-alarm", "faq-relative-gp-visit"],
+    "everyday": ["faq-driving-after-fracture", "faq-travel-suitcase", "faq-stairs", "faq-shoes-socks",
+                 "faq-sex-after-fracture", "faq-sleep-bed", "faq-carrying-shopping-grandchildren"],
+    "sport": ["faq-skiing", "faq-skating", "faq-horse-riding", "faq-ball-games", "faq-golf-twisting",
+              "faq-dancing", "faq-swimming-water-exercise", "faq-cycling", "faq-gym-deadlift-squat",
+              "faq-gym-machines", "faq-yoga-pilates-positions"],
+    "condition": ["faq-what-is-osteoporosis", "faq-compression-fracture", "faq-posture-stoop",
+                  "faq-silent-fractures", "faq-dxa-scan", "faq-t-score", "faq-osteopenia",
+                  "faq-men-osteoporosis", "faq-younger-people", "faq-causes"],
+    "frailty": ["faq-balance-with-walker", "faq-frail-getting-started", "faq-supervised-exercise",
+                "faq-municipal-training"],
+    "nutrition": ["faq-food-for-bones", "faq-protein", "faq-calcium-without-milk"],
+    "pain_braces": ["faq-brace-corset", "faq-when-to-call-doctor", "faq-persistent-pain",
+                    "faq-pain-after-fracture", "faq-sudden-back-pain"],
+}
+MIN_ENTRIES = 90
+
+# The line gives no dosing advice: no doses or units anywhere. Drug and supplement names (and the words
+# for pills) are there only so that members' own words find the answer, so they may stand in the tags
+# of entries that send the question to the GP or the pharmacy, and never in what is read aloud.
 DOSING = re.compile(
-    r"\b(mg|µg|mikrogram|milligram|microgram|ie|iu|dosis|doser|dosering|dose|doses|dosage|tablet\w*)\b"
-    r"|alendron|zoledron|ibandron|risedron|denosumab|teriparatid|romosozumab|raloxifen"
-    r"|prolia|fosamax|aclasta|forsteo|evenity|bonviva",
+    r"\b(mg|µg|mikrogram|milligram|microgram|ie|iu|dosis|doser|dosering|dose|doses|dosage)\b"
+    r"|\d\s*(%|procent|percent)",
     re.IGNORECASE,
 )
-MEDICINE_WORDS = re.compile(r"\b(piller|pills|lægemidler|drugs)\b", re.IGNORECASE)
-MEDICINE_REFERRAL_SLUG = "faq-medication"
+DRUG_NAMES = re.compile(
+    r"alendron|zoledron|ibandron|risedron|denosumab|teriparatid|romosozumab|raloxifen|prolia|fosamax"
+    r"|aclasta|forsteo|movymia|evenity|bonviva|panodil|pamol|paracetamol|ibuprofen|ipren|ibumetin"
+    r"|nurofen|treo|morfin|morphine|prednisolon",
+    re.IGNORECASE,
+)
+MEDICINE_WORDS = re.compile(r"\b(piller|pills|lægemidler|drugs|tablet\w*|kalktabletter)\b", re.IGNORECASE)
+REFERS_TO_GP = {"da": re.compile(r"egen læge|apotek"), "en": re.compile(r"\bGP\b|pharmacy")}
+# Sources added for the Danish public routes; entries relying on them await the clinical lead.
+NEW_PUBLIC_SOURCES = {"SST-TRAENING", "SST-VFF", "SST-FALD", "DANMARK", "KOST", "SUNDHED"}
+# Mentions the healing phase without advising on it (a follow-up call when it is over).
+HEALING_PHASE_WITHOUT_ADVICE = {"faq-advice-line"}
+# Relatives hear about "their" GP and region.
+DISPOSITION = {
+    "da": re.compile(r"ring til egen læge nu – uden for åbningstid lægevagten"),
+    "en": re.compile(r"call (your|their) own GP now – outside opening hours the out-of-hours doctor"),
+}
+REGION_NUMBER = {"da": re.compile(re.escape("(1813 i Region Hovedstaden, ellers din regions nummer)")),
+                 "en": re.compile(r"\(1813 in the Capital Region, otherwise (your|their) region's number\)")}
 
 ENTRIES = load_bundled_entries()
 BY_SLUG = {entry.slug: entry for entry in ENTRIES}
@@ -69,10 +112,26 @@ def all_text(entry: LibraryEntry, lang: str) -> str:
     return "\n".join([text.title, text.short_answer, text.detail, *text.tags])
 
 
+def spoken_text(entry: LibraryEntry, lang: str) -> str:
+    """What the advisor reads or the member receives: everything but the tags."""
+    text = entry.text(lang)
+    return "\n".join([text.title, text.short_answer, text.detail])
+
+
+def refers_to_gp(entry: LibraryEntry) -> bool:
+    return all(REFERS_TO_GP[lang].search(entry.text(lang).short_answer) for lang in ("da", "en"))
+
+
 def test_library_has_enough_entries_of_both_kinds():
     kinds = {entry.kind for entry in ENTRIES}
-    assert len(ENTRIES) >= 40, len(ENTRIES)
+    assert len(ENTRIES) >= MIN_ENTRIES, len(ENTRIES)
     assert kinds == {"myth", "faq"}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_every_family_of_questions_has_its_entries(family):
+    missing = [slug for slug in FAMILIES[family] if slug not in BY_SLUG]
+    assert not missing, f"{family}: {missing}"
 
 
 @pytest.mark.parametrize("slug", REQUIRED_SLUGS)
@@ -107,19 +166,118 @@ def test_sources_are_known_keys(entry):
 
 
 @pytest.mark.parametrize(("entry", "lang"), TEXTS)
-def test_no_dosing_or_drug_advice(entry, lang):
+def test_no_dosing_advice(entry, lang):
     text = all_text(entry, lang)
     assert not DOSING.search(text), f"{entry.slug} ({lang}): {DOSING.search(text).group()!r}"
-    if entry.slug != MEDICINE_REFERRAL_SLUG:
-        assert not MEDICINE_WORDS.search(text), (
-            f"{entry.slug} ({lang}) talks medicine outside the GP referral"
-        )
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_drug_names_only_in_tags_of_entries_that_send_the_question_to_the_gp(entry, lang):
+    spoken = spoken_text(entry, lang)
+    assert not DRUG_NAMES.search(spoken), f"{entry.slug} ({lang}) names {DRUG_NAMES.search(spoken).group()!r}"
+    if DRUG_NAMES.search(", ".join(entry.text(lang).tags)) or MEDICINE_WORDS.search(spoken):
+        assert refers_to_gp(entry), f"{entry.slug} talks medicine without sending the question to the GP"
+
+
+@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name == "faq-medication.yaml"])
+def test_every_medication_entry_sends_the_question_to_the_gp_or_pharmacy(path):
+    for entry in load_entries([path], load_source_keys()):
+        assert refers_to_gp(entry), entry.slug
+
+
+@pytest.mark.parametrize(
+    ("query_words", "lang"),
+    [(["alendronat", "fosamax", "aclasta", "prolia", "forsteo", "evenity", "denosumab", "kalk", "d-vitamin"], "da"),
+     (["alendronate", "fosamax", "aclasta", "prolia", "forsteo", "evenity", "denosumab", "calcium", "vitamin d"], "en")],
+)
+def test_drug_and_supplement_names_are_known_to_the_search(query_words, lang):
+    tags = {tag.casefold() for entry in ENTRIES if refers_to_gp(entry) for tag in entry.text(lang).tags}
+    assert not [word for word in query_words if word not in tags]
 
 
 def test_medication_entry_refers_to_the_gp():
-    entry = BY_SLUG[MEDICINE_REFERRAL_SLUG]
+    entry = BY_SLUG["faq-medication"]
     assert "egen læge" in entry.da.short_answer
     assert "GP" in entry.en.short_answer
+
+
+# --- the facts and words of the clinical review ----------------------------------------------------
+
+
+def test_the_referral_entry_states_the_money_facts():
+    entry = BY_SLUG["faq-referral-physio"]
+    assert "største del" in entry.da.short_answer and "larger share" in entry.en.short_answer
+    assert "»danmark«" in entry.da.short_answer and '"danmark"' in entry.en.short_answer
+    assert "vederlagsfri fysioterapi" in entry.da.detail and "vederlagsfri fysioterapi" in entry.en.detail
+    assert not {"gratis", "free"} & {tag.casefold() for tag in entry.da.tags + entry.en.tags}
+
+
+def test_free_physiotherapy_is_never_promised_for_osteoporosis():
+    entry = BY_SLUG["faq-free-physio"]
+    assert entry.da.short_answer.startswith("Knogleskørhed alene giver ikke ret til vederlagsfri fysioterapi")
+    assert entry.en.short_answer.startswith("Osteoporosis alone does not give the right to free physiotherapy")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.slug)
+def test_words_of_the_clinical_review(entry):
+    danish = spoken_text(entry, "da")
+    assert not re.search(r"\bspeciale\b", all_text(entry, "da"), re.IGNORECASE), "særlig viden, not speciale"
+    assert not re.search(r"walking football|trolley|med stokke|hold dig til noget", danish, re.IGNORECASE)
+    # One term per text: knogleskørhed in what members hear (the association's name and site aside).
+    assert not re.search(r"\bosteoporose\b(?!\.dk)", danish, re.IGNORECASE)
+    # The T-score ranges do not overlap.
+    assert not re.search(r"mellem -1,0 og -2,5|between -1\.0 and -2\.5", danish + spoken_text(entry, "en"))
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_red_flags_use_the_disposition_wording(entry, lang):
+    text = spoken_text(entry, lang)
+    assert "samme eller næste dag" not in text and "the same or the next day" not in text
+    if "1813" in text:
+        assert DISPOSITION[lang].search(text) and REGION_NUMBER[lang].search(text), entry.slug
+
+
+def test_find_a_physiotherapist_with_special_knowledge():
+    entry = BY_SLUG["faq-find-specialist-physio"]
+    assert "særlig viden om knogleskørhed" in entry.da.short_answer
+    assert "special knowledge of osteoporosis" in entry.en.short_answer
+
+
+@pytest.mark.parametrize(
+    ("slug", "danish", "english"),
+    [
+        ("faq-t-score", "Under -1,0 og over -2,5", "Below -1.0 and above -2.5"),
+        ("faq-osteopenia", "hvis det passer til dig", "where suitable"),
+        ("myth-never-bend-forward", "Men i starten af helingsfasen", "But early in the healing phase"),
+        ("faq-swimming-water-exercise", "omklædningsrummet", "changing rooms"),
+        ("faq-swimming-water-exercise", "glatte gulve", "slippery floors"),
+        ("faq-training-with-earlier-fracture", "Ét helet håndledsbrud alene begrænser ikke",
+         "One healed wrist fracture alone does not limit impact"),
+        ("faq-wrist-fracture-impact", "Ét helet håndledsbrud alene gør ikke",
+         "One healed wrist fracture alone does not"),
+        ("faq-after-hip-fracture", "genoptræningsplanen", "rehabilitation plan"),
+    ],
+)
+def test_entry_says(slug, danish, english):
+    entry = BY_SLUG[slug]
+    assert danish in spoken_text(entry, "da")
+    assert english in spoken_text(entry, "en")
+
+
+@pytest.mark.parametrize("slug", ["myth-never-bend-forward", "faq-how-often-train"])
+def test_short_answers_keep_their_safety_words(slug):
+    entry = BY_SLUG[slug]
+    text = entry.da.short_answer + entry.da.detail
+    assert "helingsfasen" in text or "brud i ryggen" in text
+
+
+def test_impact_after_fractures_follows_the_uk_consensus():
+    """Impact is limited after vertebral fractures, several fractures or with frailty; never for a
+    single healed fracture as such (the old wording limited it after any earlier fracture)."""
+    for entry in ENTRIES:
+        for lang, phrase in (("da", "hold stødbelastning på niveau med rask gang"),
+                             ("en", "keep impact at the level of brisk walking")):
+            assert phrase not in entry.text(lang).short_answer, entry.slug
 
 
 @pytest.mark.parametrize(
@@ -136,6 +294,30 @@ def test_clinical_sign_off_content_is_marked(marker, reason):
         if marker in all_text(entry, "da") and entry.review_status != "needs_clinical_review"
     ]
     assert not unmarked, f"{reason}: {unmarked}"
+
+
+@pytest.mark.parametrize(
+    "slug", ["faq-healing-phase", "myth-walking-enough", "faq-how-often-train", "myth-never-bend-forward"]
+)
+def test_named_training_advice_awaits_clinical_review(slug):
+    assert BY_SLUG[slug].review_status == "needs_clinical_review"
+
+
+def test_advice_for_the_healing_phase_awaits_clinical_review():
+    unmarked = [
+        entry.slug
+        for entry in ENTRIES
+        if "helingsfase" in spoken_text(entry, "da").lower()
+        and entry.slug not in HEALING_PHASE_WITHOUT_ADVICE
+        and entry.review_status != "needs_clinical_review"
+    ]
+    assert not unmarked, unmarked
+
+
+def test_entries_citing_the_new_public_sources_await_clinical_review():
+    unmarked = [entry.slug for entry in ENTRIES
+                if NEW_PUBLIC_SOURCES & set(entry.sources) and entry.review_status != "needs_clinical_review"]
+    assert not unmarked, unmarked
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

@@ -6,8 +6,8 @@ A relative's call records whether the member agreed that written guidance may go
 The draft table is rebuilt (it held one draft per advisor under an unnamed unique constraint); drafts in
 progress are kept, each under a key of its own.
 
-Revision ID: 0008
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 18:48:21.625978
 """
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0008'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

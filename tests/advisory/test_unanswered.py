@@ -1,0 +1,74 @@
+"""Grouping the questions the library could not answer (advisory/unanswered.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from advisory.library import Library
+from advisory.unanswered import Question, group_questions
+
+NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return Library.bundled()
+
+
+def ask(query: str, lang: str = "da", hours_ago: int = 0, picked: str | None = None) -> Question:
+    return Question(query=query, lang=lang, searched_at=NOW - timedelta(hours=hours_ago), picked_slug=picked)
+
+
+def test_spellings_of_one_question_are_one_group(library):
+    groups = group_questions(
+        [ask("må jeg sejle kajak", hours_ago=5), ask("maa jeg sejle kajak?", hours_ago=3),
+         ask("Må jeg sejle kajak", hours_ago=1), ask("må jeg sejle i kajak", hours_ago=2)],
+        library,
+    )
+    assert len(groups) == 1
+    assert groups[0].count == 4
+    assert groups[0].last_searched == NOW - timedelta(hours=1)
+
+
+def test_a_typo_the_analyzer_cannot_mend_still_joins_its_group(library):
+    groups = group_questions([ask("må jeg sejle kajak"), ask("må jeg sejle kajakk")], library)
+    assert [group.count for group in groups] == [2]
+
+
+def test_different_questions_stay_apart_most_asked_first(library):
+    groups = group_questions(
+        [ask("må jeg dyrke karate", hours_ago=3), ask("må jeg sejle kajak"), ask("må jeg sejle kajak", hours_ago=1),
+         ask("can I go kayaking", lang="en")],
+        library,
+    )
+    assert [(group.lang, group.query, group.count) for group in groups] == [
+        ("da", "må jeg sejle kajak", 2), ("en", "can I go kayaking", 1), ("da", "må jeg dyrke karate", 1)]
+
+
+def test_the_group_is_named_by_its_most_asked_wording(library):
+    group = group_questions(
+        [ask("må jeg sejle kajak"), ask("maa jeg sejle kajak"), ask("maa jeg sejle kajak", hours_ago=1)], library
+    )[0]
+    assert group.query == "maa jeg sejle kajak"
+    assert group.wordings == ["maa jeg sejle kajak", "må jeg sejle kajak"]
+
+
+def test_picks_are_counted(library):
+    group = group_questions(
+        [ask("må jeg sejle kajak", picked="faq-swimming-water-exercise"),
+         ask("må jeg sejle kajak", picked="faq-swimming-water-exercise"), ask("må jeg sejle kajak")],
+        library,
+    )[0]
+    assert group.picked == {"faq-swimming-water-exercise": 2}
+
+
+def test_a_question_the_library_now_answers_disappears(library):
+    # "må jeg stå på ski" was unanswered before faq-skiing; with the entry it is answered.
+    groups = group_questions([ask("må jeg stå på ski"), ask("må jeg sejle kajak")], library)
+    assert [group.query for group in groups] == ["må jeg sejle kajak"]
+
+
+def test_nothing_to_group(library):
+    assert group_questions([], library) == []
