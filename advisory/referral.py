@@ -1,8 +1,12 @@
-"""Written guidance for a member after a call: subject and plain-text body (e-mail or printed letter).
+"""Written guidance after a call ("Vejledning til medlemmet"): subject and plain-text body (e-mail or letter).
 
-The text says only what the call supported (the blocks the advisor ticked "said") plus the fixed
-referral route from the 2023 Danish physiotherapy recommendation. It never gives medicine advice:
-a medication topic only adds a line sending the member to their own GP.
+The text says only what the call supported (the blocks the advisor ticked "said") plus the fixed referral
+route from the 2023 Danish physiotherapy recommendation, as corrected by the clinical review. It never
+gives medicine advice: a medication topic only adds a line sending the member to their own GP.
+- After a red flag the letter repeats the agreed disposition and a safety net, and holds no training advice.
+- While a fracture may still be healing, every letter carries the approved safety-net paragraph.
+- A letter to a relative is addressed to the relative and speaks of the member in the third person.
+- Each theme appears once: the said theme blocks give its line in the call's own words.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
-from advisory.formatting import format_date, format_long_date
+from advisory.formatting import format_long_date
 from advisory.vocab import CallerGroup, codes
 
 REFERRAL_DIR = CONTENT_DIR / "referral"
@@ -25,7 +29,7 @@ LANGS = ("da", "en")
 THEMES = ("staerk", "stabil", "strakt")
 # Only advice sections reach the member; safety-screen questions and anything unknown stay out,
 # so a new script section is excluded until someone decides it belongs in a letter.
-SAID_SECTIONS = ("guidance", "themes", "myths")
+SAID_SECTIONS = ("guidance", "myths")  # theme blocks feed the themes section instead, once per theme
 MEDICATION_TOPIC = "medication"
 # The themes wait for the end of the healing phase in this group (no training advice now).
 _AFTER_HEALING_GROUPS = (CallerGroup.acute_vertebral_fracture,)
@@ -43,7 +47,7 @@ class SaidBlock:
 @dataclass(frozen=True)
 class ReferralInput:
     lang: str
-    member_name: str | None
+    recipient_name: str | None  # the caller's name (the member, or the relative who called)
     group: str
     said_blocks: tuple[SaidBlock, ...]
     themes: tuple[str, ...] = ()
@@ -51,6 +55,14 @@ class ReferralInput:
     topics: tuple[str, ...] = ()
     advisor_name: str | None = None
     call_date: date | None = None
+    relative: bool = False  # a relative called: the letter speaks of the member as `person`
+    person: str | None = None  # "din mor", "your father", ... (advisory.script.person_words)
+    person_words: dict[str, str] | None = None  # for third-person texts ({person}, {pronoun}, ...)
+    disposition: str | None = None  # what was agreed after a red flag, in the recipient's words
+    safety_net: bool = False  # a fracture may still be healing
+    municipal: bool = False  # frail or walking with an aid: the municipality's training offers
+    phone: str | None = None  # the advice line's number and opening hours, when configured
+    hours: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,14 @@ class Headings(_Model):
     talked_about: LangText
     themes: LangText
     next_steps: LangText
+    agreed: LangText
+    safety_net: LangText
+
+
+class SafetyNet(LangText):
+    sources: list[str]
+    review_status: Literal["approved", "needs_clinical_review"]
+    third_person: LangText
 
 
 class ReferralContent(_Model):
@@ -111,6 +131,7 @@ class ReferralContent(_Model):
     inspiration_page: LangText
     contact_lines: LangLines
     headings: Headings
+    safety_net: SafetyNet
     themes: dict[Literal["staerk", "stabil", "strakt"], ThemeText]
     physio_help: PhysioHelp
     group_notes: dict[str, GroupNote]
@@ -128,7 +149,8 @@ def load_referral_content() -> ReferralContent:
     except ValidationError as exc:
         raise ContentError(f"{path.name}: {exc}") from exc
     known = load_source_keys()
-    cited = {"(file)": content.sources, "physio_help": content.physio_help.sources}
+    cited = {"(file)": content.sources, "physio_help": content.physio_help.sources,
+             "safety_net": content.safety_net.sources}
     cited |= {f"themes.{key}": theme.sources for key, theme in content.themes.items()}
     cited |= {f"group_notes.{key}": note.sources for key, note in content.group_notes.items()}
     for where, sources in cited.items():
@@ -174,15 +196,19 @@ def compose_referral(inp: ReferralInput, *, content: ReferralContent | None = No
     content = content or _cached_content()
     lang = inp.lang
     context = {
-        "member_name": _one_line(inp.member_name),
+        "recipient_name": _one_line(inp.recipient_name),
+        "relative": inp.relative,
+        "person": inp.person or "",
         "advisor_name": _one_line(inp.advisor_name),
         "call_date": _body_date(inp.call_date, lang),
         "follow_up": _body_date(inp.follow_up_on, lang),
         "said": said_texts(inp.said_blocks),
-        "themes": [
-            {"name": content.themes[key].name.get(lang), "line": content.themes[key].line.get(lang)}
-            for key in emphasised_themes(inp)
-        ],
+        "themes": theme_lines(inp, content),
+        "disposition": _one_line(inp.disposition),
+        "safety_net": _safety_net(content, inp) if inp.safety_net or inp.disposition else None,
+        "municipal": inp.municipal,
+        "phone": _one_line(inp.phone),
+        "hours": _one_line(inp.hours),
         "after_healing": inp.group in _AFTER_HEALING_GROUPS,
         "group_note": _group_note(content, inp.group, lang),
         "medication": MEDICATION_TOPIC in inp.topics,
@@ -214,6 +240,41 @@ def said_texts(blocks: tuple[SaidBlock, ...]) -> list[str]:
     return texts
 
 
+def theme_lines(inp: ReferralInput, content: ReferralContent) -> list[dict[str, str]]:
+    """Each emphasised theme once: its line in the words of the said theme block, else the general line."""
+    lines = []
+    for key in emphasised_themes(inp):
+        theme = content.themes[key]
+        name = theme.name.get(inp.lang)
+        said = next((block.text for block in inp.said_blocks if block.section == "themes"
+                     and _theme_key_set(block.tags) == {key}), None)
+        lines.append({"name": name, "line": _without_theme_name(_one_line(said), theme) if said
+                      else theme.line.get(inp.lang)})
+    return lines
+
+
+def _theme_key_set(tags: tuple[str, ...]) -> set[str]:
+    return {_theme_key(tag) for tag in tags} & set(THEMES)
+
+
+def _without_theme_name(text: str, theme: ThemeText) -> str:
+    """A theme block begins with the theme's name ("Stærk: ..."); the letter prints the name once."""
+    for name in {theme.name.da, theme.name.en, theme.name.en.split(" (")[0]}:
+        if text.startswith(f"{name}:"):
+            text = text[len(name) + 1:].strip()
+            return text[:1].lower() + text[1:] if text[:1].isupper() and not text[:2].isupper() else text
+    return text
+
+
+def _safety_net(content: ReferralContent, inp: ReferralInput) -> str | None:
+    net = content.safety_net
+    if net.review_status != "approved":
+        return None
+    if inp.relative and inp.person_words:
+        return _one_line(net.third_person.get(inp.lang).format(**inp.person_words))
+    return _one_line(net.get(inp.lang))
+
+
 def emphasised_themes(inp: ReferralInput) -> list[str]:
     """Themes in the fixed order Stærk, Stabil, Strakt: the advisor's choice, else the said blocks' tags."""
     if inp.themes:
@@ -222,7 +283,7 @@ def emphasised_themes(inp: ReferralInput) -> list[str]:
         chosen = {
             _theme_key(tag)
             for block in inp.said_blocks
-            if block.section in SAID_SECTIONS
+            if block.section in (*SAID_SECTIONS, "themes")
             for tag in block.tags
         }
     return [theme for theme in THEMES if theme in chosen]
@@ -251,10 +312,10 @@ def _group_note(content: ReferralContent, group: str, lang: str) -> str | None:
 
 
 def _body_date(value: date | None, lang: str) -> str | None:
-    """19.02.2027 in Danish; 19 February 2027 in English (no ambiguous numeric dates for members)."""
+    """The date written out: 19. februar 2027 / 19 February 2027 (no ambiguous numeric dates for members)."""
     if value is None:
         return None
-    return format_date(value, "da") if lang == "da" else format_long_date(value, lang)
+    return format_long_date(value, lang)
 
 
 def _one_line(text: str | None) -> str | None:

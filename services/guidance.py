@@ -1,10 +1,12 @@
 """From a saved call to `advisory.referral.ReferralInput`: what the written guidance may build on.
 
 The letter says only what the call supported: the script blocks the advisor marked as said
-(`Call.delivered_blocks`), the call's topics, its open follow-up and, with consent, the member's name.
-Two deliberate omissions:
+(`Call.delivered_blocks`) in the words said to that caller (third person when a relative called), the
+call's topics, its open follow-up, the disposition agreed after a red flag and, with consent, the caller's
+name. Deliberate omissions:
 - a block that still awaits clinical sign-off is not put in writing (staff may add their own words);
 - a block id the current content no longer knows (content changed since the call) is skipped.
+A relative receives guidance about the member only with the member's consent (Call.third_party_consent).
 """
 
 from __future__ import annotations
@@ -12,14 +14,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from advisory import access
 from advisory.access import Viewer
 from advisory.formatting import to_local
+from advisory.profile import CallerProfile
 from advisory.referral import LANGS, ReferralInput, ReferralText, SaidBlock, compose_referral
-from advisory.script import ScriptContent, script_content
+from advisory.script import (
+    ScriptContent,
+    audience_of,
+    disposition_text,
+    person_words,
+    script_content,
+    text_for,
+)
+from advisory.script.content import Audience
+from advisory.vocab import CallerGroup, CallerRole, Flag
 from db.models import Call, FollowUp, FollowUpStatus, User
+from settings import get_settings
+
+# A fracture that may still be healing: the letter carries the safety net.
+HEALING_FLAGS = frozenset({Flag.healing_phase, Flag.other_fracture_healing, Flag.fracture_date_unknown})
 
 
 @dataclass(frozen=True)
@@ -31,9 +48,11 @@ class CallForReferral:
     started_at: datetime
     group_id: str
     lang: str
-    member_name: str | None
+    member_name: str | None  # the caller's name (with consent): the member, or the relative who called
     email: str | None
     anonymised: bool
+    caller_role: str = CallerRole.member
+    needs_third_party_consent: bool = False  # a relative called, and the member did not agree to guidance
 
 
 def call_for_referral(session: Session, *, call_id: int, viewer: Viewer) -> CallForReferral | None:
@@ -52,12 +71,22 @@ def call_for_referral(session: Session, *, call_id: int, viewer: Viewer) -> Call
         member_name=call.caller_name if consent else None,
         email=call.email if consent else None,
         anonymised=call.anonymised_at is not None,
+        caller_role=call.caller_role,
+        needs_third_party_consent=call.caller_role == CallerRole.relative and not call.third_party_consent,
     )
 
 
-def said_blocks(block_ids: list[str], *, lang: str, content: ScriptContent | None = None,
+def _profile(call: Call) -> CallerProfile | None:
+    try:
+        return CallerProfile.model_validate(call.profile)
+    except ValidationError:  # an anonymised or older snapshot: speak to the member
+        return None
+
+
+def said_blocks(block_ids: list[str], *, lang: str, audience: Audience = "member",
+                words: dict[str, str] | None = None, content: ScriptContent | None = None,
                 include_unreviewed: bool = False) -> tuple[SaidBlock, ...]:
-    """The said blocks in call order with their text in `lang`."""
+    """The said blocks in call order with their text in `lang`, as said to the caller."""
     content = content or script_content()
     by_id = {block.id: block for block in content.blocks}
     blocks = []
@@ -65,8 +94,8 @@ def said_blocks(block_ids: list[str], *, lang: str, content: ScriptContent | Non
         block = by_id.get(block_id)
         if block is None or (block.review_status != "approved" and not include_unreviewed):
             continue
-        blocks.append(SaidBlock(id=block.id, section=block.section, text=getattr(block, lang).strip(),
-                                tags=tuple(block.tags)))
+        blocks.append(SaidBlock(id=block.id, section=block.section,
+                                text=text_for(block, lang, audience, words or {}), tags=tuple(block.tags)))
     return tuple(blocks)
 
 
@@ -80,21 +109,36 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
     lang = lang or (call.lang if call.lang in LANGS else "da")
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
+    content = content or script_content()
     follow_up_on = session.exec(
         select(FollowUp.due_on)
         .where(FollowUp.call_id == call_id, FollowUp.status == FollowUpStatus.open.value)
         .order_by(col(FollowUp.due_on))
     ).first()
     advisor = session.get(User, call.advisor_id)
+    profile = _profile(call)
+    audience: Audience = audience_of(profile) if profile is not None else "member"
+    words = person_words(profile, lang, content) if profile is not None and audience != "member" else None
+    disposition = next((entry for entry in content.dispositions if entry.id == call.disposition), None)
+    settings = get_settings()
     return ReferralInput(
         lang=lang,
-        member_name=summary.member_name,
+        recipient_name=summary.member_name,
         group=call.group_id,
-        said_blocks=said_blocks(list(call.delivered_blocks), lang=lang, content=content),
+        said_blocks=said_blocks(list(call.delivered_blocks), lang=lang, audience=audience, words=words,
+                                content=content),
         follow_up_on=follow_up_on,
         topics=tuple(call.topics),
         advisor_name=advisor.display_name if advisor else None,
         call_date=to_local(call.started_at).date(),
+        relative=audience == "relative",
+        person=words["person"] if words and audience == "relative" else None,
+        person_words=words if audience == "relative" else None,
+        disposition=disposition_text(disposition, lang, audience, words).say if disposition else None,
+        safety_net=bool(HEALING_FLAGS.intersection(call.flags)),
+        municipal=call.group_id == CallerGroup.function_limited or bool(profile and profile.walking_aid),
+        phone=settings.ADVICE_LINE_PHONE.strip() or None,
+        hours=settings.ADVICE_LINE_HOURS.strip() or None,
     )
 
 

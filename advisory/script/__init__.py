@@ -8,7 +8,9 @@ from advisory.script.builder import (
     ScriptBlock,
     audience_of,
     build_script,
+    disposition_text,
     person_words,
+    text_for,
 )
 from advisory.script.content import (
     AUDIENCES,
@@ -26,6 +28,6 @@ from advisory.script.screen import RedFlag, dispositions, most_urgent_dispositio
 __all__ = [
     "AUDIENCES", "FLAGS", "GROUPS", "MEDICATION_BLOCK", "SECTIONS", "Assessment", "CallScript", "DispositionText",
     "RedFlag", "ScriptBlock", "ScriptContent", "assess", "audience_of", "build_script", "content_version",
-    "dispositions", "load_script_content", "most_urgent_disposition", "person_words", "red_flags",
-    "script_content",
+    "disposition_text", "dispositions", "load_script_content", "most_urgent_disposition", "person_words", "red_flags",
+    "script_content", "text_for",
 ]

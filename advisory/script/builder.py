@@ -122,6 +122,11 @@ def person_words(profile: CallerProfile, lang: str, content: ScriptContent | Non
     return values
 
 
+def text_for(block: BlockEntry, lang: str, audience: Audience, words: dict[str, str]) -> str:
+    """A block's text as said to this audience (third person for a relative or a professional)."""
+    return _text(block, lang, audience, words)
+
+
 def _text(block: BlockEntry, lang: str, audience: Audience, words: dict[str, str]) -> str:
     if audience == "member":
         return getattr(block, lang).strip()

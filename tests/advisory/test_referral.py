@@ -39,7 +39,7 @@ PHONE = re.compile(r"(?<![\d.])(\+45 ?)?\d{2} ?\d{2} ?\d{2} ?\d{2}(?![\d.])")
 def make(lang: str = "da", **changes) -> ReferralInput:
     base = ReferralInput(
         lang=lang,
-        member_name="Inge Hansen",
+        recipient_name="Inge Hansen",
         group="everyday_active_with_fracture",
         said_blocks=(SAFETY, KEEP_GOING, LIFT, MYTH),
     )
@@ -69,7 +69,7 @@ def test_content_loads_and_covers_every_theme():
     ],
 )
 def test_greeting_opens_the_letter(lang, name, greeting):
-    assert body(lang, member_name=name).splitlines()[0] == greeting
+    assert body(lang, recipient_name=name).splitlines()[0] == greeting
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -148,8 +148,8 @@ def test_theme_lines_carry_no_impact_advice(lang, theme):
 @pytest.mark.parametrize(
     ("lang", "follow_up", "line"),
     [
-        ("da", date(2027, 2, 19), "Vi ringer dig op omkring 19.02.2027"),
-        ("da", date(2027, 1, 5), "Vi ringer dig op omkring 05.01.2027"),
+        ("da", date(2027, 2, 19), "Vi ringer dig op omkring 19. februar 2027"),
+        ("da", date(2027, 1, 5), "Vi ringer dig op omkring 5. januar 2027"),
         ("en", date(2027, 2, 19), "We will call you around 19 February 2027"),
         ("en", date(2027, 1, 5), "We will call you around 5 January 2027"),
     ],
@@ -198,10 +198,14 @@ def test_every_group_renders_the_full_route_without_dosing_or_phone_numbers(lang
 @pytest.mark.parametrize(
     ("lang", "steps"),
     [
-        ("da", ["egen læge om en henvisning til en fysioterapeut", "den offentlige sygesikring",
-                "osteoporose.dk under »Få støtte«", "osteoporose.dk under »Lev knoglesundt«"]),
+        ("da", ["egen læge om en henvisning til en fysioterapeut", "den offentlige sygesikring et tilskud",
+                "du betaler selv den største del", "Knogleskørhed alene giver ikke gratis fysioterapi",
+                "sygeforsikringen »danmark«", "særlig viden om knogleskørhed på osteoporose.dk under »Få støtte«",
+                "osteoporose.dk under »Lev knoglesundt«"]),
         ("en", ["own GP about a referral to a physiotherapist", "(den offentlige sygesikring)",
-                'osteoporose.dk under "Få støtte"', 'osteoporose.dk under "Lev knoglesundt"']),
+                "you pay the larger share", "Osteoporosis alone does not give free physiotherapy",
+                'health insurer "danmark"', 'special knowledge of osteoporosis on osteoporose.dk under "Få støtte"',
+                'osteoporose.dk under "Lev knoglesundt"']),
     ],
 )
 def test_referral_route_steps_in_order(lang, steps):
@@ -253,10 +257,10 @@ def test_closing_invites_a_new_call_and_signs_off(lang, advisor, closing):
 @pytest.mark.parametrize(
     ("lang", "call_date", "subject"),
     [
-        ("da", date(2026, 11, 26), "Opsummering af din samtale med Fysioterapeutrådgivningen den 26.11.2026"),
-        ("da", None, "Opsummering af din samtale med Fysioterapeutrådgivningen"),
+        ("da", date(2026, 11, 26), "Vejledning efter din samtale med Fysioterapeutrådgivningen den 26. november 2026"),
+        ("da", None, "Vejledning efter din samtale med Fysioterapeutrådgivningen"),
         ("en", date(2026, 11, 26),
-         "Summary of your call with the physiotherapist advice line (Fysioterapeutrådgivningen) on 26 November 2026"),
+         "Guidance after your call with the physiotherapist advice line (Fysioterapeutrådgivningen) on 26 November 2026"),
     ],
 )
 def test_subject_is_one_line(lang, call_date, subject):
@@ -264,7 +268,7 @@ def test_subject_is_one_line(lang, call_date, subject):
 
 
 def test_plain_text_is_not_html_escaped():
-    text = body(member_name="Inge & Jens <Hansen>")
+    text = body(recipient_name="Inge & Jens <Hansen>")
     assert text.startswith("Kære Inge & Jens <Hansen>,")
 
 
@@ -301,3 +305,73 @@ def test_content_errors_name_the_file_and_the_id(tmp_path, monkeypatch, edit, me
     with pytest.raises(ContentError, match="referral.yaml") as caught:
         load_referral_content()
     assert message in str(caught.value)
+
+
+
+# --- issue 11: red flags, the safety net, relatives, each theme once, the advice line's number ----------
+
+DISPOSITION = ("Ring til din egen læge nu – uden for åbningstid lægevagten (1813 i Region Hovedstaden, ellers din "
+               "regions nummer).")
+TRAINING_WORDS = re.compile(r"træning|styrke|balance|\bStærk\b|\bStabil\b|\bStrakt\b|\bhop|\bløft|\bfysioterapeut(en|er)?\b",
+                            re.IGNORECASE)
+
+
+def test_after_a_red_flag_the_letter_repeats_the_disposition_and_a_safety_net_and_no_training_advice():
+    text = body(disposition=DISPOSITION, said_blocks=(KEEP_GOING, LIFT, MYTH, THEME), follow_up_on=date(2027, 1, 5))
+    assert "Det aftalte vi" in text and DISPOSITION in text
+    assert "Hvis det bliver værre" not in text  # the safety net follows the disposition directly
+    assert "1813" in text and "112" in text
+    letter_without_signature = text.split("Med venlig hilsen")[0]
+    assert not TRAINING_WORDS.search(letter_without_signature), TRAINING_WORDS.search(letter_without_signature)
+    for said in (KEEP_GOING, LIFT, MYTH, THEME):
+        assert " ".join(said.text.split()) not in text
+
+
+@pytest.mark.parametrize(("lang", "net"), [("da", "ring til din egen læge med det samme"),
+                                          ("en", "call your own GP straight away")])
+def test_a_letter_in_the_healing_phase_carries_the_safety_net(lang, net):
+    assert net in body(lang, safety_net=True)
+    assert net not in body(lang, safety_net=False)
+
+
+def test_an_unapproved_safety_net_is_never_sent():
+    content = load_referral_content()
+    pending = content.model_copy(update={"safety_net": content.safety_net.model_copy(
+        update={"review_status": "needs_clinical_review"})})
+    assert "lægevagten" not in compose_referral(make(safety_net=True), content=pending).body
+
+
+WORDS = {"person": "din mor", "Person": "Din mor", "pronoun": "hun", "Pronoun": "Hun", "object": "hende",
+         "possessive": "hendes"}
+
+
+def test_a_letter_to_a_relative_is_addressed_to_them_and_speaks_of_the_member_in_the_third_person():
+    text = body(recipient_name="Karen Jensen", relative=True, person="din mor", person_words=WORDS, safety_net=True,
+                topics=("medication",))
+    assert text.startswith("Kære Karen Jensen,")
+    assert "om din mor." in text
+    assert "Din mor kan tale med sin egen læge om en henvisning" in text
+    assert "skal din mor kontakte sin egen læge" in text  # the safety net in the third person
+    assert "din mors egen læge" in text
+    assert "Tal med din egen læge om en henvisning" not in text
+    assert body(relative=True, person="din mor", person_words=WORDS, recipient_name=None).startswith("Kære pårørende,")
+
+
+def test_each_theme_appears_once_in_the_words_of_the_call():
+    staerk = SaidBlock("theme-staerk-walking-level", "themes",
+                       "Stærk: styrketræning med god teknik og vægtbærende aktivitet som gåture.", ("staerk", "impact_low"))
+    intro = SaidBlock("theme-intro", "themes", "Vi bruger tre temaer.", ("staerk", "stabil", "strakt"))
+    text = body(said_blocks=(intro, staerk, KEEP_GOING))
+    assert text.count("Stærk:") == 1
+    assert "• Stærk: styrketræning med god teknik og vægtbærende aktivitet som gåture." in text
+    assert "Vi bruger tre temaer." not in text
+
+
+def test_the_advice_lines_number_and_hours_are_printed_when_configured():
+    text = body(phone="70 20 41 31", hours="mandag–torsdag kl. 10–12")
+    assert "på 70 20 41 31 (mandag–torsdag kl. 10–12)" in text
+    assert "Telefontiderne kan du se på osteoporose.dk" in body()
+
+
+def test_frail_callers_letters_point_to_the_municipality():
+    assert "kommunens visitation" in body(municipal=True) and "kommunens visitation" not in body()

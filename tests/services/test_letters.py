@@ -23,7 +23,7 @@ def letter(lang: str = "da", *, text: ReferralText | None = None, recipient=RECI
     text = text or compose_referral(
         ReferralInput(
             lang=lang,
-            member_name="Inge Hansen",
+            recipient_name="Inge Hansen",
             group="everyday_active_with_fracture",
             said_blocks=SAID,
             follow_up_on=date(2027, 2, 19),
@@ -50,10 +50,10 @@ def test_pdf_is_a4_on_every_page(lang):
     ("lang", "phrases"),
     [
         ("da", ["Osteoporoseforeningen", "Inge Hansen", "Æblevej 3, 2. th.", "27. november 2026",
-                "Opsummering af din samtale med Fysioterapeutrådgivningen den 26.11.2026",
+                "Vejledning efter din samtale med Fysioterapeutrådgivningen den 26. november 2026",
                 "Kære Inge Hansen,", "henvisning til en fysioterapeut", "den offentlige sygesikring",
                 "»Få støtte«", "»Lev knoglesundt«", "hold tingen tæt ind til kroppen",
-                "Vi ringer dig op omkring 19.02.2027"]),
+                "Vi ringer dig op omkring 19. februar 2027"]),
         ("en", ["Osteoporoseforeningen", "Inge Hansen", "27 November 2026", "Dear Inge Hansen,",
                 "referral to a physiotherapist", "(den offentlige sygesikring)", '"Få støtte" (Get support)',
                 "We will call you around 19 February 2027"]),

@@ -93,17 +93,17 @@ def test_the_member_receives_the_guidance_in_utf8(db_url):
     assert envelope.rcpt_tos == ["henrik@example.dk"]
     [message] = inbox.messages()
     assert message["To"] == "henrik@example.dk"
-    assert message["Subject"] == "Opsummering af din samtale med Fysioterapeutrådgivningen den 26.11.2026"
+    assert message["Subject"] == "Vejledning efter din samtale med Fysioterapeutrådgivningen den 26. november 2026"
     assert message["Message-ID"] == f"<{record.idempotency_key}@osteoporose.dk>"
     assert message.get_content_charset() == "utf-8"
     body = message.get_content()
     for phrase in ("Kære Henrik Ærø Søndergaard,",
                    "Tal med din egen læge om en henvisning til en fysioterapeut",
-                   "tilskud fra den offentlige sygesikring",
-                   "særlig interesse for knogleskørhed på osteoporose.dk under »Få støtte«",
+                   "den offentlige sygesikring et tilskud",
+                   "særlig viden om knogleskørhed på osteoporose.dk under »Få støtte«",
                    "inspiration til træning på osteoporose.dk under »Lev knoglesundt«",
-                   "Vi ringer dig op omkring 19.02.2027",
-                   "din egen læge, du skal tale med – medicin kan vi ikke rådgive om her"):
+                   "Vi ringer dig op omkring 19. februar 2027",
+                   "din egen læge, der skal svare på dem – medicin kan vi ikke rådgive om her"):
         assert phrase in body
     assert body.replace("\r\n", "\n") == record.body  # SMTP carries CRLF line ends
 
