@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     SMTP_FROM: str = ""
     SMTP_TIMEOUT_SECONDS: float = 10.0
 
+    # Printed on letters to members. Empty: the letter sends them to the opening hours on osteoporose.dk.
+    ADVICE_LINE_PHONE: str = ""
+    ADVICE_LINE_HOURS: str = ""
+
 
 @lru_cache
 def get_settings() -> Settings:
