@@ -28,7 +28,7 @@ from db.engine import get_engine, session_scope
 from db.models import Referral
 from db.repositories import referrals
 from services import outbox
-from tests.services.test_mail_smtp import SENDER, Inbox, free_port, settings_for, smtp_server
+from tests.services.test_mail_smtp import SENDER, Inbox, settings_for, smtp_server
 from tests.services.test_outbox import fetch, make_advisor, make_call, save_referral
 
 ROOT = Path(__file__).resolve().parents[2]
