@@ -181,7 +181,7 @@ def compose_referral(inp: ReferralInput, *, content: ReferralContent | None = No
         "said": said_texts(inp.said_blocks),
         "themes": [
             {"name": content.themes[key].name.get(lang), "line": content.themes[key].line.get(lang)}
-            for key in emphasised_themes(inp)
+            for key in emphasised_themes(inp) if key not in explained_themes(inp.said_blocks)
         ],
         "after_healing": inp.group in _AFTER_HEALING_GROUPS,
         "group_note": _group_note(content, inp.group, lang),
@@ -226,6 +226,21 @@ def emphasised_themes(inp: ReferralInput) -> list[str]:
             for tag in block.tags
         }
     return [theme for theme in THEMES if theme in chosen]
+
+
+def explained_themes(blocks: tuple[SaidBlock, ...]) -> set[str]:
+    """Themes a said block of the themes section already explains in the advisor's words ("Stærk: ...").
+
+    The letter's theme list leaves them out, so each theme is explained once: the said block is the
+    more precise text (e.g. impact only at brisk-walking level after a fracture). A block about several
+    themes (the introduction, "after the healing phase") explains none of them on its own.
+    """
+    explained = set()
+    for block in blocks:
+        themes = {_theme_key(tag) for tag in block.tags} & set(THEMES)
+        if block.section == "themes" and len(themes) == 1 and _one_line(block.text):
+            explained |= themes
+    return explained
 
 
 def _check(inp: ReferralInput) -> None:

@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed-demo", help="add realistic demo calls (and demo users) for trying the console")
     seed.add_argument("--calls", type=int, default=20000, help="how many calls (default 20000)")
     seed.add_argument("--with-users", action="store_true",
-                      help="create the demo users rikke, mads, louise, sofie and admin if missing")
+                      help="create the demo users rikke, mads, louise, sofie, birgit and admin if missing")
     seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
     seed.add_argument("--database-url", help="database to fill (default: DATABASE_URL)")
     seed.set_defaults(func=cmd_seed_demo)

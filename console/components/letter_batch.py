@@ -103,7 +103,8 @@ def _printed_before(ready: list[LetterToPost], referral_id: int) -> bool:
 
 def _posted(user: StaffUser) -> None:
     with session_scope() as session:
-        posted = referrals.recently_posted(session, viewer=user)
+        # Only letters that could go in a window envelope again (anonymised ones have no address left).
+        posted = [letter for letter in referrals.recently_posted(session, viewer=user) if letter.address.usable]
     if not posted:
         return
     with st.expander(t("letters.posted_title")):
