@@ -191,6 +191,11 @@ def _pdf(subject: str, body: str, lang: str, recipient: str) -> bytes:
 
 
 def _letter(call: CallForReferral, user: StaffUser) -> None:
+    if key := st.session_state[_KEYS].get("letter"):
+        with session_scope() as session:
+            current = referrals.get_by_key(session, idempotency_key=key)
+        if current is not None and current.status == "queued":
+            st.info(t("referrals.letter_in_batch"))
     st.text_area(t("referrals.recipient_lines"), key=_LINES, height=130, help=t("referrals.recipient_lines_help"))
     address_problem = st.empty()  # the message about the address stands right under the field
     state = st.session_state
