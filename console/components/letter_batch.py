@@ -14,6 +14,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from advisory.formatting import local_today
 from console.components.referral_editor import address_problem_text
 from console.i18n import fmt_date, fmt_datetime, fmt_number, t
 from db.engine import get_engine, session_scope
@@ -82,7 +83,7 @@ def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
         with st.expander(t("letters.read", id=letter.referral.id, address=_address(letter))):
             st.text(letter.referral.body)
     ids = [letter.referral.id for letter in ready]
-    today = fmt_date(pd.Timestamp.now(tz="Europe/Copenhagen").date())
+    today = local_today().isoformat()
     st.download_button(t("letters.print", n=fmt_number(len(ids))), data=partial(_batch_pdf, ids, user),
                        file_name=f"breve-til-afsendelse-{today}.pdf", mime="application/pdf", key="letters_print",
                        type="primary", icon=":material/print:", on_click=_remember_printed, args=(ids,),

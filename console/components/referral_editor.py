@@ -220,10 +220,13 @@ def _letter(call: CallForReferral, user: StaffUser) -> None:
 
 def address_problem_text(check: AddressCheck) -> str:
     """What a letter's address lacks, in words (the editor and the letter queue say the same)."""
-    problems = [t(f"letters.missing_{part}") for part in check.missing]
+    sentences = []
+    if check.missing:
+        sentences.append(t("letters.address_unusable",
+                           problems="; ".join(t(f"letters.missing_{part}") for part in check.missing)))
     if check.too_many_lines:
-        problems.append(t("letters.too_many_lines", n=MAX_LINES))
-    return t("letters.address_unusable", problems="; ".join(problems))
+        sentences.append(t("letters.too_many_lines", n=MAX_LINES))
+    return " ".join(sentences)
 
 
 def _text(call: CallForReferral, user: StaffUser) -> None:
