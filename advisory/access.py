@@ -71,6 +71,11 @@ def may_change_follow_up(viewer: Viewer, *, assignee_id: int, call_advisor_id: i
     )
 
 
+def writes_guidance(viewer: Viewer) -> bool:
+    """Composes written guidance for calls at all (the secretariat only sends what others wrote)."""
+    return takes_calls(viewer)
+
+
 def may_write_guidance(viewer: Viewer, *, call_advisor_id: int) -> bool:
     """Compose and send written guidance for a call: whoever may read the call."""
     return may_read_call(viewer, advisor_id=call_advisor_id)
@@ -86,6 +91,7 @@ def sees_whole_outbox(viewer: Viewer) -> bool:
 
 
 def may_post_letters(viewer: Viewer) -> bool:
+    """Print the day's letters as one batch and mark them posted."""
     return viewer.role in LETTER_POSTERS
 
 
@@ -111,3 +117,8 @@ def reads_statistics(viewer: Viewer) -> bool:
 
 def administers(viewer: Viewer) -> bool:
     return viewer.role in ADMINS
+
+
+def manages_members_data(viewer: Viewer) -> bool:
+    """Retention purge, erasure and access requests: every call of a member, so administrators only."""
+    return administers(viewer)

@@ -1,6 +1,6 @@
 """Command line for operators: `python -m console.cli COMMAND` (or the `advice-console` script).
 
-Commands: init, create-user, reset-password, seed-demo, purge (more are added by later features).
+Commands: init, create-user, reset-password, seed-demo, purge, send-outbox.
 """
 
 from __future__ import annotations
@@ -96,6 +96,25 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_outbox(args: argparse.Namespace) -> int:
+    """Send the e-mails that are due; quiet when there was nothing to do, so cron mails only news."""
+    from db.migrate import is_current
+    from services.outbox import send_due
+
+    # No migrating from a job that runs every minute: the console's start or `init` does that.
+    if not is_current(args.database_url):
+        print("send-outbox: the database is not up to date; run `python -m console.cli init` first",
+              file=sys.stderr)
+        return 3
+    report = send_due(engine=get_engine(args.database_url), limit=args.limit)
+    if report.not_configured:
+        print(report.summary(), file=sys.stderr)
+        return 2
+    if args.verbose or report.sent or report.retry_planned or report.for_person or report.interrupted:
+        print(report.summary())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advice-console", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed-demo", help="add realistic demo calls (and demo users) for trying the console")
     seed.add_argument("--calls", type=int, default=20000, help="how many calls (default 20000)")
     seed.add_argument("--with-users", action="store_true",
-                      help="create the demo users rikke, mads, louise, sofie and admin if missing")
+                      help="create the demo users rikke, mads, louise, sofie, birgit and admin if missing")
     seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
     seed.add_argument("--database-url", help="database to fill (default: DATABASE_URL)")
     seed.set_defaults(func=cmd_seed_demo)
@@ -126,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="only count what would be anonymised")
     purge.add_argument("--database-url", help="database to purge (default: DATABASE_URL)")
     purge.set_defaults(func=cmd_purge)
+
+    outbox = sub.add_parser("send-outbox", help="send the e-mails that are due (run every minute from cron or a "
+                                                "systemd timer; several at once are safe)")
+    outbox.add_argument("--limit", type=int, default=200, help="send at most this many in this run (default 200)")
+    outbox.add_argument("--verbose", action="store_true", help="print a summary even when nothing was due")
+    outbox.add_argument("--database-url", help="database to use (default: DATABASE_URL)")
+    outbox.set_defaults(func=cmd_send_outbox)
     return parser
 
 

@@ -18,3 +18,15 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 def upgrade(database_url: str | None = None) -> None:
     command.upgrade(alembic_config(database_url), "head")
+
+
+def is_current(database_url: str | None = None) -> bool:
+    """True when the database is at the newest migration (checked without changing anything)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from db.engine import get_engine
+
+    heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    with get_engine(database_url).connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads

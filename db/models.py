@@ -228,7 +228,11 @@ class FollowUp(SQLModel, table=True):
 
 
 class Referral(SQLModel, table=True):
-    __table_args__ = (Index("ix_referral_status_channel_sent", "status", "channel", "sent_at"),)
+    __table_args__ = (
+        Index("ix_referral_status_channel_sent", "status", "channel", "sent_at"),
+        # The outbox runner's "what is due" and the letter queue: channel and status, then the time.
+        Index("ix_referral_channel_status_next", "channel", "status", "next_attempt_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = Field(foreign_key="call.id", index=True)
@@ -247,6 +251,12 @@ class Referral(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     sent_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # E-mail: when the outbox runner may try again. Empty on a failed e-mail: it waits for a person.
+    next_attempt_at: datetime | None = None
+    # Letters: last printed (the batch PDF), and who put it in the post and when.
+    printed_at: datetime | None = None
+    posted_at: datetime | None = None
+    posted_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 # --- library -----------------------------------------------------------------------------------

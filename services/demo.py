@@ -11,7 +11,7 @@ of dicts) inside a few transactions; on SQLite the load runs with `PRAGMA synchr
 page cache, which is safe here because a crash only loses demo data.
 
 Demo users (created only if missing), all with the password DEMO_PASSWORD:
-rikke, mads, louise (advisors), sofie (supervisor), admin (administrator).
+rikke, mads, louise (advisors), sofie (supervisor), birgit (secretariat), admin (administrator).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ DEMO_USERS = (
     ("mads", "Mads Kjær", "advisor"),
     ("louise", "Louise Brandt", "advisor"),
     ("sofie", "Sofie Lund", "supervisor"),
+    ("birgit", "Birgit Nørgaard", "secretariat"),
     ("admin", "Administrator", "admin"),
 )
 DEMO_DAYS = 548  # 18 months

@@ -138,8 +138,7 @@ class _Counter:
 def export_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
                  include_contact: bool, target: BinaryIO) -> ExportResult:
     """Write the filtered log to `target` and record the export (with its filters) in the audit log."""
-    if not access.exports_calls(viewer):
-        raise PermissionError("only supervisors export the call log")
+    access.require(access.exports_calls(viewer), "exporting calls")  # AccessDenied is a PermissionError
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format: {fmt}")
     columns = columns_for(include_contact)

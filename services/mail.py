@@ -22,10 +22,14 @@ from settings import Settings, get_settings
 
 
 class MailError(Exception):
-    def __init__(self, code: str, detail: str = ""):
+    """`permanent`: trying again cannot help (the server refused this address or this message for
+    good, with a 5xx reply), so the outbox leaves it to a person at once instead of retrying."""
+
+    def __init__(self, code: str, detail: str = "", *, permanent: bool = False):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.permanent = permanent
 
 
 class InvalidAddress(ValueError):
@@ -129,12 +133,19 @@ def _classify(exc: BaseException) -> MailError:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailError("auth", detail)
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return MailError("recipient_refused", detail)
+        # 4xx (greylisting, a full mailbox) may pass later; 5xx for every recipient will not.
+        permanent = all(code >= 500 for code, _ in exc.recipients.values())
+        return MailError("recipient_refused", detail, permanent=permanent)
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return MailError("sender_refused", detail)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        # Sending a non-ASCII address needs SMTPUTF8, which the server does not offer.
-        return MailError("smtputf8" if "SMTPUTF8" in detail else "smtp", detail)
+        # Sending a non-ASCII address needs SMTPUTF8, which the server does not offer (and will not later).
+        if "SMTPUTF8" in detail:
+            return MailError("smtputf8", detail, permanent=True)
+        return MailError("smtp", detail)
+    if isinstance(exc, smtplib.SMTPDataError):
+        # The server refused the message itself; 5xx is final (e.g. rejected as spam), 4xx is not.
+        return MailError("smtp", detail, permanent=exc.smtp_code >= 500)
     if isinstance(exc, ssl.SSLError):
         return MailError("tls", detail)
     # smtplib reports a reply that never came as "Connection unexpectedly closed: timed out".

@@ -121,7 +121,7 @@ def member_tab(admin: StaffUser) -> None:
         return
     query = MemberQuery(**st.session_state[MEMBER_QUERY_KEY])
     with session_scope() as session:
-        calls = privacy.find_member_calls(session, query=query)
+        calls = privacy.find_member_calls(session, query=query, viewer=admin)
     if not calls:
         st.info(t("admin_privacy.none_found"))
         return

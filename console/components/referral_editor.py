@@ -11,6 +11,7 @@ import streamlit as st
 
 from advisory import access
 from advisory.labels import label as vocabulary_label
+from advisory.postal import MAX_LINES, AddressCheck
 from console.i18n import fmt_date, fmt_datetime, label, labeller, t
 from db.engine import get_engine, session_scope
 from db.repositories import referrals
@@ -33,7 +34,7 @@ def pick_call(user: StaffUser) -> int | None:
         st.error(t("referrals.call_not_found"))
         return None
     with session_scope() as session:
-        calls = referrals.calls_awaiting_referral(session, advisor_id=user.id)
+        calls = referrals.calls_awaiting_referral(session, viewer=user)
     if not calls:
         st.info(t("referrals.no_calls"))
         return None
@@ -58,6 +59,8 @@ def load_call(call_id: int, user: StaffUser) -> CallForReferral | None:
         st.error(t("referrals.call_not_found"))
     elif call.anonymised:
         st.warning(t("referrals.call_anonymised"))
+    elif call.needs_third_party_consent:
+        st.warning(t("referrals.needs_third_party_consent"), icon=":material/lock:")
     else:
         return call
     return None
@@ -190,12 +193,42 @@ def _pdf(subject: str, body: str, lang: str, recipient: str) -> bytes:
 
 
 def _letter(call: CallForReferral, user: StaffUser) -> None:
-    st.text_area(t("referrals.recipient_lines"), key=_LINES, height=100)
+    if key := st.session_state[_KEYS].get("letter"):
+        with session_scope() as session:
+            current = referrals.get_by_key(session, idempotency_key=key)
+        if current is not None and current.status == "queued":
+            st.info(t("referrals.letter_in_batch"))
+    st.text_area(t("referrals.recipient_lines"), key=_LINES, height=130, help=t("referrals.recipient_lines_help"))
+    address_problem = st.empty()  # the message about the address stands right under the field
     state = st.session_state
+    if st.button(t("referrals.queue_letter"), key="referrals_queue_letter", type="primary",
+                 help=t("referrals.queue_letter_help")):
+        record = _save(call.id, user, "letter", state[_LINES])  # the text is kept whatever happens
+        if record.status == "sent":
+            st.info(t("referrals.already_marked"))
+        else:
+            try:
+                with session_scope() as session:
+                    referrals.queue_letter(session, referral_id=record.id, actor=user)
+            except referrals.InvalidPostalAddress as exc:
+                address_problem.error(address_problem_text(exc.check))
+            else:
+                st.success(t("referrals.letter_queued"))
     st.download_button(t("referrals.download_pdf"), _pdf(state[_SUBJECT], state[_BODY], state[_LANG], state[_LINES]),
                        file_name=f"vejledning-{call.id}.pdf", mime="application/pdf", key="referrals_download_pdf",
                        on_click=_save, args=(call.id, user, "letter", state[_LINES]))
     _mark_sent_button(call, user, "letter", state[_LINES])
+
+
+def address_problem_text(check: AddressCheck) -> str:
+    """What a letter's address lacks, in words (the editor and the letter queue say the same)."""
+    sentences = []
+    if check.missing:
+        sentences.append(t("letters.address_unusable",
+                           problems="; ".join(t(f"letters.missing_{part}") for part in check.missing)))
+    if check.too_many_lines:
+        sentences.append(t("letters.too_many_lines", n=MAX_LINES))
+    return " ".join(sentences)
 
 
 def _text(call: CallForReferral, user: StaffUser) -> None:

@@ -13,14 +13,14 @@ import streamlit as st
 from advisory import access, stats
 from advisory.formatting import LOCAL_TZ, format_duration
 from console import auth
-from console.components import charts
+from console.components import charts, outbox_view
 from console.components.charts import Column
 from console.i18n import current_language, fmt_date, fmt_number, label, t
 from db.engine import get_engine, session_scope
 from db.repositories import stats as stats_repo
 from settings import get_settings
 
-auth.require(access.reads_statistics)
+viewer = auth.require(access.reads_statistics)
 
 CACHE_SECONDS = 60
 PRESETS = (30, 90, 365, "custom")
@@ -56,6 +56,7 @@ def _minutes(seconds: float | None) -> str:
     return "–" if seconds is None else format_duration(seconds, current_language())
 
 
+
 st.title(t("statistics.title"))
 st.caption(t("statistics.intro"))
 today = datetime.now(LOCAL_TZ).date()
@@ -78,6 +79,8 @@ _metric(bottom[1], t("statistics.metric_referrals"), m["referrals_sent"], fmt_nu
 bottom[2].metric(t("statistics.metric_follow_ups_open"), fmt_number(data.follow_ups.open_now),
                  delta=t("statistics.metric_follow_ups_overdue", n=fmt_number(data.follow_ups.overdue_now)),
                  delta_color="inverse" if data.follow_ups.overdue_now else "off", delta_arrow="off")
+
+outbox_view.health(viewer)
 
 if not (m["calls"].current or m["calls"].previous):
     st.info(t("statistics.no_calls"))

@@ -292,7 +292,7 @@ def get_call_detail(session: Session, *, call_id: int, viewer: StaffUser, audit_
     detail = CallDetail(
         **{name: values[name] for name in CallDetail.__dataclass_fields__
            if name not in ("follow_ups", "referrals", "audit_trail", "library_titles")},
-        follow_ups=[asdict(row) for row in follow_ups.list_for_call(session, call_id=call.id)],
+        follow_ups=[asdict(row) for row in follow_ups.list_for_call(session, call_id=call.id, viewer=viewer)],
         referrals=_referrals(session, call.id),
         audit_trail=trail,
         library_titles=_library_titles(session, call.library_slugs),

@@ -60,6 +60,8 @@ def _rows(session: Session, query) -> list[FollowUpRow]:
 
 
 def _open_in_scope(viewer: StaffUser, scope: Scope):
+    # Follow-ups carry the caller's name, phone and the reason: staff who take no calls see none.
+    access.require(access.takes_calls(viewer), "reading follow-ups")
     where = [FollowUp.status == FollowUpStatus.open.value]
     if scope == "mine" or not access.sees_all_follow_ups(viewer):
         where.append(FollowUp.assignee_id == viewer.id)
@@ -95,6 +97,7 @@ def count_open(session: Session, *, viewer: StaffUser, scope: Scope = "mine",
 
 def recently_closed(session: Session, *, viewer: StaffUser, scope: Scope = "mine",
                     limit: int = 20) -> list[FollowUpRow]:
+    access.require(access.takes_calls(viewer), "reading follow-ups")
     query = select(*_COLUMNS).join(Call, Call.id == FollowUp.call_id).where(
         FollowUp.status != FollowUpStatus.open.value)
     if scope == "mine" or not access.sees_all_follow_ups(viewer):
@@ -102,14 +105,20 @@ def recently_closed(session: Session, *, viewer: StaffUser, scope: Scope = "mine
     return _rows(session, query.order_by(FollowUp.completed_at.desc(), FollowUp.id.desc()).limit(limit))
 
 
-def list_for_call(session: Session, *, call_id: int) -> list[FollowUpRow]:
+def list_for_call(session: Session, *, call_id: int, viewer: StaffUser) -> list[FollowUpRow]:
+    call = session.get(Call, call_id)
+    if call is None or not access.may_read_call(viewer, advisor_id=call.advisor_id):
+        raise FollowUpNotAllowed(call_id)
     query = (select(*_COLUMNS).join(Call, Call.id == FollowUp.call_id).where(FollowUp.call_id == call_id)
              .order_by(FollowUp.due_on, FollowUp.id))
     return _rows(session, query)
 
 
 def assignee_choices(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(select(User.id, User.display_name).where(User.active == True)  # noqa: E712
+    """Active staff who take calls: a follow-up is a call back, which the secretariat does not make."""
+    takers = [role.value for role in access.CALL_HANDLERS]
+    rows = session.execute(select(User.id, User.display_name)
+                           .where(User.active == True, User.role.in_(takers))  # noqa: E712
                            .order_by(User.display_name))
     return [(row.id, row.display_name) for row in rows]
 

@@ -19,6 +19,8 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from advisory import access
+from advisory.access import Viewer
 from db.models import AuditEvent, Call, FollowUp, Referral, ReferralStatus, utcnow
 from db.repositories import audit
 from db.repositories.users import StaffUser, staff_names
@@ -84,7 +86,7 @@ def _anonymise(session: Session, condition: ColumnElement[bool]) -> AnonymiseCou
     unsent = _referrals.c.status.in_((ReferralStatus.draft.value, ReferralStatus.queued.value))
     referrals = session.execute(
         update(_referrals).where(_referrals.c.call_id.in_(ids)).values(
-            recipient="", subject="", body="", updated_at=now,
+            recipient="", subject="", body="", updated_at=now, next_attempt_at=None,
             # An unsent referral without a recipient can never go out; say why in the outbox.
             status=case((unsent, ReferralStatus.failed.value), else_=_referrals.c.status),
             error=case((unsent, "erased"), else_=_referrals.c.error),
@@ -168,8 +170,9 @@ def _member_condition(query: MemberQuery) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
-def find_member_calls(session: Session, *, query: MemberQuery) -> list[dict[str, Any]]:
+def find_member_calls(session: Session, *, query: MemberQuery, viewer: Viewer) -> list[dict[str, Any]]:
     """The calls a request is about, newest first, for the preview before an erasure or export."""
+    access.require(access.manages_members_data(viewer), "members' data")
     rows = session.execute(
         select(_calls.c.id, _calls.c.started_at, _calls.c.advisor_id, _calls.c.group_id, _calls.c.member_number,
                _calls.c.caller_name, _calls.c.phone, _calls.c.email, _calls.c.anonymised_at)
@@ -189,6 +192,7 @@ def _member_call_ids(session: Session, query: MemberQuery, *, pending_only: bool
 
 def erase_member(session: Session, *, query: MemberQuery, actor: StaffUser) -> AnonymiseCounts:
     """Erasure on request: the same anonymisation as the retention purge, for one member's calls."""
+    access.require(access.manages_members_data(actor), "members' data")
     call_ids = _member_call_ids(session, query, pending_only=True)
     counts = _anonymise(session, _calls.c.id.in_(call_ids)) if call_ids else AnonymiseCounts(0, 0, 0)
     audit.record(session, action="erase", actor_id=actor.id, actor_name=actor.username, object_type="member",
@@ -225,6 +229,7 @@ def _events_about(session: Session, pairs: list[tuple[str, list[int]]]) -> list[
 def access_export(session: Session, *, query: MemberQuery, actor: StaffUser) -> dict[str, Any]:
     """Everything stored about a member: calls with follow-ups and referrals, and from the audit log
     who viewed or changed them. Recorded as action "access_export"."""
+    access.require(access.manages_members_data(actor), "members' data")
     call_ids = _member_call_ids(session, query)
     calls = session.execute(select(_calls).where(_calls.c.id.in_(call_ids)).order_by(_calls.c.started_at)).all()
     follow_ups = session.execute(select(_follow_ups).where(_follow_ups.c.call_id.in_(call_ids))).all()

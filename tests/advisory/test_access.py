@@ -55,6 +55,9 @@ def test_who_changes_a_follow_up(role, assigned, on_own_call, neither):
     (access.uses_outbox, {"advisor", "supervisor", "admin", "secretariat"}),
     (access.sees_whole_outbox, {"supervisor", "admin", "secretariat"}),
     (access.may_post_letters, {"supervisor", "admin", "secretariat"}),
+    (access.writes_guidance, {"advisor", "supervisor", "admin"}),
+    (access.manages_members_data, {"admin"}),
+    (access.sees_all_follow_ups, {"supervisor", "admin"}),
 ])
 def test_role_rules(rule, allowed):
     assert {role for role in ROLES if rule(Staff(ME, role))} == allowed
@@ -69,3 +72,14 @@ def test_resending_is_for_the_author_or_whoever_sees_the_whole_outbox():
 def test_require_raises_access_denied_naming_the_rule():
     with pytest.raises(access.AccessDenied, match="reading calls"):
         access.require(False, "reading calls")
+
+
+def test_the_secretariat_sends_guidance_but_reads_nothing_of_a_call():
+    secretariat = Staff(ME, "secretariat")
+    assert access.uses_outbox(secretariat) and access.may_post_letters(secretariat)
+    assert access.may_resend(secretariat, created_by_id=COLLEAGUE)
+    for rule in (access.takes_calls, access.writes_guidance, access.reads_library, access.exports_calls,
+                 access.reads_statistics, access.manages_members_data, access.sees_all_calls):
+        assert not rule(secretariat), rule.__name__
+    assert not access.may_read_call(secretariat, advisor_id=ME)  # not even a call "of its own"
+    assert not access.may_write_guidance(secretariat, call_advisor_id=ME)

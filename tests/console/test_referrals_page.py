@@ -129,7 +129,7 @@ def test_switching_language_rewrites_the_text_in_english(no_smtp):
     call_id = make_call(no_smtp, advisor.id)
     at = open_page(no_smtp, advisor, call_id)
     at.radio(key="referrals_lang").set_value("en").run()
-    assert at.text_input(key="referrals_subject").value.startswith("Summary of your call with")
+    assert at.text_input(key="referrals_subject").value.startswith("Guidance after your call with")
     assert "Talk to your own GP about a referral to a physiotherapist" in at.text_area(key="referrals_body").value
 
 

@@ -122,3 +122,31 @@ def test_custom_dates(line):
     assert not at.exception
     assert _metrics(at)["Opkald"][0] == "1"
     assert "(2 dage)" in texts(at)
+
+
+def test_supervisor_sees_the_outbox_health_now(console_db):
+    from sqlalchemy import update
+
+    from db.models import Referral, utcnow
+    from tests.services.test_outbox import make_call, queue, save_referral
+
+    supervisor = make_user(console_db, "sofie", "supervisor", "Sofie Lund")
+    empty = page_app("statistics.py", supervisor).run()
+    assert _metrics(empty)["Ældste ventende"][0] == "Ingen venter"
+    advisor = make_user(console_db, "rikke", "advisor", "Rikke Holm")
+    call_id = make_call(console_db, advisor.id)
+    waiting = save_referral(console_db, call_id, advisor.id)
+    queue(console_db, waiting.id, advisor.id)
+    stuck = save_referral(console_db, call_id, advisor.id)
+    with session_scope(get_engine(console_db)) as session:
+        session.connection().execute(update(Referral).where(Referral.id == waiting.id)
+                                     .values(created_at=utcnow() - timedelta(hours=5)))
+        session.connection().execute(update(Referral).where(Referral.id == stuck.id)
+                                     .values(status="failed", error="recipient_refused: 550"))
+    at = page_app("statistics.py", supervisor).run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["Venter på afsendelse"] == ("1", "e-mails: 1 · breve: 0")
+    assert metrics["Kræver en person"][0] == "1"
+    assert metrics["Ældste ventende"][0] == "5 timer"
+    assert "Udbakken lige nu" in texts(at)

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
+from advisory import access
 from advisory.referral import SAID_SECTIONS, load_referral_content
 from advisory.script import script_content
 from db.engine import get_engine, session_scope
@@ -67,7 +68,7 @@ def test_the_guidance_holds_exactly_the_approved_advice_the_call_delivered(db_ur
 
 @pytest.mark.parametrize(("persona", "themes"), [
     ("henrik", {"stabil", "strakt"}),
-    ("inge", {"staerk", "stabil"}),
+    ("inge", {"staerk", "stabil"}),  # once each: Stærk in the words of her said theme block
     ("hanne", {"staerk", "stabil", "strakt"}),
 ])
 def test_only_the_themes_of_said_blocks_are_emphasised(db_url, persona, themes):
@@ -75,6 +76,18 @@ def test_only_the_themes_of_said_blocks_are_emphasised(db_url, persona, themes):
     content = load_referral_content()
     for key, theme in content.themes.items():
         assert text.body.count(f"• {theme.name.da}:") == (1 if key in themes else 0), key
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_each_theme_is_explained_once_in_a_letter(db_url, persona, lang):
+    text, _, _ = compose(db_url, lang, **PERSONAS[persona])
+    content = load_referral_content()
+    for key, theme in content.themes.items():
+        name = theme.name.get(lang).split(" (")[0]  # "Strong (Stærk)" is written "Strong:" in the blocks
+        explanations = [line for line in text.body.splitlines()
+                        if line.startswith((f"• {theme.name.get(lang)}:", f"• {name}:"))]
+        assert len(explanations) <= 1, (key, explanations)
 
 
 @pytest.mark.parametrize(("topics", "blocks", "gp_line"), [
@@ -183,3 +196,15 @@ def test_a_relatives_call_without_the_members_consent_is_marked(db_url):
     call_id = make_call(db_url, advisor.id, caller_role="relative", third_party_consent=False)
     with session_scope(get_engine(db_url)) as session:
         assert call_for_referral(session, call_id=call_id, viewer=advisor).needs_third_party_consent
+
+
+def test_guidance_to_a_relative_without_the_members_consent_cannot_be_saved(db_url):
+    advisor = make_advisor(db_url)
+    call_id = make_call(db_url, advisor.id, caller_role="relative", third_party_consent=False)
+    with session_scope(get_engine(db_url)) as session, pytest.raises(access.AccessDenied):
+        referrals.save(session, idempotency_key=referrals.new_key(), call_id=call_id, channel="letter", lang="da",
+                       subject="Vejledning", body="Tekst", recipient="Karen", actor=advisor)
+    allowed = make_call(db_url, advisor.id, caller_role="relative", third_party_consent=True)
+    with session_scope(get_engine(db_url)) as session:
+        assert referrals.save(session, idempotency_key=referrals.new_key(), call_id=allowed, channel="letter",
+                              lang="da", subject="Vejledning", body="Tekst", recipient="Karen", actor=advisor).id

@@ -299,7 +299,7 @@ def test_calls_awaiting_referral_drop_calls_with_a_sent_referral(db_url):
     newer = make_call(db_url, advisor.id)
     letter = save_referral(db_url, older, advisor.id, channel="letter")
     with session_scope(get_engine(db_url)) as session:
-        assert [c["id"] for c in referrals.calls_awaiting_referral(session, advisor_id=advisor.id)] == [newer, older]
+        assert [c["id"] for c in referrals.calls_awaiting_referral(session, viewer=advisor)] == [newer, older]
         referrals.mark_sent(session, referral_id=letter.id, actor_id=advisor.id)
     with session_scope(get_engine(db_url)) as session:
-        assert [c["id"] for c in referrals.calls_awaiting_referral(session, advisor_id=advisor.id)] == [newer]
+        assert [c["id"] for c in referrals.calls_awaiting_referral(session, viewer=advisor)] == [newer]

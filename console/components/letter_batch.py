@@ -1,0 +1,123 @@
+"""Breve til afsendelse / Letters to post: the secretariat's daily batch.
+
+All letters waiting to be printed, across advisors, oldest first. "Print" downloads them as one PDF
+(each letter from a new page, the address in the envelope window, dated today) and records them as
+printed; "mark posted" then marks exactly the printed letters as sent, by whom and when. A letter whose
+address is not usable stays out of the batch, with what is missing. A letter already posted can be
+printed again from the list below, after a confirmation; that is audited.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from advisory.formatting import local_today
+from console.components.referral_editor import address_problem_text
+from console.i18n import fmt_date, fmt_datetime, fmt_number, t
+from db.engine import get_engine, session_scope
+from db.repositories import referrals
+from db.repositories.referrals import LetterToPost
+from db.repositories.users import StaffUser
+from services import outbox
+
+_PRINTED = "letters_printed_ids"  # the ids of the batch printed in this session
+_FLASH = "letters_flash"
+
+
+def _batch_pdf(referral_ids: list[int], user: StaffUser) -> bytes:
+    # Runs when the download button is pressed (on its own thread): the PDF holds exactly these letters,
+    # except any a colleague posted in the meantime.
+    return outbox.print_letters(engine=get_engine(), referral_ids=referral_ids, actor=user, skip_posted=True)
+
+
+def _reprint_pdf(referral_id: int, user: StaffUser) -> bytes:
+    return outbox.print_letters(engine=get_engine(), referral_ids=[referral_id], actor=user, confirm_reprint=True)
+
+
+def _remember_printed(referral_ids: list[int]) -> None:
+    st.session_state[_PRINTED] = list(referral_ids)
+
+
+def _mark_posted(referral_ids: list[int], user: StaffUser) -> None:
+    with session_scope() as session:
+        posted = referrals.mark_posted(session, referral_ids=referral_ids, actor=user)
+    st.session_state.pop(_PRINTED, None)
+    st.session_state[_FLASH] = t("letters.posted", n=fmt_number(len(posted)))
+
+
+def _address(letter: LetterToPost) -> str:
+    return " · ".join(letter.address.lines)
+
+
+def letters_to_post(user: StaffUser) -> None:
+    st.caption(t("letters.intro"))
+    if flash := st.session_state.pop(_FLASH, None):
+        st.success(flash)
+    with session_scope() as session:
+        waiting = referrals.letters_to_post(session, viewer=user)
+    ready = [letter for letter in waiting if letter.address.usable]
+    blocked = [letter for letter in waiting if not letter.address.usable]
+    if not waiting:
+        st.info(t("letters.none_waiting"))
+    if ready:
+        _batch(ready, user)
+    for letter in blocked:
+        record = letter.referral
+        st.warning(t("letters.blocked", id=record.id, author=letter.author_name or "–",
+                     date=fmt_date(record.created_at)) + " " + address_problem_text(letter.address))
+    _posted(user)
+
+
+def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
+    st.dataframe(pd.DataFrame([{
+        t("letters.col_written"): fmt_datetime(letter.referral.created_at),
+        t("letters.col_author"): letter.author_name,
+        t("letters.col_address"): _address(letter),
+        t("letters.col_subject"): letter.referral.subject,
+        t("letters.col_printed"): fmt_datetime(letter.referral.printed_at),
+    } for letter in ready]), hide_index=True, width="stretch", key="letters_table")
+    for letter in ready:
+        with st.expander(t("letters.read", id=letter.referral.id, address=_address(letter))):
+            st.text(letter.referral.body)
+    ids = [letter.referral.id for letter in ready]
+    today = local_today().isoformat()
+    st.download_button(t("letters.print", n=fmt_number(len(ids))), data=partial(_batch_pdf, ids, user),
+                       file_name=f"breve-til-afsendelse-{today}.pdf", mime="application/pdf", key="letters_print",
+                       type="primary", icon=":material/print:", on_click=_remember_printed, args=(ids,),
+                       help=t("letters.print_help"))
+    printed_here = set(st.session_state.get(_PRINTED, []))
+    to_mark = [i for i in ids if i in printed_here or _printed_before(ready, i)]
+    if to_mark:
+        st.button(t("letters.mark_posted", n=fmt_number(len(to_mark))), key="letters_mark_posted",
+                  icon=":material/markunread_mailbox:", on_click=_mark_posted, args=(to_mark, user),
+                  help=t("letters.mark_posted_help"))
+    else:
+        st.caption(t("letters.print_first"))
+
+
+def _printed_before(ready: list[LetterToPost], referral_id: int) -> bool:
+    return any(letter.referral.id == referral_id and letter.referral.printed_at for letter in ready)
+
+
+def _posted(user: StaffUser) -> None:
+    with session_scope() as session:
+        # Only letters that could go in a window envelope again (anonymised ones have no address left).
+        posted = [letter for letter in referrals.recently_posted(session, viewer=user) if letter.address.usable]
+    if not posted:
+        return
+    with st.expander(t("letters.posted_title")):
+        by_id = {letter.referral.id: letter for letter in posted}
+        chosen = st.selectbox(
+            t("letters.reprint_pick"), list(by_id), index=None, key="letters_reprint_pick",
+            format_func=lambda i: t("letters.posted_option", id=i, address=_address(by_id[i]),
+                                    at=fmt_datetime(by_id[i].referral.posted_at)),
+            placeholder=t("letters.reprint_placeholder"))
+        if chosen is None:
+            return
+        confirmed = st.checkbox(t("letters.reprint_confirm"), key="letters_reprint_confirm")
+        st.download_button(t("letters.reprint"), data=partial(_reprint_pdf, chosen, user), disabled=not confirmed,
+                           file_name=f"brev-{chosen}.pdf", mime="application/pdf", key="letters_reprint",
+                           icon=":material/print:", on_click="ignore")
