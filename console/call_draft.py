@@ -8,12 +8,11 @@ is tested without a running app.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import EmailStr, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from advisory.profile import CallerProfile
 from advisory.script import CallScript
@@ -38,14 +37,15 @@ ROW_PREFIXES = ("call_fx_site_", "call_fx_when_", "call_fx_weeks_", "call_fx_mon
                 "call_fx_low_energy_")
 TICK_PREFIXES = ("call_rf_", "call_said_", "call_used_")
 DATE_FIELDS = ("call_follow_up_on",)
-PHONE = re.compile(r"[0-9 +()-]*")  # the same rule as CallCreate.phone
-CONTACT_MAX_LENGTH = {"caller_name": 128, "member_number": 32, "phone": 32, "email": 254}
 CONTACT_FIELDS = {  # widget key -> CallCreate field
     "call_contact_name": "caller_name",
     "call_contact_phone": "phone",
     "call_contact_email": "email",
     "call_contact_member_number": "member_number",
 }
+# The widgets of CallCreate fields an advisor types into (the rules themselves live in CallCreate only).
+FIELD_WIDGETS = {**{field: key for key, field in CONTACT_FIELDS.items()}, "notes": "call_notes",
+                 "follow_up_reason": "call_follow_up_reason"}
 
 
 def new_call(started_at: datetime) -> dict[str, Any]:
@@ -238,29 +238,11 @@ def call_create(
     })
 
 
-_EMAIL = TypeAdapter(EmailStr)
-
-
-def contact_errors(state: Mapping[str, Any]) -> list[str]:
-    """The contact details that are invalid (CallCreate field names); none without the caller's consent.
-
-    Checked here, before CallCreate, so each problem is named beside the others in one go.
-    """
-    if not state.get("call_consent"):
-        return []
-    values = {field: (state.get(key) or "").strip() for key, field in CONTACT_FIELDS.items()}
-    invalid = {field for field, value in values.items() if len(value) > CONTACT_MAX_LENGTH[field]}
-    if not PHONE.fullmatch(values["phone"]):
-        invalid.add("phone")
-    if values["email"]:
-        try:
-            _EMAIL.validate_python(values["email"])
-        except ValidationError:
-            invalid.add("email")
-    return sorted(invalid)
-
-
-def call_errors(exc: ValidationError) -> list[str]:
-    """The CallCreate fields that failed (contact details, in practice), for messages on the page."""
-    fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
-    return sorted(fields)
+def call_errors(exc: ValidationError) -> dict[str, str]:
+    """The CallCreate fields that failed, each with its first pydantic error type ("string_too_long",
+    "value_error", ...), for messages next to the fields on the page."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        if error["loc"]:
+            errors.setdefault(str(error["loc"][0]), error["type"])
+    return errors

@@ -19,7 +19,7 @@ from advisory.access import Viewer
 from advisory.formatting import to_local
 from advisory.referral import LANGS, ReferralInput, ReferralText, SaidBlock, compose_referral
 from advisory.script import ScriptContent, script_content
-from db.models import Call, FollowUp, FollowUpStatus, User
+from db.models import Call, CallTopic, FollowUp, FollowUpStatus, User
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
         .where(FollowUp.call_id == call_id, FollowUp.status == FollowUpStatus.open.value)
         .order_by(col(FollowUp.due_on))
     ).first()
+    topics = session.exec(select(CallTopic.topic).where(CallTopic.call_id == call_id).order_by(col(CallTopic.topic)))
     advisor = session.get(User, call.advisor_id)
     return ReferralInput(
         lang=lang,
@@ -92,7 +93,7 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
         group=call.group_id,
         said_blocks=said_blocks(list(call.delivered_blocks), lang=lang, content=content),
         follow_up_on=follow_up_on,
-        topics=tuple(call.topics),
+        topics=tuple(topics),
         advisor_name=advisor.display_name if advisor else None,
         call_date=to_local(call.started_at).date(),
     )

@@ -15,9 +15,9 @@ from advisory.formatting import LOCAL_TZ, to_local
 from advisory.profile import profile_errors
 from advisory.script import build_script, most_urgent_disposition, red_flags
 from console.call_draft import (
+    FIELD_WIDGETS,
     call_create,
     call_errors,
-    contact_errors,
     draft_from_state,
     is_draft_key,
     new_call,
@@ -26,9 +26,9 @@ from console.call_draft import (
     state_from_draft,
     ticked,
 )
-from console.i18n import fmt_datetime, t
+from console.i18n import fmt_datetime, fmt_number, t
 from db.engine import session_scope
-from db.models import utcnow
+from db.models import FOLLOW_UP_REASON_MAX_CHARS, NOTES_MAX_CHARS, utcnow
 from db.repositories import drafts
 from db.repositories.calls import save_call
 from db.repositories.users import StaffUser
@@ -36,8 +36,8 @@ from db.repositories.users import StaffUser
 ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
-_FIELD_ERRORS = ("email", "phone", "caller_name", "member_number")
-_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY)
+FIELD_ERRORS = "call_field_errors"  # widget key -> [the value refused, the message]
+_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS)
 
 
 def today() -> date:
@@ -126,23 +126,49 @@ def save(user: StaffUser, lang: str) -> None:
     if problems := _save_problems(state, day):
         state[ERRORS] = problems
         return
-    if invalid := contact_errors(state):
-        state[ERRORS] = [t(f"call.error_{field}") for field in invalid]
-        return
     script = build_script(profile, today=day, lang=lang)
     disposition = most_urgent_disposition(ticked(state, "call_rf_", [flag.id for flag in red_flags(lang)]))
     try:
         data = call_create(state, profile=profile, script=script, disposition=disposition, advisor_id=user.id,
                            ended_at=utcnow())
     except ValidationError as exc:
-        state[ERRORS] = [t(f"call.error_{field}" if field in _FIELD_ERRORS else "call.error_invalid")
-                         for field in call_errors(exc)]
+        _show_field_errors(call_errors(exc))
         return
+    state.pop(FIELD_ERRORS, None)
     with session_scope() as session:
         call_id = save_call(session, data=data, actor_name=user.username)
         drafts.discard_draft(session, advisor_id=user.id)
     _clear()
     state[SAVED] = call_id
+
+
+def field_message(field: str, error_type: str) -> str:
+    """A CallCreate field's validation error in the advisor's words (pydantic's are English)."""
+    if field == "notes":
+        return t("call.error_notes_too_long", max=fmt_number(NOTES_MAX_CHARS))
+    if field == "follow_up_reason":
+        return t("call.error_follow_up_reason_too_long", max=FOLLOW_UP_REASON_MAX_CHARS)
+    if field in ("email", "phone", "caller_name", "member_number"):
+        return t(f"call.error_{field}")
+    return t("call.error_invalid")
+
+
+def _show_field_errors(errors: dict[str, str]) -> None:
+    """Each message goes next to its field (while the field still holds the refused value); what has no
+    field on the page is listed above the save button."""
+    state = st.session_state
+    beside = {FIELD_WIDGETS[field]: [state.get(FIELD_WIDGETS[field]), field_message(field, kind)]
+              for field, kind in errors.items() if field in FIELD_WIDGETS}
+    state[FIELD_ERRORS] = beside
+    elsewhere = [field_message(field, kind) for field, kind in errors.items() if field not in FIELD_WIDGETS]
+    state[ERRORS] = [t("call.error_fields")] * bool(beside) + elsewhere
+
+
+def field_error(key: str) -> None:
+    """The save's message for the widget `key`, shown under it until its value changes."""
+    refused = (st.session_state.get(FIELD_ERRORS) or {}).get(key)
+    if refused and st.session_state.get(key) == refused[0]:
+        st.error(refused[1])
 
 
 def _ask_discard(confirm: bool) -> None:

@@ -13,6 +13,7 @@ from advisory import access
 from advisory.labels import label as vocabulary_label
 from console.i18n import fmt_date, fmt_datetime, label, labeller, t
 from db.engine import get_engine, session_scope
+from db.models import ReferralDraft
 from db.repositories import referrals
 from db.repositories.referrals import SendOutcome
 from db.repositories.users import StaffUser
@@ -93,9 +94,11 @@ def _key(channel: str) -> str:
 
 def _save(call_id: int, user: StaffUser, channel: str, recipient: str) -> referrals.ReferralRecord:
     state = st.session_state
+    # Pasted text may carry control characters (PostgreSQL refuses NUL): stored as the model cleans it.
+    text = ReferralDraft(subject=state[_SUBJECT], body=state[_BODY], recipient=recipient)
     with session_scope() as session:
         return referrals.save(session, idempotency_key=_key(channel), call_id=call_id, channel=channel,
-                              lang=state[_LANG], subject=state[_SUBJECT], body=state[_BODY], recipient=recipient,
+                              lang=state[_LANG], subject=text.subject, body=text.body, recipient=text.recipient,
                               actor=user)
 
 
