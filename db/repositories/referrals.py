@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from advisory import access
 from advisory.access import Viewer
 from advisory.referral import LANGS
+from advisory.text import redact_addresses
 from db.models import Call, Referral, ReferralChannel, ReferralStatus, utcnow
 from db.repositories import audit
 
@@ -203,6 +204,8 @@ def finish(session: Session, record: ReferralRecord, *, error: str | None, actor
                       sent_by_id=actor_id)
         _audit_sent(session, record, actor_id)
     else:
+        # A mail server's error may echo the recipient's address: it is personal data, the reason is not.
+        error = redact_addresses(error)
         _update_where(session, record.id, (SENDING,), status=ReferralStatus.failed.value, error=error[:4000])
         audit.record(session, action="referral_failed", actor_id=actor_id, object_type="referral",
                      object_id=record.id, detail={"call_id": record.call_id, "error": error[:200]})
