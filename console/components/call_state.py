@@ -142,8 +142,9 @@ def save(user: StaffUser, lang: str) -> None:
     state[SAVED] = call_id
 
 
-def field_message(field: str, error_type: str) -> str:
-    """A CallCreate field's validation error in the advisor's words (pydantic's are English)."""
+def field_message(field: str) -> str:
+    """A CallCreate field's validation error in the advisor's words (pydantic's are English); each field
+    can fail in one way only (notes and reason: too long; contact details: the named rule)."""
     if field == "notes":
         return t("call.error_notes_too_long", max=fmt_number(NOTES_MAX_CHARS))
     if field == "follow_up_reason":
@@ -157,10 +158,10 @@ def _show_field_errors(errors: dict[str, str]) -> None:
     """Each message goes next to its field (while the field still holds the refused value); what has no
     field on the page is listed above the save button."""
     state = st.session_state
-    beside = {FIELD_WIDGETS[field]: [state.get(FIELD_WIDGETS[field]), field_message(field, kind)]
-              for field, kind in errors.items() if field in FIELD_WIDGETS}
+    beside = {FIELD_WIDGETS[field]: [state.get(FIELD_WIDGETS[field]), field_message(field)]
+              for field in errors if field in FIELD_WIDGETS}
     state[FIELD_ERRORS] = beside
-    elsewhere = [field_message(field, kind) for field, kind in errors.items() if field not in FIELD_WIDGETS]
+    elsewhere = [field_message(field) for field in errors if field not in FIELD_WIDGETS]
     state[ERRORS] = [t("call.error_fields")] * bool(beside) + elsewhere
 
 
