@@ -7,6 +7,7 @@ import streamlit as st
 from advisory.labels import label as vocabulary_label
 from console import auth
 from console.i18n import LANGUAGES, current_language, label, t
+from console.markdown import plain
 from console.navigation import pages_for
 from db.bootstrap import prepare_database
 from db.engine import session_scope
@@ -46,7 +47,7 @@ else:
         for index, spec in enumerate(pages_for(user))
     ]
     navigation = st.navigation(allowed)
-    st.sidebar.caption(t("app.signed_in_as", name=user.display_name, role=label("role", user.role)))
+    st.sidebar.caption(t("app.signed_in_as", name=plain(user.display_name), role=label("role", user.role)))
     if st.sidebar.button(t("app.log_out"), key="app_logout"):
         auth.log_out()
         st.rerun()

@@ -52,7 +52,9 @@ CONTACT_FIELDS = {  # widget key -> CallCreate field
     "call_contact_email": "email",
     "call_contact_member_number": "member_number",
 }
-NOTES_MAX_LENGTH = 20_000
+# The widgets of CallCreate fields an advisor types into (the rules themselves live in CallCreate only).
+FIELD_WIDGETS = {**{field: key for key, field in CONTACT_FIELDS.items()}, "notes": "call_notes",
+                 "follow_up_reason": "call_follow_up_reason"}
 
 
 def new_call(started_at: datetime, call_key: str | None = None) -> dict[str, Any]:
@@ -409,7 +411,11 @@ def call_create(state: Mapping[str, Any], *, evaluation: CallEvaluation, advisor
     })
 
 
-def call_errors(exc: ValidationError) -> list[str]:
-    """The CallCreate fields that failed (contact details, in practice), for messages beside the fields."""
-    fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
-    return sorted(fields)
+def call_errors(exc: ValidationError) -> dict[str, str]:
+    """The CallCreate fields that failed, each with its first pydantic error type ("string_too_long",
+    "value_error", ...), for messages next to the fields on the page."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        if error["loc"]:
+            errors.setdefault(str(error["loc"][0]), error["type"])
+    return errors

@@ -10,11 +10,14 @@ import getpass
 import sys
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from db.bootstrap import prepare_database
-from db.engine import get_engine, session_scope
+from db.engine import database_exists, get_engine, session_scope
 from db.models import Role, UserCreate
 from db.repositories import users
+from settings import get_settings
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -24,6 +27,25 @@ def _read_password(args: argparse.Namespace) -> str:
     if first != getpass.getpass("Repeat password: "):
         raise SystemExit("Passwords differ.")
     return first
+
+
+def existing_database(url: str | None) -> str:
+    """`url` (default: DATABASE_URL) if that database exists; otherwise stop with a clear message.
+
+    Commands that work on data must not create an empty database for a mistyped URL and then report
+    "0 calls anonymised" as if all were well.
+    """
+    url = url or get_settings().DATABASE_URL
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        exists = database_exists(url)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise SystemExit(f"Cannot reach the database {shown}: {reason}") from exc
+    if not exists:
+        raise SystemExit(f"No database at {shown}: nothing was done and nothing was created. "
+                         "Check --database-url or DATABASE_URL (python -m console.cli init creates a new one).")
+    return url
 
 
 def cmd_init(_args: argparse.Namespace) -> int:
@@ -72,6 +94,8 @@ def _progress_bar(done: int, total: int) -> None:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from services.demo import DEMO_PASSWORD, seed_demo
 
+    if args.database_url:  # a database named on the command line must exist; the default one is made
+        existing_database(args.database_url)
     prepare_database(args.database_url)
     report = seed_demo(get_engine(args.database_url), calls=args.calls, seed=args.seed,
                        with_users=args.with_users, progress=_progress_bar)
@@ -83,16 +107,18 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from db.repositories import privacy
-    from settings import get_settings
+    from services import privacy
 
-    prepare_database(args.database_url)
+    url = existing_database(args.database_url)
+    prepare_database(url)
     days = get_settings().RETENTION_DAYS
-    with session_scope(get_engine(args.database_url)) as session:
+    with session_scope(get_engine(url)) as session:
         report = privacy.purge(session, retention_days=days, dry_run=args.dry_run, actor_name="cli")
     verb = "Would anonymise" if args.dry_run else "Anonymised"
+    drafts = "would be deleted" if args.dry_run else "deleted"
     print(f"{verb} {report.calls:,} calls started before {report.cutoff:%Y-%m-%d %H:%M} UTC "
-          f"(RETENTION_DAYS={days}), with {report.referrals:,} referrals and {report.follow_ups:,} follow-ups.")
+          f"(RETENTION_DAYS={days}), with {report.referrals:,} referrals and {report.follow_ups:,} follow-ups; "
+          f"{report.drafts:,} unsaved calls not changed since then {drafts}.")
     return 0
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import EmailStr, field_validator
+from pydantic import ConfigDict, EmailStr, StringConstraints, field_validator
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
-from advisory.vocab import Role
+from advisory.text import LineText, MultilineText, clean_line
+from advisory.vocab import CallerGroup, CallerRole, Disposition, Flag, Language, Outcome, Role, Topic
 
 
 def utcnow() -> datetime:
@@ -66,7 +67,7 @@ PHONE_PATTERN = re.compile(r"[0-9 +()-]{6,32}")
 
 class UserCreate(SQLModel):
     username: str = Field(min_length=2, max_length=64)
-    display_name: str = Field(min_length=1, max_length=128)
+    display_name: LineText = Field(min_length=1, max_length=128)
     role: Role = Role.advisor
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
 
@@ -82,7 +83,50 @@ class UserCreate(SQLModel):
 # --- calls -------------------------------------------------------------------------------------
 
 
-class Call(SQLModel, table=True):
+NOTES_MAX_CHARS = 20_000  # documented in the README; the call page's notes field counts towards it
+FOLLOW_UP_REASON_MAX_CHARS = 500
+FOLLOW_UP_NOTE_MAX_CHARS = 2_000
+LibrarySlug = Annotated[str, StringConstraints(max_length=80)]
+
+
+class CallBase(SQLModel):
+    """The fields a call has wherever it appears: as input (CallCreate), as a row (Call), as output
+    (CallPublic). Categorical fields are the vocabulary's enums; the database stores their values as the
+    same strings (and column lengths) as before, so existing rows stay valid."""
+
+    # Enum members become their plain string values, so a row holds exactly what the database returns.
+    model_config = ConfigDict(use_enum_values=True)
+
+    # One key per call from its first keystroke (the draft's key): saving twice never logs it twice.
+    call_key: str | None = Field(default=None, max_length=32)
+    started_at: datetime = Field(index=True)
+    ended_at: datetime
+    advisor_id: int = Field(foreign_key="user.id")
+    caller_role: CallerRole = Field(default=CallerRole.member.value, sa_type=AutoString(length=16))
+    # Contact details: stored only when the caller consented (consent time recorded).
+    contact_consent: bool = False
+    # A relative calling: the member agreed that written guidance about them may go to the relative.
+    third_party_consent: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    member_number: str | None = Field(default=None, max_length=32, index=True)
+    caller_name: str | None = Field(default=None, max_length=128)
+    phone: str | None = Field(default=None, max_length=32, index=True)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    # What the script engine saw and produced.
+    profile: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)
+    group_id: CallerGroup = Field(sa_type=AutoString(length=40))
+    flags: list[Flag] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    disposition: Disposition | None = Field(default=None, sa_type=AutoString(length=24))
+    outcome: Outcome = Field(default=Outcome.advice_given.value, sa_type=AutoString(length=24))
+    delivered_blocks: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    notes: str = Field(default="", sa_type=Text)
+    content_version: str = Field(max_length=40, default="")
+    lang: Language = Field(default=Language.da.value, sa_type=AutoString(length=2))
+
+
+class Call(CallBase, table=True):
+    """A saved call. Its topics and library entries are rows of call_topic and call_library_entry (one
+    home each: the log's filters and the statistics read them through their indexes)."""
+
     __table_args__ = (
         Index("ix_call_advisor_started", "advisor_id", "started_at"),
         Index("ix_call_group_started", "group_id", "started_at"),
@@ -96,37 +140,13 @@ class Call(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    # One key per call from its first keystroke (the draft's key): saving twice never logs it twice.
-    call_key: str | None = Field(default=None, max_length=32)
-    started_at: datetime = Field(index=True)
-    ended_at: datetime
     duration_seconds: int = 0
-    advisor_id: int = Field(foreign_key="user.id")
-    caller_role: str = Field(max_length=16, default="member")
-    # Contact details: stored only when the caller consented (consent time recorded).
-    contact_consent: bool = False
     contact_consent_at: datetime | None = None
-    # A relative calling: the member agreed that written guidance about them may go to the relative.
-    third_party_consent: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
-    member_number: str | None = Field(default=None, max_length=32, index=True)
-    caller_name: str | None = Field(default=None, max_length=128)
-    phone: str | None = Field(default=None, max_length=32, index=True)
-    email: str | None = Field(default=None, max_length=254, index=True)
-    # What the script engine saw and produced.
-    profile: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    group_id: str = Field(max_length=40)
-    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    disposition: str | None = Field(default=None, max_length=24)
-    outcome: str = Field(max_length=24, default="advice_given")
-    delivered_blocks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    library_slugs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    content_version: str = Field(max_length=40, default="")
-    lang: str = Field(max_length=2, default="da")
     anonymised_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Optimistic lock for edits after the call: an edit names the version it started from.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class CallTopic(SQLModel, table=True):
@@ -149,47 +169,58 @@ class CallLibraryEntry(SQLModel, table=True):
     slug: str = Field(max_length=80, primary_key=True)
 
 
-class CallCreate(SQLModel):
-    """What the call page hands over when the advisor saves a call."""
+class CallCreate(CallBase):
+    """What the call page hands over when the advisor saves a call: the one home of its input rules."""
 
-    call_key: str | None = Field(default=None, max_length=32)
-    started_at: datetime
-    ended_at: datetime
-    advisor_id: int
-    caller_role: str = "member"
-    contact_consent: bool = False
-    third_party_consent: bool = False
-    member_number: str | None = Field(default=None, max_length=32)
-    caller_name: str | None = Field(default=None, max_length=128)
-    phone: str | None = Field(default=None, max_length=32)
-    email: EmailStr | None = None
-    profile: dict[str, Any] = Field(default_factory=dict)
-    group_id: str
-    flags: list[str] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list)
-    disposition: str | None = None
-    outcome: str = "advice_given"
-    delivered_blocks: list[str] = Field(default_factory=list)
-    library_slugs: list[str] = Field(default_factory=list)
-    notes: str = ""
-    content_version: str = ""
-    lang: str = "da"
+    caller_name: LineText | None = Field(default=None, max_length=128)
+    member_number: LineText | None = Field(default=None, max_length=32)
+    phone: LineText | None = Field(default=None, max_length=32)
+    email: EmailStr | None = Field(default=None, max_length=254)
+    notes: MultilineText = Field(default="", max_length=NOTES_MAX_CHARS)
+    topics: list[Topic] = Field(default_factory=list)
+    library_slugs: list[LibrarySlug] = Field(default_factory=list)
     follow_up_on: date | None = None
-    follow_up_reason: str = ""
+    follow_up_reason: LineText = Field(default="", max_length=FOLLOW_UP_REASON_MAX_CHARS)
 
     @field_validator("member_number", "caller_name", "phone", "email", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value.strip() if isinstance(value, str) else value
+        if isinstance(value, str):
+            value = clean_line(value).strip()
+            return value or None
+        return value
 
+    # A validator, not Field(pattern=...): SQLModel with pydantic 2 silently ignores `regex`.
     @field_validator("phone")
     @classmethod
     def _phone_characters(cls, value: str | None) -> str | None:
         if value is not None and not PHONE_PATTERN.fullmatch(value):
-            raise ValueError("digits, spaces, +, ( ) and - only")
+            raise ValueError("6-32 characters: digits, spaces, +, ( ) and - only")
         return value
+
+
+class CallPublic(CallBase):
+    """A saved call as the log shows it, with its topics and library entries from the link tables."""
+
+    id: int
+    duration_seconds: int
+    contact_consent_at: datetime | None
+    anonymised_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    topics: list[Topic] = Field(default_factory=list)
+    library_slugs: list[str] = Field(default_factory=list)
+
+
+class CallEdit(SQLModel):
+    """A change to a saved call's notes and/or outcome, made from the version the editor opened."""
+
+    expected_version: int
+    notes: MultilineText | None = Field(default=None, max_length=NOTES_MAX_CHARS)
+    outcome: Outcome | None = None
+
+    model_config = ConfigDict(use_enum_values=True)
 
 
 class CallDraft(SQLModel, table=True):
@@ -227,6 +258,22 @@ class FollowUp(SQLModel, table=True):
     completed_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
+class FollowUpCreate(SQLModel):
+    """A follow-up added to a saved call."""
+
+    call_id: int
+    due_on: date
+    assignee_id: int
+    reason: LineText = Field(default="", max_length=FOLLOW_UP_REASON_MAX_CHARS)
+
+
+class FollowUpClose(SQLModel):
+    """Closing a follow-up as done or cancelled, with a note."""
+
+    status: FollowUpStatus = FollowUpStatus.done
+    note: MultilineText = Field(default="", max_length=FOLLOW_UP_NOTE_MAX_CHARS)
+
+
 class Referral(SQLModel, table=True):
     __table_args__ = (
         Index("ix_referral_status_channel_sent", "status", "channel", "sent_at"),
@@ -257,6 +304,14 @@ class Referral(SQLModel, table=True):
     printed_at: datetime | None = None
     posted_at: datetime | None = None
     posted_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ReferralDraft(SQLModel):
+    """The text staff typed for a referral, as it may be stored (the outbox keeps lengths in check)."""
+
+    subject: LineText = ""
+    body: MultilineText = ""
+    recipient: MultilineText = ""  # an e-mail address, or a letter's address lines
 
 
 # --- library -----------------------------------------------------------------------------------

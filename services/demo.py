@@ -306,9 +306,7 @@ class _Case:
     outcome: str
     profile: str
     flags: str
-    topics_json: str
     delivered: str
-    slugs_json: str
     fracture_weeks_ago: int
 
 
@@ -407,8 +405,8 @@ class _Generator:
             "member_number": member.number if member and case.caller_role == "member" else None,
             "caller_name": member.name if member else None, "phone": member.phone if member else None,
             "email": member.email if member else None, "profile": profile, "group_id": case.group,
-            "flags": case.flags, "topics": case.topics_json, "disposition": case.disposition,
-            "outcome": case.outcome, "delivered_blocks": case.delivered, "library_slugs": case.slugs_json,
+            "flags": case.flags, "disposition": case.disposition,
+            "outcome": case.outcome, "delivered_blocks": case.delivered,
             "notes": _one_of(random_, NOTES).format(topic=TOPIC_DA[case.topics[0]]) if random_() < 0.75 else "",
             "content_version": self.content_version, "lang": "da" if random_() < 0.97 else "en",
             "anonymised_at": None, "created_at": stored_end, "updated_at": stored_end,
@@ -500,8 +498,7 @@ class _CaseBuilder:
         return _Case(
             group=group, caller_role=role, topics=topics, slugs=slugs, disposition=disposition, outcome=outcome,
             profile=json.dumps(self._profile(group, role, topics)), flags=_json_list(self._flags(group)),
-            topics_json=_json_list(topics), delivered=_json_list(self._delivered(group, topics)),
-            slugs_json=_json_list(slugs), fracture_weeks_ago=weeks,
+            delivered=_json_list(self._delivered(group, topics)), fracture_weeks_ago=weeks,
         )
 
     def _flags(self, group: str) -> list[str]:

@@ -1,8 +1,16 @@
 """Exports of the call log as CSV or XLSX, streamed so memory stays flat at a million calls.
 
-Personal fields are left out unless asked for. Every text cell that a spreadsheet would read as a
-formula (it starts with = + - @, a tab or a carriage return) is prefixed with an apostrophe, so a note
-such as "=HYPERLINK(...)" stays text (OWASP "CSV injection").
+Personal fields are left out unless asked for. Every text cell that a spreadsheet could read as a
+formula is neutralised with an apostrophe, so a note such as "=HYPERLINK(...)" stays text (OWASP "CSV
+injection"). A Danish spreadsheet splits a CSV line on ";" (and Python's csv module does not quote
+";"), so not only the cell's start counts: every piece after a "," or ";" (or a line break, for readers
+that split lines naively) that starts with = + - @, a tab or a carriage return (or the full-width ＝＋－＠)
+gets its apostrophe. XLSX cells are written as strings
+(data type "s"), never as formulas.
+
+Prepared files (a call-log export, a member's access export) wait owner-only in EXPORT_DIR for their
+download, are deleted when downloaded, and at the latest after EXPORT_MAX_AGE_SECONDS: every new export
+and every purge sweeps older ones, and an erasure deletes them all (services.privacy).
 """
 
 from __future__ import annotations
@@ -10,15 +18,19 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session
 
 from advisory import access
@@ -28,7 +40,10 @@ from db.repositories.call_log import CallFilters, iter_calls
 from db.repositories.users import StaffUser
 
 Format = Literal["csv", "xlsx"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and ＝＋－＠
+# A piece of a cell (its start, or after a "," or ";" or a line break; spaces and quotes skipped, since a
+# spreadsheet also runs a quoted "=..." as a formula) that begins like a formula.
+_FORMULA_PIECE = re.compile(r'(^|[,;\n\r])([ "]*)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])')
 
 BASE_COLUMNS = (
     "id", "started_at", "ended_at", "duration_seconds", "advisor_name", "caller_role", "group_id", "flags",
@@ -42,7 +57,8 @@ CSV_CHUNK_ROWS = 1000
 # Prepared exports wait here (owner-only) for the download; a stale one holds personal data for no
 # reason, so each new export sweeps away those older than EXPORT_MAX_AGE_SECONDS.
 EXPORT_DIR = Path(tempfile.gettempdir()) / "advice-console-exports"
-EXPORT_MAX_AGE_SECONDS = 30 * 60
+EXPORT_MAX_AGE_SECONDS = 15 * 60
+PREPARED_PREFIXES = ("call-log-", "access-")
 MIME_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -54,9 +70,13 @@ class ExportResult:
 
 
 def neutralise(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula becomes plain text; other values pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Text that a spreadsheet could run as a formula becomes plain text; other values pass through.
+
+    Each piece (after a ",", ";" or line break) that starts like a formula gets an apostrophe in front, so the cell is
+    safe however the spreadsheet splits the line.
+    """
+    if isinstance(value, str) and _FORMULA_PIECE.search(value):
+        return _FORMULA_PIECE.sub(r"\1\2'", value)
     return value
 
 
@@ -112,16 +132,26 @@ def write_csv(rows: Iterable[list[Any]], columns: tuple[str, ...], target: Binar
 
 
 def write_xlsx(rows: Iterable[list[Any]], columns: tuple[str, ...], target: BinaryIO | Path) -> int:
-    """openpyxl's write-only mode streams rows to a temporary file instead of keeping cells in memory."""
+    """openpyxl's write-only mode streams rows to a temporary file instead of keeping cells in memory.
+
+    Text goes in as string cells: openpyxl would otherwise store a text starting with "=" as a formula.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("calls")
     sheet.append(list(columns))
     n = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value) if value.__class__ is str else value for value in row])
         n += 1
     workbook.save(target)
     return n
+
+
+def _text_cell(sheet, value: str) -> WriteOnlyCell:
+    # Control characters are not allowed in XLSX (openpyxl refuses them); older notes may hold some.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
 
 
 class _Counter:
@@ -150,31 +180,81 @@ def export_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, f
     return ExportResult(rows=n, format=fmt, include_contact=include_contact)
 
 
+def _export_dir(directory: Path) -> Path:
+    """The owner-only folder of prepared exports; refuse one that another user could read or replace."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = directory.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise PermissionError(f"{directory} is not a folder of this user: refusing to put exports there")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        directory.chmod(0o700)
+    return directory
+
+
+def _prepared(directory: Path) -> Iterator[Path]:
+    if directory.is_dir():
+        for prefix in PREPARED_PREFIXES:
+            yield from directory.glob(f"{prefix}*")
+
+
 def sweep_exports(directory: Path = EXPORT_DIR, *, max_age_seconds: float = EXPORT_MAX_AGE_SECONDS) -> int:
     """Delete prepared exports older than `max_age_seconds`; returns how many went."""
-    if not directory.exists():
-        return 0
     removed = 0
     oldest = time.time() - max_age_seconds
-    for path in directory.glob("call-log-*"):
-        if path.stat().st_mtime < oldest:
-            path.unlink(missing_ok=True)
-            removed += 1
+    for path in _prepared(directory):
+        try:
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # downloaded or swept by another session meanwhile
+            continue
     return removed
+
+
+def discard_all_prepared(directory: Path = EXPORT_DIR) -> int:
+    """Delete every prepared export, whatever its age (after an erasure: any of them may name the member)."""
+    removed = 0
+    for path in _prepared(directory):
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def prepare_file(write: Callable[[BinaryIO], Any], *, prefix: str, suffix: str,
+                 directory: Path = EXPORT_DIR) -> tuple[Path, Any]:
+    """Run `write` on a new owner-only file in `directory`; returns its path and what `write` returned.
+
+    Sweeps stale exports first; a failed `write` leaves no file behind.
+    """
+    if prefix not in PREPARED_PREFIXES:
+        raise ValueError(f"unknown export prefix {prefix!r}")
+    sweep_exports(_export_dir(directory))
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=directory)  # mode 0600
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as target:
+            result = write(target)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, result
+
+
+def take_prepared(path: Path) -> bytes:
+    """The prepared file's content for its download; the file is deleted as it is handed over."""
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def export_to_file(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
                    include_contact: bool, directory: Path = EXPORT_DIR) -> tuple[Path, ExportResult]:
     """Write the export to a new owner-only file in `directory` (for the page's download button)."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    sweep_exports(directory)
-    handle, name = tempfile.mkstemp(prefix="call-log-", suffix=f".{fmt}", dir=directory)
-    path = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as target:
-            result = export_calls(session, filters=filters, viewer=viewer, fmt=fmt, include_contact=include_contact,
-                                  target=target)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return path, result
+    return prepare_file(
+        lambda target: export_calls(session, filters=filters, viewer=viewer, fmt=fmt,
+                                    include_contact=include_contact, target=target),
+        prefix="call-log-", suffix=f".{fmt}", directory=directory)

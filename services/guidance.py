@@ -32,7 +32,7 @@ from advisory.script import (
 )
 from advisory.script.content import Audience
 from advisory.vocab import CallerGroup, CallerRole, Flag
-from db.models import Call, FollowUp, FollowUpStatus, User
+from db.models import Call, CallTopic, FollowUp, FollowUpStatus, User
 from settings import get_settings
 
 # A fracture that may still be healing: the letter carries the safety net.
@@ -115,6 +115,7 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
         .where(FollowUp.call_id == call_id, FollowUp.status == FollowUpStatus.open.value)
         .order_by(col(FollowUp.due_on))
     ).first()
+    topics = session.exec(select(CallTopic.topic).where(CallTopic.call_id == call_id).order_by(col(CallTopic.topic)))
     advisor = session.get(User, call.advisor_id)
     profile = _profile(call)
     audience: Audience = audience_of(profile) if profile is not None else "member"
@@ -128,7 +129,7 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
         said_blocks=said_blocks(list(call.delivered_blocks), lang=lang, audience=audience, words=words,
                                 content=content),
         follow_up_on=follow_up_on,
-        topics=tuple(call.topics),
+        topics=tuple(topics),
         advisor_name=advisor.display_name if advisor else None,
         call_date=to_local(call.started_at).date(),
         relative=audience == "relative",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,8 @@ from db.repositories import audit, privacy, users
 from db.repositories.call_log import local_day_start
 from db.repositories.privacy import MemberQuery
 from db.repositories.users import StaffUser
+from services import exports
+from services import privacy as privacy_service
 from settings import get_settings
 
 FLASH_KEY = "admin_privacy_flash"
@@ -32,17 +35,28 @@ def show_flash() -> None:
 def _purge(admin: StaffUser, days: int) -> None:
     # A button callback: it runs before the rerun, so it may untick the confirmation.
     with session_scope() as session:
-        report = privacy.purge(session, retention_days=days, actor_id=admin.id, actor_name=admin.username)
+        report = privacy_service.purge(session, retention_days=days, actor_id=admin.id, actor_name=admin.username)
     st.session_state["admin_purge_confirm"] = False
-    st.session_state[FLASH_KEY] = t("admin_privacy.purge_done", calls=fmt_number(report.calls))
+    st.session_state[FLASH_KEY] = t("admin_privacy.purge_done", calls=fmt_number(report.calls),
+                                    drafts=fmt_number(report.drafts))
 
 
 def _erase(admin: StaffUser, query: MemberQuery) -> None:
     with session_scope() as session:
-        counts = privacy.erase_member(session, query=query, actor=admin)
-    st.session_state.pop(ACCESS_FILE_KEY, None)
+        counts = privacy_service.erase_member(session, query=query, actor=admin)
+    st.session_state.pop(ACCESS_FILE_KEY, None)  # its file went with every other prepared export
     st.session_state["admin_member_erase_confirm"] = False
-    st.session_state[FLASH_KEY] = t("admin_privacy.erased", calls=fmt_number(counts.calls))
+    st.session_state[FLASH_KEY] = t("admin_privacy.erased", calls=fmt_number(counts.calls),
+                                    drafts=fmt_number(counts.drafts))
+
+
+def _forget_access_file() -> None:
+    if previous := st.session_state.pop(ACCESS_FILE_KEY, None):
+        Path(previous).unlink(missing_ok=True)
+
+
+def _access_downloaded() -> None:
+    st.session_state.pop(ACCESS_FILE_KEY, None)  # the download took the file with it
 
 
 def retention_tab(admin: StaffUser) -> None:
@@ -52,9 +66,10 @@ def retention_tab(admin: StaffUser) -> None:
         runs = privacy.last_purges(session)
     st.write(t("admin_privacy.retention_intro", days=days))
     st.caption(t("admin_privacy.cutoff", date=fmt_date(preview.cutoff)))
-    for column, (key, value) in zip(st.columns(3), (("pending_calls", preview.calls),
+    for column, (key, value) in zip(st.columns(4), (("pending_calls", preview.calls),
                                                     ("pending_referrals", preview.referrals),
-                                                    ("pending_follow_ups", preview.follow_ups)), strict=True):
+                                                    ("pending_follow_ups", preview.follow_ups),
+                                                    ("pending_drafts", preview.drafts)), strict=True):
         column.metric(t(f"admin_privacy.{key}"), fmt_number(value))
     confirmed = st.checkbox(t("admin_privacy.purge_confirm"), key="admin_purge_confirm")
     st.button(t("admin_privacy.purge_run"), key="admin_purge_run", disabled=not confirmed, type="primary",
@@ -111,7 +126,7 @@ def member_tab(admin: StaffUser) -> None:
         email = first[2].text_input(t("admin_privacy.email"), key="admin_member_email")
         if st.form_submit_button(t("admin_privacy.find")):
             query = MemberQuery(member_number=number, phone=phone, email=email)
-            st.session_state.pop(ACCESS_FILE_KEY, None)
+            _forget_access_file()
             if query.is_empty():
                 st.session_state.pop(MEMBER_QUERY_KEY, None)
                 st.warning(t("admin_privacy.need_one"))
@@ -136,14 +151,17 @@ def member_tab(admin: StaffUser) -> None:
 
     st.subheader(t("admin_privacy.access_title"))
     if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare"):
+        _forget_access_file()
         with session_scope() as session:
-            data = privacy.access_export(session, query=query, actor=admin)
-        st.session_state[ACCESS_FILE_KEY] = privacy.access_export_json(data)
-    if ACCESS_FILE_KEY in st.session_state:
-        st.success(t("admin_privacy.access_ready"))
-        st.download_button(t("admin_privacy.access_download"), data=st.session_state[ACCESS_FILE_KEY],
+            path = privacy_service.access_export_file(session, query=query, actor=admin)
+        st.session_state[ACCESS_FILE_KEY] = str(path)
+    prepared = st.session_state.get(ACCESS_FILE_KEY)
+    if prepared and Path(prepared).exists():
+        st.success(t("admin_privacy.access_ready", minutes=exports.EXPORT_MAX_AGE_SECONDS // 60))
+        # A callable: the file is read (and deleted) only when the button is clicked.
+        st.download_button(t("admin_privacy.access_download"), data=lambda: exports.take_prepared(Path(prepared)),
                            file_name="indsigt.json", mime="application/json", key="admin_member_access_download",
-                           on_click="ignore")
+                           on_click=_access_downloaded)
 
     st.subheader(t("admin_privacy.erase_title"))
     confirmed = st.checkbox(t("admin_privacy.erase_confirm"), key="admin_member_erase_confirm")

@@ -1,6 +1,11 @@
 """One call in full (opened from the call log): what was said and done, its follow-ups, referrals and
 audit trail, and the edits allowed after the call. Opening it is audited once per opening, not on
-every rerun. Everything a person typed is shown with st.text or in tables: never as Markdown."""
+every rerun. Everything a person typed is shown with st.text or in tables: never as Markdown.
+
+Edits are optimistic, as in the library editor: the form remembers the version it was opened from
+(its widget keys carry it), and a save refused because someone saved the call meanwhile shows both
+versions; the editor then takes the stored one or saves their own over it, knowingly. Nothing typed is
+lost and nothing is overwritten silently."""
 
 from __future__ import annotations
 
@@ -9,18 +14,23 @@ from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from advisory.formatting import local_today
 from advisory.vocab import codes
-from console.i18n import current_language, fmt_date, fmt_datetime, joined, label, labeller, t
+from console.i18n import current_language, fmt_date, fmt_datetime, fmt_number, joined, label, labeller, t
+from console.markdown import plain
 from db.engine import session_scope
+from db.models import FOLLOW_UP_REASON_MAX_CHARS, NOTES_MAX_CHARS
 from db.repositories import call_log, follow_ups
-from db.repositories.call_log import CallAnonymised, CallDetail, CallNotFound
+from db.repositories.call_log import CallAnonymised, CallDetail, CallEditConflict, CallNotFound
 from db.repositories.users import StaffUser
 
 OUTCOMES = codes("outcome")
 AUDITED_KEY = "call_detail_audited"
 FLASH_KEY = "call_detail_flash"
+BASE_KEY = "call_detail_edit_base"  # {"call_id", "version"}: the version the edit form was opened from
+CONFLICT_KEY = "call_detail_conflict"  # a refused save: the stored version and what this editor typed
 
 
 def show(call_id: int, viewer: StaffUser) -> None:
@@ -34,7 +44,8 @@ def show(call_id: int, viewer: StaffUser) -> None:
     st.session_state[AUDITED_KEY] = call_id
     st.subheader(t("call_detail.title", id=detail.id))
     if flash := st.session_state.pop(FLASH_KEY, None):
-        st.success(flash)
+        kind, message = flash if isinstance(flash, tuple) else ("success", flash)
+        getattr(st, kind)(message)
     _summary(detail)
     _contact(detail)
     with st.expander(t("call_detail.profile")):
@@ -122,25 +133,93 @@ def _referrals(detail: CallDetail) -> None:
            key="call_detail_referrals")
 
 
-def _edit(detail: CallDetail, viewer: StaffUser) -> None:
-    with st.form(f"call_detail_edit_{detail.id}"):
-        st.markdown(f"**{t('call_detail.edit')}**")
-        locked = detail.anonymised_at is not None
-        notes = st.text_area(t("call_detail.edit_notes"), value=detail.notes, disabled=locked,
-                             key=f"call_detail_notes_{detail.id}", help=t("call_detail.notes_locked") if locked else None)
-        outcome = st.selectbox(t("call_detail.edit_outcome"), OUTCOMES, index=OUTCOMES.index(detail.outcome)
-                               if detail.outcome in OUTCOMES else 0, format_func=labeller("outcome"),
-                               key=f"call_detail_outcome_{detail.id}")
-        if not st.form_submit_button(t("call_detail.save")):
-            return
+def _open_edit(call_id: int, version: int) -> None:
+    st.session_state[BASE_KEY] = {"call_id": call_id, "version": version}
+    st.session_state.pop(CONFLICT_KEY, None)
+
+
+def _edit_base(detail: CallDetail) -> int:
+    base = st.session_state.get(BASE_KEY) or {}
+    if base.get("call_id") != detail.id:
+        _open_edit(detail.id, detail.version)
+        return detail.version
+    return base["version"]
+
+
+def _save_edit(detail: CallDetail, viewer: StaffUser, *, expected_version: int, notes: str | None,
+               outcome: str) -> None:
     try:
         with session_scope() as session:
             changed = call_log.update_call(session, call_id=detail.id, viewer=viewer,
-                                           notes=None if locked else notes, outcome=outcome)
+                                           expected_version=expected_version, notes=notes, outcome=outcome)
     except CallAnonymised:
-        st.error(t("call_detail.notes_locked"))
+        st.session_state[FLASH_KEY] = ("error", t("call_detail.notes_locked"))
         return
-    st.session_state[FLASH_KEY] = t("call_detail.saved") if changed else t("call_detail.nothing_changed")
+    except CallEditConflict as conflict:
+        current = conflict.current
+        st.session_state[CONFLICT_KEY] = {
+            "call_id": detail.id, "version": current.version, "notes": current.notes, "outcome": current.outcome,
+            "editor": current.editor_name, "at": current.updated_at,
+            "mine_notes": notes, "mine_outcome": outcome,
+        }
+        return
+    except ValidationError:
+        st.session_state[FLASH_KEY] = ("error", t("call_detail.notes_too_long", max=fmt_number(NOTES_MAX_CHARS)))
+        return
+    st.session_state[FLASH_KEY] = ("success", t("call_detail.saved") if changed else t("call_detail.nothing_changed"))
+    with session_scope() as session:
+        version = call_log.current_version(session, call_id=detail.id, viewer=viewer).version
+    _open_edit(detail.id, version)
+
+
+def _keep_mine(detail: CallDetail, viewer: StaffUser) -> None:
+    conflict = st.session_state.get(CONFLICT_KEY) or {}
+    _save_edit(detail, viewer, expected_version=conflict["version"], notes=conflict["mine_notes"],
+               outcome=conflict["mine_outcome"])
+
+
+def _conflict(detail: CallDetail, viewer: StaffUser) -> None:
+    conflict = st.session_state.get(CONFLICT_KEY)
+    if not conflict or conflict["call_id"] != detail.id:
+        return
+    st.error(t("call_detail.conflict", version=conflict["version"], who=plain(conflict["editor"]) or "–",
+               at=fmt_datetime(conflict["at"])))
+    theirs, mine = st.columns(2)
+    with theirs:
+        st.markdown(f"**{t('call_detail.conflict_theirs', version=conflict['version'])}**")
+        st.caption(f"{t('call_detail.edit_outcome')}: {label('outcome', conflict['outcome'])}")
+        st.text(conflict["notes"] or t("call_detail.no_notes"))
+    with mine:
+        st.markdown(f"**{t('call_detail.conflict_mine')}**")
+        st.caption(f"{t('call_detail.edit_outcome')}: {label('outcome', conflict['mine_outcome'])}")
+        notes = conflict["mine_notes"]
+        st.text(t("call_detail.notes_locked") if notes is None else notes or t("call_detail.no_notes"))
+    take, keep = st.columns(2)
+    take.button(t("call_detail.conflict_take_theirs"), key=f"call_detail_take_theirs_{detail.id}",
+                on_click=_open_edit, args=(detail.id, conflict["version"]))
+    keep.button(t("call_detail.conflict_keep_mine"), key=f"call_detail_keep_mine_{detail.id}", type="primary",
+                on_click=_keep_mine, args=(detail, viewer))
+
+
+def _edit(detail: CallDetail, viewer: StaffUser) -> None:
+    version = _edit_base(detail)
+    _conflict(detail, viewer)
+    if version != detail.version and CONFLICT_KEY not in st.session_state:
+        st.warning(t("call_detail.stale", version=detail.version))
+        st.button(t("call_detail.reload"), key=f"call_detail_reload_{detail.id}", on_click=_open_edit,
+                  args=(detail.id, detail.version))
+    locked = detail.anonymised_at is not None
+    with st.form(f"call_detail_edit_{detail.id}_v{version}"):
+        st.markdown(f"**{t('call_detail.edit')}**")
+        notes = st.text_area(t("call_detail.edit_notes"), value=detail.notes, disabled=locked,
+                             max_chars=NOTES_MAX_CHARS, key=f"call_detail_notes_{detail.id}_v{version}",
+                             help=t("call_detail.notes_locked") if locked else None)
+        outcome = st.selectbox(t("call_detail.edit_outcome"), OUTCOMES, index=OUTCOMES.index(detail.outcome)
+                               if detail.outcome in OUTCOMES else 0, format_func=labeller("outcome"),
+                               key=f"call_detail_outcome_{detail.id}_v{version}")
+        if not st.form_submit_button(t("call_detail.save")):
+            return
+    _save_edit(detail, viewer, expected_version=version, notes=None if locked else notes, outcome=outcome)
     st.rerun()
 
 
@@ -155,7 +234,8 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
         assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.get,
                                 index=list(names).index(viewer.id) if viewer.id in names else 0,
                                 key=f"call_detail_fu_assignee_{detail.id}")
-        reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}")
+        reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}",
+                               max_chars=FOLLOW_UP_REASON_MAX_CHARS)
         if not st.form_submit_button(t("call_detail.add")):
             return
     with session_scope() as session:

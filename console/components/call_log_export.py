@@ -11,7 +11,7 @@ from console.i18n import fmt_number, t
 from db.engine import session_scope
 from db.repositories.call_log import CallFilters
 from db.repositories.users import StaffUser
-from services.exports import MIME_TYPES, export_to_file
+from services.exports import EXPORT_MAX_AGE_SECONDS, MIME_TYPES, export_to_file, take_prepared
 
 PREPARED_KEY = "call_log_export"
 
@@ -32,12 +32,17 @@ def render(filters: CallFilters, viewer: StaffUser) -> None:
     prepared = st.session_state.get(PREPARED_KEY)
     if not prepared or not Path(prepared["path"]).exists():
         return
-    st.success(t("call_log.export_ready", n=fmt_number(prepared["rows"])))
+    st.success(t("call_log.export_ready", n=fmt_number(prepared["rows"]), minutes=EXPORT_MAX_AGE_SECONDS // 60))
     path = Path(prepared["path"])
-    # A callable: the file is read only when the button is clicked, not on every rerun.
-    st.download_button(t("call_log.export_download"), data=path.read_bytes,
+    # A callable: the file is read only when the button is clicked, not on every rerun, and deleted as it
+    # is handed over (the export holds personal data; it is prepared again in a moment if needed).
+    st.download_button(t("call_log.export_download"), data=lambda: take_prepared(path),
                        file_name=f"opkaldslog.{prepared['format']}", mime=MIME_TYPES[prepared["format"]],
-                       key="call_log_export_download", on_click="ignore")
+                       key="call_log_export_download", on_click=_downloaded)
+
+
+def _downloaded() -> None:
+    st.session_state.pop(PREPARED_KEY, None)
 
 
 def _forget_previous() -> None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from advisory.formatting import local_today, to_local
 from console.call_draft import (
+    FIELD_WIDGETS,
     call_create,
     call_errors,
     draft_from_state,
@@ -24,19 +25,18 @@ from console.call_draft import (
     started_at,
     state_from_draft,
 )
-from console.i18n import fmt_datetime, t
+from console.i18n import fmt_datetime, fmt_number, t
 from db.engine import session_scope
-from db.models import utcnow
+from db.models import FOLLOW_UP_REASON_MAX_CHARS, NOTES_MAX_CHARS, utcnow
 from db.repositories import drafts
 from db.repositories.calls import save_call
 from db.repositories.users import StaffUser
 
 ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
-FIELD_ERRORS = "call_field_errors"  # CallCreate field -> message shown beside that field
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
-_CONTACT_ERRORS = ("email", "phone", "caller_name", "member_number")
-_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, FIELD_ERRORS, SEARCH_OPEN, SEARCH_QUERY)
+FIELD_ERRORS = "call_field_errors"  # widget key -> [the value refused, the message]
+_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS)
 
 
 def today() -> date:
@@ -162,15 +162,44 @@ def save(user: StaffUser, lang: str) -> None:
     try:
         data = call_create(state, evaluation=evaluation, advisor_id=user.id, ended_at=utcnow())
     except ValidationError as exc:
-        fields = call_errors(exc)
-        state[FIELD_ERRORS] = {field: t(f"call.error_{field}") for field in fields if field in _CONTACT_ERRORS}
-        state[ERRORS] = [t("call.error_contact") if state[FIELD_ERRORS] else t("call.error_invalid")]
+        _show_field_errors(call_errors(exc))
         return
+    state.pop(FIELD_ERRORS, None)
     with session_scope() as session:
         call_id = save_call(session, data=data, actor_name=user.username)
         drafts.discard_draft(session, call_key=data.call_key, advisor_id=user.id)
     _clear()
     state[SAVED] = call_id
+
+
+def field_message(field: str) -> str:
+    """A CallCreate field's validation error in the advisor's words (pydantic's are English); each field
+    can fail in one way only (notes and reason: too long; contact details: the named rule)."""
+    if field == "notes":
+        return t("call.error_notes_too_long", max=fmt_number(NOTES_MAX_CHARS))
+    if field == "follow_up_reason":
+        return t("call.error_follow_up_reason_too_long", max=FOLLOW_UP_REASON_MAX_CHARS)
+    if field in ("email", "phone", "caller_name", "member_number"):
+        return t(f"call.error_{field}")
+    return t("call.error_invalid")
+
+
+def _show_field_errors(errors: dict[str, str]) -> None:
+    """Each message goes next to its field (while the field still holds the refused value); what has no
+    field on the page is listed above the save button."""
+    state = st.session_state
+    beside = {FIELD_WIDGETS[field]: [state.get(FIELD_WIDGETS[field]), field_message(field)]
+              for field in errors if field in FIELD_WIDGETS}
+    state[FIELD_ERRORS] = beside
+    elsewhere = [field_message(field) for field in errors if field not in FIELD_WIDGETS]
+    state[ERRORS] = [t("call.error_fields")] * bool(beside) + elsewhere
+
+
+def field_error(key: str) -> None:
+    """The save's message for the widget `key`, shown under it until its value changes."""
+    refused = (st.session_state.get(FIELD_ERRORS) or {}).get(key)
+    if refused and st.session_state.get(key) == refused[0]:
+        st.error(refused[1])
 
 
 def _ask_discard(confirm: bool) -> None:

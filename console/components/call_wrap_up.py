@@ -16,10 +16,11 @@ import streamlit as st
 from advisory.library import Library
 from advisory.script import CallScript
 from advisory.vocab import codes
-from console.call_draft import CONTACT_FIELDS, NOTES_MAX_LENGTH
-from console.components.call_state import FIELD_ERRORS, SEARCH_OPEN, has_contact
+from console.call_draft import CONTACT_FIELDS
+from console.components.call_state import SEARCH_OPEN, field_error, has_contact
 from console.components.library_search import entry_body, escape_md, library_search
 from console.i18n import current_language, fmt_date, labeller, t
+from db.models import NOTES_MAX_CHARS
 
 KEEP = "session"
 SUGGESTED = "call_follow_up_suggested"
@@ -113,6 +114,7 @@ def _follow_up() -> None:
                   disabled=not keep, persist_state=KEEP)
     st.text_input(t("call.follow_up_reason"), key="call_follow_up_reason", disabled=not keep, max_chars=200,
                   persist_state=KEEP)
+    field_error("call_follow_up_reason")
     if keep and not has_contact(st.session_state):
         st.checkbox(t("call.callback_by_member"), key="call_callback_by_member", help=t("call.callback_help"),
                     persist_state=KEEP)
@@ -122,11 +124,6 @@ def _consent_changed() -> None:
     if not st.session_state.get("call_consent"):
         for key in CONTACT_FIELDS:
             st.session_state.pop(key, None)
-
-
-def _field_error(field: str) -> None:
-    if message := (st.session_state.get(FIELD_ERRORS) or {}).get(field):
-        st.error(message, icon=":material/warning:")
 
 
 def _contact() -> None:
@@ -140,18 +137,18 @@ def _contact() -> None:
     name, number = st.columns([2, 1])
     with name:
         st.text_input(t("call.contact_name"), key="call_contact_name", max_chars=128, persist_state=KEEP)
-        _field_error("caller_name")
+        field_error("call_contact_name")
     with number:
         st.text_input(t("call.contact_member_number"), key="call_contact_member_number", max_chars=32,
                       persist_state=KEEP)
-        _field_error("member_number")
+        field_error("call_contact_member_number")
     phone, email = st.columns([1, 2])
     with phone:
         st.text_input(t("call.contact_phone"), key="call_contact_phone", max_chars=32, persist_state=KEEP)
-        _field_error("phone")
+        field_error("call_contact_phone")
     with email:
         st.text_input(t("call.contact_email"), key="call_contact_email", max_chars=254, persist_state=KEEP)
-        _field_error("email")
+        field_error("call_contact_email")
 
 
 def wrap_up(*, library: Library, lang: str) -> None:
@@ -159,8 +156,11 @@ def wrap_up(*, library: Library, lang: str) -> None:
     st.subheader(t("call.wrap_up"))
     _attached(library, lang)
     notes, right = st.columns([3, 2], gap="large")
-    notes.text_area(t("call.notes"), key="call_notes", height=160, persist_state=KEEP, max_chars=NOTES_MAX_LENGTH,
-                    placeholder=t("call.notes_placeholder"))
+    with notes:
+        # max_chars shows a counter; CallCreate holds the same limit (NOTES_MAX_CHARS).
+        st.text_area(t("call.notes"), key="call_notes", height=160, persist_state=KEEP,
+                     placeholder=t("call.notes_placeholder"), max_chars=NOTES_MAX_CHARS)
+        field_error("call_notes")
     with right:
         st.selectbox(t("call.outcome"), codes("outcome"), key="call_outcome", persist_state=KEEP,
                      format_func=labeller("outcome"))

@@ -4,10 +4,12 @@ it to a colleague. Each action is one short session and is audited by the reposi
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError
 
 from console.i18n import fmt_date, t
+from console.markdown import plain
 from db.engine import session_scope
-from db.models import FollowUpStatus
+from db.models import FOLLOW_UP_NOTE_MAX_CHARS, FollowUpStatus
 from db.repositories import follow_ups
 from db.repositories.follow_ups import FollowUpNotAllowed, FollowUpRow
 from db.repositories.users import StaffUser
@@ -25,7 +27,7 @@ def render(row: FollowUpRow, viewer: StaffUser, *, key: str) -> None:
     key = f"{key}_{row.id}"
     done_col, due_col, assign_col = st.columns(3)
     with done_col:
-        note = st.text_area(t("follow_ups.closing_note"), key=f"{key}_note")
+        note = st.text_area(t("follow_ups.closing_note"), key=f"{key}_note", max_chars=FOLLOW_UP_NOTE_MAX_CHARS)
         if st.button(t("follow_ups.mark_done"), key=f"{key}_done", type="primary"):
             _act(lambda s: follow_ups.complete(s, follow_up_id=row.id, note=note, actor=viewer),
                  t("follow_ups.done_saved"))
@@ -46,7 +48,7 @@ def render(row: FollowUpRow, viewer: StaffUser, *, key: str) -> None:
                                 key=f"{key}_assignee")
         if st.button(t("follow_ups.reassign"), key=f"{key}_reassign"):
             _act(lambda s: follow_ups.reassign(s, follow_up_id=row.id, assignee_id=assignee, actor=viewer),
-                 t("follow_ups.reassigned", name=names.get(assignee, "")))
+                 t("follow_ups.reassigned", name=plain(names.get(assignee, ""))))
 
 
 def _act(action, message: str) -> None:
@@ -55,6 +57,9 @@ def _act(action, message: str) -> None:
             action(session)
     except FollowUpNotAllowed:
         st.error(t("follow_ups.not_allowed"))
+        return
+    except ValidationError:  # only what a browser lets past max_chars
+        st.error(t("follow_ups.too_long"))
         return
     st.session_state[FLASH_KEY] = message
     st.rerun()

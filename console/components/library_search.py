@@ -1,8 +1,9 @@
 """The myth/FAQ search box and entry display, shared by the call page and the library page.
 
 `current_library()` serves the search index built from the database's entries (so supervisors' edits
-show), rebuilt only when an entry changes. Library text is staff-written, so it is escaped before it
-reaches Markdown; only the search's own ** ** highlight marks are kept.
+show), rebuilt only when an entry changes. Library text is staff-written, so it is made literal
+(console.markdown.plain: no formatting, links or images) before it reaches Markdown; only the search's
+own ** ** highlight marks are kept.
 
 A search without a confident answer says so ("Ingen sikre svar ...") and shows its weak matches under
 "Måske:"; it is logged once per session for the supervisors' "Spørgsmål uden svar" view
@@ -11,19 +12,17 @@ A search without a confident answer says so ("Ingen sikre svar ...") and shows i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 
 import streamlit as st
 
 from advisory.library import Library, LibraryEntry, SearchHit, load_bundled_entries, load_synonyms
 from console.i18n import label, t
+from console.markdown import plain
 from db.engine import get_engine, session_scope
 from db.repositories import library as library_repo
 from db.repositories import unanswered as unanswered_repo
 from settings import get_settings
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -42,7 +41,7 @@ def current_library() -> Library:
 
 
 def escape_md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return plain(text)
 
 
 def highlighted(snippet: str) -> str:

@@ -14,6 +14,7 @@ from advisory.labels import label as vocabulary_label
 from advisory.postal import MAX_LINES, AddressCheck
 from console.i18n import fmt_date, fmt_datetime, label, labeller, t
 from db.engine import get_engine, session_scope
+from db.models import ReferralDraft
 from db.repositories import referrals
 from db.repositories.referrals import SendOutcome
 from db.repositories.users import StaffUser
@@ -96,9 +97,11 @@ def _key(channel: str) -> str:
 
 def _save(call_id: int, user: StaffUser, channel: str, recipient: str) -> referrals.ReferralRecord:
     state = st.session_state
+    # Pasted text may carry control characters (PostgreSQL refuses NUL): stored as the model cleans it.
+    text = ReferralDraft(subject=state[_SUBJECT], body=state[_BODY], recipient=recipient)
     with session_scope() as session:
         return referrals.save(session, idempotency_key=_key(channel), call_id=call_id, channel=channel,
-                              lang=state[_LANG], subject=state[_SUBJECT], body=state[_BODY], recipient=recipient,
+                              lang=state[_LANG], subject=text.subject, body=text.body, recipient=text.recipient,
                               actor=user)
 
 

@@ -9,6 +9,7 @@ from advisory import access
 from console import auth
 from console.components import admin_privacy
 from console.i18n import fmt_datetime, label, labeller, t
+from console.markdown import plain
 from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
 from db.repositories import users
@@ -88,7 +89,7 @@ with tab_users:
             except users.UsernameTaken:
                 st.error(t("users.username_taken"))
             else:
-                st.success(t("admin.user_created", username=data.username))
+                st.success(t("admin.user_created", username=plain(data.username)))
 
 with tab_retention:
     admin_privacy.retention_tab(admin)

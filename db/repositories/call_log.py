@@ -11,14 +11,25 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy import and_, distinct, exists, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from advisory import access
 from advisory.formatting import LOCAL_TZ, local_today
-from advisory.vocab import Outcome
-from db.models import Call, CallTopic, FollowUp, FollowUpStatus, LibraryEntryRecord, Referral, User, utcnow
+from db.models import (
+    Call,
+    CallEdit,
+    CallLibraryEntry,
+    CallPublic,
+    CallTopic,
+    FollowUp,
+    FollowUpStatus,
+    LibraryEntryRecord,
+    Referral,
+    User,
+    utcnow,
+)
 from db.repositories import audit, follow_ups
 from db.repositories.users import StaffUser, staff_names
 
@@ -35,6 +46,28 @@ class CallNotFound(LookupError):
 
 class CallAnonymised(ValueError):
     """The call's personal data was erased; its notes can no longer be edited."""
+
+
+@dataclass(frozen=True)
+class CallVersion:
+    """What an edit may change, as stored at one version."""
+
+    version: int
+    notes: str
+    outcome: str
+    updated_at: datetime
+    editor_name: str = ""  # who made this version by an edit ("" if no one edited the call yet)
+
+
+class CallEditConflict(Exception):
+    """Someone saved the call after the editor opened it; nothing was written.
+
+    Carries both versions, so the page can show the stored one beside what this editor typed.
+    """
+
+    def __init__(self, call_id: int, *, expected: int, current: CallVersion, mine: dict[str, Any]) -> None:
+        super().__init__(f"call {call_id}: edited from version {expected}, but it is at version {current.version} now")
+        self.call_id, self.expected, self.current, self.mine = call_id, expected, current, mine
 
 
 @dataclass(frozen=True)
@@ -107,6 +140,7 @@ class CallDetail:
     lang: str
     anonymised_at: datetime | None
     updated_at: datetime
+    version: int
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
     referrals: list[dict[str, Any]] = field(default_factory=list)
     audit_trail: list[dict[str, Any]] = field(default_factory=list)
@@ -199,8 +233,32 @@ def _filtered(query, filters: CallFilters, viewer: StaffUser):
 
 _ROW_COLUMNS = (
     Call.id, Call.started_at, Call.duration_seconds, Call.advisor_id, Call.caller_role, Call.group_id,
-    Call.topics, Call.disposition, Call.outcome, Call.notes, Call.anonymised_at,
+    Call.disposition, Call.outcome, Call.notes, Call.anonymised_at,
 )
+
+
+def _linked(session: Session, column, call_ids: list[int]) -> dict[int, list[str]]:
+    """Per call, the values of a link table's `column` (topics or library slugs), sorted.
+
+    One query by the link table's primary key (call_id, value) for a page or an export chunk.
+    """
+    found: dict[int, list[str]] = {call_id: [] for call_id in call_ids}
+    if not call_ids:
+        return found
+    table = column.class_
+    rows = session.execute(select(table.call_id, column).where(table.call_id.in_(call_ids))
+                           .order_by(table.call_id, column))
+    for call_id, value in rows:
+        found[call_id].append(value)
+    return found
+
+
+def call_topics(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
+    return _linked(session, CallTopic.topic, call_ids)
+
+
+def call_library_slugs(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
+    return _linked(session, CallLibraryEntry.slug, call_ids)
 
 
 def list_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, limit: int = PAGE_SIZE,
@@ -214,11 +272,12 @@ def list_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, lim
     query = query.order_by(Call.started_at.desc(), Call.id.desc()).limit(limit).offset(offset)
     rows = session.execute(query).all()
     names = staff_names(session, ids={row.advisor_id for row in rows})
+    topics = call_topics(session, [row.id for row in rows])
     return [
         CallRow(
             id=row.id, started_at=row.started_at, duration_seconds=row.duration_seconds,
             advisor_id=row.advisor_id, advisor_name=names.get(row.advisor_id, ""), caller_role=row.caller_role,
-            group_id=row.group_id, topics=list(row.topics or []), disposition=row.disposition,
+            group_id=row.group_id, topics=topics[row.id], disposition=row.disposition,
             outcome=row.outcome, notes=row.notes, open_follow_up=bool(row.open_follow_up),
             has_referral=bool(row.has_referral), anonymised=row.anonymised_at is not None,
         )
@@ -262,9 +321,12 @@ def iter_calls(session: Session, *, filters: CallFilters, viewer: StaffUser,
         if not chunk:
             return
         names = staff_names(session, ids={row.advisor_id for row in chunk})
+        ids = [row.id for row in chunk]
+        topics, slugs = call_topics(session, ids), call_library_slugs(session, ids)
         for row in chunk:
             values = dict(row._mapping)
             values["advisor_name"] = names.get(row.advisor_id, "")
+            values["topics"], values["library_slugs"] = topics[row.id], slugs[row.id]
             yield values
         last = (chunk[-1].started_at, chunk[-1].id)
 
@@ -286,8 +348,11 @@ def get_call_detail(session: Session, *, call_id: int, viewer: StaffUser, audit_
     """Everything about one call. Opening it is recorded in the audit log (pass audit_view=False on a
     mere rerun of a page that already recorded it)."""
     call = _visible_call(session, call_id, viewer)
+    session.refresh(call)  # an edit is a core UPDATE: never serve a stale identity-map copy
     trail, _ = audit.list_events(session, object_type="call", object_id=call.id, limit=200)
-    values = call.model_dump()
+    public = CallPublic.model_validate(call, update={"topics": call_topics(session, [call.id])[call.id],
+                                                     "library_slugs": call_library_slugs(session, [call.id])[call.id]})
+    values = public.model_dump()
     values["advisor_name"] = staff_names(session, ids={call.advisor_id}).get(call.advisor_id, "")
     detail = CallDetail(
         **{name: values[name] for name in CallDetail.__dataclass_fields__
@@ -295,7 +360,7 @@ def get_call_detail(session: Session, *, call_id: int, viewer: StaffUser, audit_
         follow_ups=[asdict(row) for row in follow_ups.list_for_call(session, call_id=call.id, viewer=viewer)],
         referrals=_referrals(session, call.id),
         audit_trail=trail,
-        library_titles=_library_titles(session, call.library_slugs),
+        library_titles=_library_titles(session, public.library_slugs),
     )
     if audit_view:
         audit.record(session, action="view", actor_id=viewer.id, actor_name=viewer.username,
@@ -320,28 +385,63 @@ def _referrals(session: Session, call_id: int) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in rows]
 
 
-def update_call(session: Session, *, call_id: int, viewer: StaffUser, notes: str | None = None,
-                outcome: str | None = None) -> list[str]:
-    """Change a call's notes and/or outcome after the call; returns the changed fields (audited)."""
+def current_version(session: Session, *, call_id: int, viewer: StaffUser) -> CallVersion:
+    """The call's editable fields as stored now, with the name of whoever last edited them."""
     call = _visible_call(session, call_id, viewer)
+    session.refresh(call)
+    edits, _ = audit.list_events(session, action="call_edit", object_type="call", object_id=call.id, limit=1)
+    editor = ""
+    if edits:
+        actor_id = edits[0]["actor_id"]
+        editor = staff_names(session, ids={actor_id}).get(actor_id, "") or edits[0]["actor_name"]
+    return CallVersion(version=call.version, notes=call.notes, outcome=call.outcome, updated_at=call.updated_at,
+                       editor_name=editor)
+
+
+def update_call(session: Session, *, call_id: int, viewer: StaffUser, expected_version: int,
+                notes: str | None = None, outcome: str | None = None) -> list[str]:
+    """Change a call's notes and/or outcome after the call; returns the changed fields (audited).
+
+    `expected_version` is the version the editor opened. When someone saved the call since, nothing is
+    written and CallEditConflict carries both versions: the check is in the UPDATE itself
+    (`WHERE version = :expected`), so of two editors who opened the same version exactly one wins,
+    on SQLite and PostgreSQL alike.
+    """
+    edit = CallEdit.model_validate({"expected_version": expected_version, "notes": notes, "outcome": outcome})
+    call = _visible_call(session, call_id, viewer)
+    session.refresh(call)
+    mine = {"notes": edit.notes, "outcome": edit.outcome}
+    if call.version != edit.expected_version:
+        raise CallEditConflict(call_id, expected=edit.expected_version, mine=mine,
+                               current=current_version(session, call_id=call_id, viewer=viewer))
     changed: list[str] = []
+    values: dict[str, Any] = {}
     detail: dict[str, Any] = {}
-    if outcome is not None and outcome != call.outcome:
-        if outcome not in set(Outcome):
-            raise ValueError(f"unknown outcome: {outcome}")
-        detail["outcome"] = {"from": call.outcome, "to": outcome}
-        call.outcome = outcome
+    if edit.outcome is not None and edit.outcome != call.outcome:
+        detail["outcome"] = {"from": call.outcome, "to": edit.outcome}
+        values["outcome"] = edit.outcome
         changed.append("outcome")
-    if notes is not None and notes != call.notes:
+    if edit.notes is not None and edit.notes != call.notes:
         if call.anonymised_at is not None:
             raise CallAnonymised(call_id)
         # The note itself stays out of the audit log: it may hold personal data the retention purge erases.
-        detail["notes"] = {"from_length": len(call.notes), "to_length": len(notes)}
-        call.notes = notes
+        detail["notes"] = {"from_length": len(call.notes), "to_length": len(edit.notes)}
+        values["notes"] = edit.notes
         changed.append("notes")
-    if changed:
-        call.updated_at = utcnow()
-        session.add(call)
-        audit.record(session, action="call_edit", actor_id=viewer.id, actor_name=viewer.username,
-                     object_type="call", object_id=call.id, detail={"fields": changed, **detail})
+    if not changed:
+        return changed
+    version = edit.expected_version + 1
+    where = [Call.id == call.id, Call.version == edit.expected_version]
+    if "notes" in values:
+        where.append(Call.anonymised_at.is_(None))
+    result = session.connection().execute(update(Call).where(*where).values(**values, version=version,
+                                                                            updated_at=utcnow()))
+    session.expire(call)
+    if result.rowcount != 1:
+        current = current_version(session, call_id=call_id, viewer=viewer)
+        if "notes" in values and current.version == edit.expected_version:
+            raise CallAnonymised(call_id)  # erased between the read and the write
+        raise CallEditConflict(call_id, expected=edit.expected_version, mine=mine, current=current)
+    audit.record(session, action="call_edit", actor_id=viewer.id, actor_name=viewer.username,
+                 object_type="call", object_id=call.id, detail={"fields": changed, "version": version, **detail})
     return changed

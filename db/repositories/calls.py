@@ -8,6 +8,8 @@ from sqlmodel import Session, select
 from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, utcnow
 from db.repositories import audit
 
+_CONTACT_FIELDS = ("member_number", "caller_name", "phone", "email")
+
 
 def save_call(session: Session, *, data: CallCreate, actor_name: str = "") -> int:
     """Write a call with its topics, library entries and (if kept) the suggested follow-up.
@@ -17,19 +19,19 @@ def save_call(session: Session, *, data: CallCreate, actor_name: str = "") -> in
     a lost answer) returns the id of the call already logged and writes nothing.
     Returns the call id.
     """
-    data = CallCreate.model_validate(data.model_dump())
-    if data.call_key is not None:
-        if (existing := _by_key(session, data.call_key)) is not None:
-            return existing
-        try:
-            with session.begin_nested():
-                return _insert(session, data, actor_name)
-        except IntegrityError:  # saved at the same moment elsewhere: that one stands
-            existing = _by_key(session, data.call_key)
-            if existing is None:
-                raise
-            return existing
-    return _insert(session, data, actor_name)
+    data = CallCreate.model_validate(data.model_dump())  # input is validated, whoever built it
+    if data.call_key is None:
+        return _insert(session, data, actor_name)
+    if (existing := _by_key(session, data.call_key)) is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            return _insert(session, data, actor_name)
+    except IntegrityError:  # saved at the same moment elsewhere: that one stands
+        existing = _by_key(session, data.call_key)
+        if existing is None:
+            raise
+        return existing
 
 
 def _by_key(session: Session, call_key: str) -> int | None:
@@ -38,36 +40,17 @@ def _by_key(session: Session, call_key: str) -> int | None:
 
 def _insert(session: Session, data: CallCreate, actor_name: str) -> int:
     consent = data.contact_consent
-    call = Call(
-        call_key=data.call_key,
-        started_at=data.started_at,
-        ended_at=data.ended_at,
-        duration_seconds=max(0, int((data.ended_at - data.started_at).total_seconds())),
-        advisor_id=data.advisor_id,
-        caller_role=data.caller_role,
-        contact_consent=consent,
-        contact_consent_at=utcnow() if consent else None,
-        third_party_consent=data.third_party_consent,
-        member_number=data.member_number if consent else None,
-        caller_name=data.caller_name if consent else None,
-        phone=data.phone if consent else None,
-        email=str(data.email) if consent and data.email else None,
-        profile=data.profile,
-        group_id=data.group_id,
-        flags=sorted(set(data.flags)),
-        topics=sorted(set(data.topics)),
-        disposition=data.disposition,
-        outcome=data.outcome,
-        delivered_blocks=list(dict.fromkeys(data.delivered_blocks)),
-        library_slugs=list(dict.fromkeys(data.library_slugs)),
-        notes=data.notes,
-        content_version=data.content_version,
-        lang=data.lang,
-    )
+    call = Call.model_validate(data, update={
+        "duration_seconds": max(0, int((data.ended_at - data.started_at).total_seconds())),
+        "contact_consent_at": utcnow() if consent else None,
+        **({} if consent else dict.fromkeys(_CONTACT_FIELDS)),
+        "flags": sorted(set(data.flags)),
+        "delivered_blocks": list(dict.fromkeys(data.delivered_blocks)),
+    })
     session.add(call)
     session.flush()
-    session.add_all(CallTopic(call_id=call.id, topic=topic) for topic in call.topics)
-    session.add_all(CallLibraryEntry(call_id=call.id, slug=slug) for slug in call.library_slugs)
+    session.add_all(CallTopic(call_id=call.id, topic=topic) for topic in sorted(set(data.topics)))
+    session.add_all(CallLibraryEntry(call_id=call.id, slug=slug) for slug in dict.fromkeys(data.library_slugs))
     if data.follow_up_on is not None:
         session.add(FollowUp(call_id=call.id, due_on=data.follow_up_on, assignee_id=data.advisor_id,
                              reason=data.follow_up_reason))

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from advisory import access
 from advisory.formatting import local_today
-from db.models import Call, FollowUp, FollowUpStatus, User, utcnow
+from db.models import Call, FollowUp, FollowUpClose, FollowUpCreate, FollowUpStatus, User, utcnow
 from db.repositories import audit
 from db.repositories.users import StaffUser, staff_names
 
@@ -140,10 +140,11 @@ def _record(session: Session, action: str, follow_up: FollowUp, actor: StaffUser
 
 def add(session: Session, *, call_id: int, due_on: date, assignee_id: int, reason: str,
         actor: StaffUser) -> int:
+    data = FollowUpCreate(call_id=call_id, due_on=due_on, assignee_id=assignee_id, reason=reason.strip())
     call = session.get(Call, call_id)
     if call is None or not access.may_change_call(actor, advisor_id=call.advisor_id):
         raise FollowUpNotAllowed(call_id)
-    follow_up = FollowUp(call_id=call_id, due_on=due_on, assignee_id=assignee_id, reason=reason.strip())
+    follow_up = FollowUp(call_id=call_id, due_on=due_on, assignee_id=assignee_id, reason=data.reason.strip())
     session.add(follow_up)
     session.flush()
     _record(session, "follow_up_create", follow_up, actor, due_on=due_on.isoformat(), assignee_id=assignee_id)
@@ -153,9 +154,10 @@ def add(session: Session, *, call_id: int, due_on: date, assignee_id: int, reaso
 def complete(session: Session, *, follow_up_id: int, note: str, actor: StaffUser,
              status: FollowUpStatus = FollowUpStatus.done) -> None:
     """Close a follow-up as done (or cancelled) with a note."""
+    data = FollowUpClose(status=status, note=note.strip())
     follow_up = _editable(session, follow_up_id, actor)
-    follow_up.status = FollowUpStatus(status).value
-    follow_up.closing_note = note.strip()
+    follow_up.status = FollowUpStatus(data.status).value
+    follow_up.closing_note = data.note.strip()
     follow_up.completed_at = utcnow()
     follow_up.completed_by_id = actor.id
     session.add(follow_up)

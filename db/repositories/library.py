@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from advisory.content import load_source_keys
 from advisory.library import LibraryEntry, load_bundled_entries
+from advisory.text import clean_multiline
 from db.models import CallLibraryEntry, LibraryEntryRecord, LibraryRevision, User, utcnow
 from db.repositories import audit
 
@@ -165,7 +166,8 @@ def edit_entry(
     The version check is in the UPDATE itself (`WHERE version = :expected`), so of two editors who
     started from the same version exactly one wins, on SQLite and PostgreSQL alike.
     """
-    entry = LibraryEntry.model_validate(entry.model_dump())  # input is validated, whoever built it
+    # Input is validated, whoever built it, and its texts lose any control character (PostgreSQL refuses NUL).
+    entry = LibraryEntry.model_validate(_without_control_characters(entry.model_dump()))
     unknown = sorted(set(entry.sources) - set(load_source_keys()))
     if unknown:
         raise ValueError(f"{entry.slug}: unknown source key(s) {unknown}")
@@ -224,6 +226,16 @@ def create_entry(session: Session, *, entry: LibraryEntry, editor_id: int | None
     audit.record(session, action="library_create", actor_id=editor_id, actor_name=editor_name,
                  object_type="library_entry", object_id=entry.slug, detail={"version": 1})
     return 1
+
+
+def _without_control_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_multiline(value)
+    if isinstance(value, dict):
+        return {key: _without_control_characters(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_control_characters(item) for item in value]
+    return value
 
 
 def history(session: Session, *, slug: str) -> list[Revision]:

@@ -2,9 +2,14 @@
 
 Anonymising a call erases what identifies the caller (name, phone, e-mail, member number) and
 everything a person typed about them (call notes, follow-up reasons and notes, referral recipient,
-subject and body); categorical fields stay for statistics. Updates run as set-based SQL, so a purge of
-hundreds of thousands of calls is a few statements, and they only touch calls not yet anonymised, so
-running them again changes nothing.
+subject and body); a referral's error (a mail server may echo the address) keeps only its code, in the
+referral and in its `referral_failed` audit event. Categorical fields stay for statistics. Updates run
+as set-based SQL, so a purge of hundreds of thousands of calls is a few statements, and they only touch
+calls not yet anonymised, so running them again changes nothing.
+
+Unsaved calls (call drafts) hold contact details and notes too: the purge deletes drafts not touched
+within the retention period, and a member's erasure deletes every draft that names the member.
+Prepared export files are not in the database: services.privacy sweeps them with each purge and erasure.
 """
 
 from __future__ import annotations
@@ -15,19 +20,23 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import String, bindparam, case, cast, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from advisory import access
 from advisory.access import Viewer
-from db.models import AuditEvent, Call, FollowUp, Referral, ReferralStatus, utcnow
+from db.models import AuditEvent, Call, CallDraft, FollowUp, Referral, ReferralStatus, utcnow
 from db.repositories import audit
+from db.repositories.call_log import call_library_slugs, call_topics
+from db.repositories.referrals import ERROR_CODES
 from db.repositories.users import StaffUser, staff_names
 
 MEMBER_SEARCH_LIMIT = 500
 
 _calls, _referrals, _follow_ups = Call.__table__, Referral.__table__, FollowUp.__table__
+_drafts, _audit = CallDraft.__table__, AuditEvent.__table__
+ERASED = "erased"  # a referral's error once the rest of it was erased (ERROR_CODES name the others)
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class AnonymiseCounts:
     calls: int
     referrals: int
     follow_ups: int
+    drafts: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class PurgeReport:
     calls: int
     referrals: int
     follow_ups: int
+    drafts: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,17 +90,46 @@ def _count_pending(session: Session, condition: ColumnElement[bool]) -> Anonymis
     )
 
 
+def _error_code(error: ColumnElement[str]) -> ColumnElement[str]:
+    """The stored error reduced to its code ("connect: ... <a@b.dk> ..." -> "connect"), in SQL."""
+    known = [((error == code) | (func.substr(error, 1, len(code) + 1) == f"{code}:"), code) for code in ERROR_CODES]
+    return case((error.is_(None), None), *known, (error == ERASED, ERASED), else_="smtp")
+
+
+def _scrub_failure_events(session: Session, call_ids) -> None:
+    """`referral_failed` audit events of the calls' referrals keep the call id and the error code only."""
+    referral_ids = select(cast(_referrals.c.id, String)).where(_referrals.c.call_id.in_(call_ids))
+    events = session.execute(
+        select(_audit.c.id, _audit.c.detail).where(_audit.c.action == "referral_failed",
+                                                   _audit.c.object_type == "referral",
+                                                   _audit.c.object_id.in_(referral_ids))
+    ).all()
+    if not events:
+        return
+    session.execute(
+        update(_audit).where(_audit.c.id == bindparam("event_id")).values(detail=bindparam("scrubbed")),
+        [{"event_id": event.id, "scrubbed": _scrubbed_failure(event.detail or {})} for event in events],
+    )
+
+
+def _scrubbed_failure(detail: dict[str, Any]) -> dict[str, Any]:
+    error = str(detail.get("error") or "")
+    code = error.partition(":")[0].strip()
+    return {"call_id": detail.get("call_id"), "error": code if code in ERROR_CODES else "smtp"}
+
+
 def _anonymise(session: Session, condition: ColumnElement[bool]) -> AnonymiseCounts:
     now = utcnow()
     ids = select(_calls.c.id).where(_pending(condition))
     # Children first: once the calls carry anonymised_at, `ids` no longer finds them.
+    _scrub_failure_events(session, ids)
     unsent = _referrals.c.status.in_((ReferralStatus.draft.value, ReferralStatus.queued.value))
     referrals = session.execute(
         update(_referrals).where(_referrals.c.call_id.in_(ids)).values(
             recipient="", subject="", body="", updated_at=now, next_attempt_at=None,
             # An unsent referral without a recipient can never go out; say why in the outbox.
             status=case((unsent, ReferralStatus.failed.value), else_=_referrals.c.status),
-            error=case((unsent, "erased"), else_=_referrals.c.error),
+            error=case((unsent, ERASED), else_=_error_code(_referrals.c.error)),
         )
     ).rowcount
     follow_ups = session.execute(
@@ -120,6 +160,13 @@ def purge(session: Session, *, retention_days: int, dry_run: bool = False, now: 
     cutoff = retention_cutoff(retention_days, now)
     old = _calls.c.started_at < cutoff
     counts = _count_pending(session, old) if dry_run else _anonymise(session, old)
+    stale_drafts = _drafts.c.updated_at < cutoff
+    if dry_run:
+        drafts = session.execute(select(func.count()).select_from(_drafts).where(stale_drafts)).scalar_one()
+    else:
+        drafts = session.execute(delete(_drafts).where(stale_drafts)).rowcount
+    counts = AnonymiseCounts(calls=counts.calls, referrals=counts.referrals, follow_ups=counts.follow_ups,
+                             drafts=drafts)
     report = PurgeReport(cutoff=cutoff, retention_days=retention_days, dry_run=dry_run, **asdict(counts))
     if not dry_run:
         audit.record(session, action="purge", actor_id=actor_id, actor_name=actor_name, object_type="call",
@@ -190,11 +237,52 @@ def _member_call_ids(session: Session, query: MemberQuery, *, pending_only: bool
     return list(session.execute(select(_calls.c.id).where(condition).order_by(_calls.c.id)).scalars())
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def draft_names_member(data: dict[str, Any], query: MemberQuery) -> bool:
+    """Whether any text of a call draft is the member's number, phone (as typed in any form) or e-mail.
+
+    The draft's layout is the call page's business, so every string in it is compared, wherever it is.
+    """
+    number = query.member_number.strip()
+    phones = phone_variants(query.phone) if query.phone.strip() else set()
+    email = query.email.strip().lower()
+    for text in _strings(data):
+        value = text.strip()
+        if not value:
+            continue
+        if (number and value == number) or (email and value.lower() == email):
+            return True
+        if phones and _digits_and_plus(value) in phones:
+            return True
+    return False
+
+
+def _erase_member_drafts(session: Session, query: MemberQuery) -> int:
+    """Delete the unsaved calls that name the member (drafts are few: one per call in progress)."""
+    matching = [row.id for row in session.execute(select(_drafts.c.id, _drafts.c.data))
+                if draft_names_member(row.data or {}, query)]
+    if matching:
+        session.execute(delete(_drafts).where(_drafts.c.id.in_(matching)))
+    return len(matching)
+
+
 def erase_member(session: Session, *, query: MemberQuery, actor: StaffUser) -> AnonymiseCounts:
-    """Erasure on request: the same anonymisation as the retention purge, for one member's calls."""
+    """Erasure on request: the same anonymisation as the retention purge, for one member's calls, and
+    the member's unsaved calls (drafts) deleted."""
     access.require(access.manages_members_data(actor), "members' data")
     call_ids = _member_call_ids(session, query, pending_only=True)
     counts = _anonymise(session, _calls.c.id.in_(call_ids)) if call_ids else AnonymiseCounts(0, 0, 0)
+    counts = AnonymiseCounts(calls=counts.calls, referrals=counts.referrals, follow_ups=counts.follow_ups,
+                             drafts=_erase_member_drafts(session, query))
     audit.record(session, action="erase", actor_id=actor.id, actor_name=actor.username, object_type="member",
                  detail={"identified_by": query.kinds(), "call_ids": call_ids, **asdict(counts)})
     return counts
@@ -239,10 +327,12 @@ def access_export(session: Session, *, query: MemberQuery, actor: StaffUser) -> 
                _referrals.c.created_at, _referrals.c.sent_at).where(_referrals.c.call_id.in_(call_ids))
     ).all()
     names = staff_names(session)
+    topics, slugs = call_topics(session, call_ids), call_library_slugs(session, call_ids)
     exported = []
     for call in calls:
         values = dict(call._mapping)
         values["advisor_name"] = names.get(values["advisor_id"], "")
+        values["topics"], values["library_slugs"] = topics[call.id], slugs[call.id]
         values["follow_ups"] = [
             {**row._mapping, "assignee_name": names.get(row.assignee_id, "")}
             for row in follow_ups if row.call_id == call.id

@@ -41,6 +41,7 @@ from advisory import access
 from advisory.access import Viewer
 from advisory.postal import AddressCheck, check_address
 from advisory.referral import LANGS
+from advisory.text import redact_addresses
 from advisory.vocab import CallerRole
 from db.models import Call, Referral, ReferralChannel, ReferralStatus, User, utcnow
 from db.repositories import audit
@@ -323,6 +324,8 @@ def finish(session: Session, record: ReferralRecord, *, error: str | None, actor
                       sent_at=now, sent_by_id=actor_id, next_attempt_at=None)
         _audit_sent(session, record, actor_id)
     else:
+        # A mail server's error may echo the recipient's address: it is personal data, the reason is not.
+        error = redact_addresses(error)
         retry_at = next_attempt_after(record.attempts, now, permanent=permanent)
         _update_where(session, record.id, (SENDING,), now=now, status=ReferralStatus.failed.value,
                       error=error[:4000], next_attempt_at=retry_at)

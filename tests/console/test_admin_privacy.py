@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -59,7 +60,7 @@ def test_retention_previews_then_anonymises_old_calls_on_confirmation(console_db
     at.checkbox(key="admin_purge_confirm").check().run()
     at.button(key="admin_purge_run").click().run()
     assert not at.exception
-    assert "1 opkald er anonymiseret." in texts(at)
+    assert "1 opkald er anonymiseret, og 0 gamle ikke-gemte opkald er slettet." in texts(at)
     assert at.checkbox(key="admin_purge_confirm").value is False
     old, new = _call(console_db, office["old"]), _call(console_db, office["new"])
     assert (old["caller_name"], old["notes"], old["anonymised_at"] is not None) == (None, "", True)
@@ -95,7 +96,9 @@ def test_member_search_previews_exports_and_erases(console_db, office):
     assert sorted(preview["Opkald"]) == sorted([office["old"], office["new"]])
 
     at.button(key="admin_member_access_prepare").click().run()
-    data = json.loads(at.session_state["admin_member_access_file"])
+    access_file = Path(at.session_state["admin_member_access_file"])
+    assert access_file.stat().st_mode & 0o777 == 0o600  # prepared owner-only, deleted once downloaded
+    data = json.loads(access_file.read_text(encoding="utf-8"))
     assert sorted(call["id"] for call in data["calls"]) == sorted([office["old"], office["new"]])
     assert {event["action"] for event in data["audit_log"]} == {"call_create"}
     [access] = _events(console_db, "access_export")
@@ -104,7 +107,8 @@ def test_member_search_previews_exports_and_erases(console_db, office):
     at.checkbox(key="admin_member_erase_confirm").check().run()
     at.button(key="admin_member_erase").click().run()
     assert not at.exception
-    assert "Personoplysningerne i 2 opkald er slettet." in texts(at)
+    assert "Personoplysningerne i 2 opkald er slettet" in texts(at)
+    assert not access_file.exists()  # no prepared export outlives an erasure
     assert _call(console_db, office["new"])["phone"] is None
     assert _call(console_db, office["other"])["phone"] == "87654321"
     [erase] = _events(console_db, "erase")

@@ -221,29 +221,37 @@ def test_unticked_follow_up_is_not_created():
 
 
 @pytest.mark.parametrize(
-    ("contact", "fields"),
-    [({"call_contact_email": "ikke-en-adresse"}, ["email"]),
-     ({"call_contact_phone": "ring mig"}, ["phone"]),
-     ({"call_contact_phone": "123"}, ["phone"]),  # too short to be a phone number: the model says so
-     ({"call_contact_phone": "ring mig", "call_contact_email": "a@"}, ["email", "phone"]),
-     ({"call_contact_member_number": "1" * 33}, ["member_number"])],
+    ("contact", "errors"),
+    [({"call_contact_email": "ikke-en-adresse"}, {"email": "value_error"}),
+     ({"call_contact_phone": "ring mig"}, {"phone": "value_error"}),
+     ({"call_contact_phone": "123"}, {"phone": "value_error"}),  # the page once let 3 digits pass
+     ({"call_contact_phone": "ring mig", "call_contact_email": "a@"}, {"email": "value_error",
+                                                                       "phone": "value_error"}),
+     ({"call_contact_member_number": "1" * 33}, {"member_number": "too_long"}),
+     ({"call_contact_name": "N" * 129}, {"caller_name": "too_long"})],
 )
-def test_invalid_contact_details_are_named_by_the_model(contact, fields):
+def test_invalid_contact_details_are_named_by_the_model(contact, errors):
     with pytest.raises(ValidationError) as caught:
         _create(henrik_state(call_consent=True, **contact))
-    assert call_errors(caught.value) == fields
+    assert call_errors(caught.value) == errors
 
 
-def test_valid_contact_details_pass():
+def test_valid_contact_details_pass_cleaned_of_control_characters():
     data, _ = _create(henrik_state(call_consent=True, call_contact_phone="+45 12 34 56 78",
-                                   call_contact_email="inge@example.dk"))
-    assert (data.phone, str(data.email)) == ("+45 12 34 56 78", "inge@example.dk")
+                                   call_contact_email="inge@example.dk", call_contact_name=" Inge\x00 Jensen\n",
+                                   call_notes="Ring\x00 igen\r\nLinje to\ttab"))
+    assert (data.phone, data.email, data.caller_name) == ("+45 12 34 56 78", "inge@example.dk", "Inge Jensen")
+    assert data.notes == "Ring igen\nLinje to\ttab"
 
 
-def test_call_create_refuses_an_invalid_email_as_a_backstop():
+def test_notes_longer_than_the_documented_limit_are_refused():
+    from db.models import NOTES_MAX_CHARS
+
+    assert NOTES_MAX_CHARS == 20_000
+    _create(henrik_state(call_notes="x" * NOTES_MAX_CHARS))
     with pytest.raises(ValidationError) as caught:
-        _create(henrik_state(call_consent=True, call_contact_email="ikke-en-adresse"))
-    assert call_errors(caught.value) == ["email"]
+        _create(henrik_state(call_notes="x" * (NOTES_MAX_CHARS + 1)))
+    assert call_errors(caught.value) == {"notes": "string_too_long"}
 
 
 def test_contact_details_without_consent_are_dropped_even_when_invalid():

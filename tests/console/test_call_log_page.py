@@ -131,8 +131,8 @@ def test_editing_notes_and_outcome_is_saved_and_audited(console_db, team):
     at = page_app("call_log.py", team["rikke"])
     at.query_params["call"] = str(call_id)
     at.run()
-    at.text_area(key=f"call_detail_notes_{call_id}").input("Ringer igen i næste uge")
-    at.selectbox(key=f"call_detail_outcome_{call_id}").select("follow_up_agreed")
+    at.text_area(key=f"call_detail_notes_{call_id}_v1").input("Ringer igen i næste uge")
+    at.selectbox(key=f"call_detail_outcome_{call_id}_v1").select("follow_up_agreed")
     at.button[[b.label for b in at.button].index("Gem ændringer")].click().run()
     assert not at.exception
     assert "Ændringerne er gemt" in texts(at)
@@ -141,6 +141,50 @@ def test_editing_notes_and_outcome_is_saved_and_audited(console_db, team):
         assert (call.notes, call.outcome) == ("Ringer igen i næste uge", "follow_up_agreed")
     [edit] = _events(console_db, "call_edit")
     assert (edit["actor_id"], edit["detail"]["fields"]) == (team["rikke"].id, ["outcome", "notes"])
+
+
+def _open_call(team, who, call_id):
+    at = page_app("call_log.py", team[who])
+    at.query_params["call"] = str(call_id)
+    return at.run()
+
+
+def _save_edit(at, call_id, version, notes):
+    at.text_area(key=f"call_detail_notes_{call_id}_v{version}").input(notes)
+    at.button[[b.label for b in at.button].index("Gem ændringer")].click().run()
+    assert not at.exception
+    return at
+
+
+def test_a_second_save_of_the_same_call_is_refused_showing_both_versions(console_db, team):
+    call_id = team["calls"]["rikke_yoga"]
+    rikke, sofie = _open_call(team, "rikke", call_id), _open_call(team, "sofie", call_id)
+    _save_edit(sofie, call_id, 1, "Sofies note: ring til lægen")
+    assert "Ændringerne er gemt" in texts(sofie)
+    _save_edit(rikke, call_id, 1, "Rikkes note: hun har det bedre")
+    assert "Ikke gemt: opkaldet blev ændret af Sofie" in texts(rikke)
+    plain_texts = [el.value for el in rikke.text]  # staff-written notes are shown as plain text
+    assert "Sofies note: ring til lægen" in plain_texts and "Rikkes note: hun har det bedre" in plain_texts
+    assert rikke.text_area(key=f"call_detail_notes_{call_id}_v1").value == "Rikkes note: hun har det bedre"
+    with session_scope(get_engine(console_db)) as session:
+        assert session.get(Call, call_id).notes == "Sofies note: ring til lægen"  # nothing overwritten
+    rikke.button(key=f"call_detail_keep_mine_{call_id}").click().run()
+    assert not rikke.exception
+    assert "Ændringerne er gemt" in texts(rikke)
+    with session_scope(get_engine(console_db)) as session:
+        call = session.get(Call, call_id)
+        assert (call.notes, call.version) == ("Rikkes note: hun har det bedre", 3)
+    assert [e["detail"]["version"] for e in _events(console_db, "call_edit")] == [2, 3]
+
+
+def test_taking_the_stored_version_after_a_conflict_opens_it_for_editing(console_db, team):
+    call_id = team["calls"]["rikke_yoga"]
+    rikke, sofie = _open_call(team, "rikke", call_id), _open_call(team, "sofie", call_id)
+    _save_edit(sofie, call_id, 1, "Sofies udgave")
+    _save_edit(rikke, call_id, 1, "Rikkes udgave")
+    rikke.button(key=f"call_detail_take_theirs_{call_id}").click().run()
+    assert rikke.text_area(key=f"call_detail_notes_{call_id}_v2").value == "Sofies udgave"
+    assert "Ikke gemt" not in texts(rikke)
 
 
 def _prepare_export(console_db, team, *, include_contact):

@@ -263,7 +263,7 @@ def test_supervisors_see_usage_counts_most_used_first(seeded_db, supervisor, adv
     with session_scope(get_engine(seeded_db)) as session:
         for slugs in ([SLUG, "myth-yoga-dangerous"], [SLUG]):
             save_call(session, data=CallCreate(started_at=start, ended_at=start + timedelta(minutes=5),
-                                               advisor_id=advisor.id, group_id="g1", library_slugs=slugs))
+                                               advisor_id=advisor.id, group_id="function_limited", library_slugs=slugs))
     at = library_page(supervisor)
     usage = next(frame.value for frame in at.dataframe if "Brugt i opkald" in frame.value.columns)
     titles = {entry.slug: entry.da.title for entry in load_bundled_entries()}

@@ -3,11 +3,12 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import select
 
-from db.models import AuditEvent, CallCreate, FollowUp, Referral, UserCreate
+from db.models import NOTES_MAX_CHARS, AuditEvent, Call, CallCreate, CallTopic, FollowUp, Referral, UserCreate
 from db.repositories import call_log, calls, users
-from db.repositories.call_log import CallAnonymised, CallFilters, CallNotFound
+from db.repositories.call_log import CallAnonymised, CallEditConflict, CallFilters, CallNotFound
 
 DAY = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Copenhagen
 
@@ -147,25 +148,29 @@ def test_an_advisor_cannot_open_a_colleagues_call(session, team, log):
     with pytest.raises(CallNotFound):
         call_log.get_call_detail(session, call_id=log["mads_referral"], viewer=team["rikke"])
     with pytest.raises(CallNotFound):
-        call_log.update_call(session, call_id=log["mads_referral"], viewer=team["rikke"], notes="x")
+        call_log.update_call(session, call_id=log["mads_referral"], viewer=team["rikke"], expected_version=1,
+                             notes="x")
 
 
 def test_edits_are_audited_without_the_note_text(session, team, log):
     call_id = log["rikke_balance"]
-    changed = call_log.update_call(session, call_id=call_id, viewer=team["rikke"], notes="Ny note om Henrik",
-                                   outcome="referred_to_physio")
+    changed = call_log.update_call(session, call_id=call_id, viewer=team["rikke"], expected_version=1,
+                                   notes="Ny note om Henrik", outcome="referred_to_physio")
     session.commit()
     assert changed == ["outcome", "notes"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "call_edit")).one()
     assert event.object_id == str(call_id)
     assert event.detail["outcome"] == {"from": "advice_given", "to": "referred_to_physio"}
+    assert event.detail["version"] == 2
     assert "Henrik" not in str(event.detail)
-    assert call_log.update_call(session, call_id=call_id, viewer=team["rikke"], notes="Ny note om Henrik") == []
+    assert call_log.update_call(session, call_id=call_id, viewer=team["rikke"], expected_version=2,
+                                notes="Ny note om Henrik") == []
 
 
 def test_an_unknown_outcome_is_refused(session, team, log):
     with pytest.raises(ValueError):
-        call_log.update_call(session, call_id=log["rikke_balance"], viewer=team["rikke"], outcome="cured")
+        call_log.update_call(session, call_id=log["rikke_balance"], viewer=team["rikke"], expected_version=1,
+                             outcome="cured")
 
 
 def test_notes_of_an_anonymised_call_cannot_be_edited(session, team, log):
@@ -176,9 +181,66 @@ def test_notes_of_an_anonymised_call_cannot_be_edited(session, team, log):
     session.add(call)
     session.commit()
     with pytest.raises(CallAnonymised):
-        call_log.update_call(session, call_id=call.id, viewer=team["rikke"], notes="Navn igen")
+        call_log.update_call(session, call_id=call.id, viewer=team["rikke"], expected_version=1, notes="Navn igen")
 
 
 def test_audit_summary_of_filters_leaves_out_the_search_text():
     summary = CallFilters(date_from=date(2026, 1, 1), topics=("yoga",), text="Henrik Hansen").audit_summary()
     assert summary == {"date_from": "2026-01-01", "topics": ["yoga"], "text": True}
+
+
+def test_a_stale_edit_is_refused_and_carries_both_versions(session, team, log):
+    call_id = log["rikke_red_flag"]
+    opened = call_log.get_call_detail(session, call_id=call_id, viewer=team["sofie"]).version
+    call_log.update_call(session, call_id=call_id, viewer=team["rikke"], expected_version=opened,
+                         notes="Rikkes rettelse", outcome="follow_up_agreed")
+    session.commit()
+    with pytest.raises(CallEditConflict) as caught:
+        call_log.update_call(session, call_id=call_id, viewer=team["sofie"], expected_version=opened,
+                             notes="Sofies rettelse")
+    session.rollback()
+    conflict = caught.value
+    assert (conflict.expected, conflict.current.version) == (1, 2)
+    assert (conflict.current.notes, conflict.current.outcome) == ("Rikkes rettelse", "follow_up_agreed")
+    assert conflict.current.editor_name == "Rikke"
+    assert conflict.mine == {"notes": "Sofies rettelse", "outcome": None}
+    detail = call_log.get_call_detail(session, call_id=call_id, viewer=team["sofie"], audit_view=False)
+    assert (detail.notes, detail.version) == ("Rikkes rettelse", 2)
+    # Knowing both, she may save hers over it, naming the version she has now seen.
+    assert call_log.update_call(session, call_id=call_id, viewer=team["sofie"], expected_version=2,
+                                notes="Sofies rettelse") == ["notes"]
+    session.commit()
+    assert call_log.get_call_detail(session, call_id=call_id, viewer=team["sofie"], audit_view=False).version == 3
+
+
+@pytest.mark.parametrize("notes", ["Ringer\x00 igen", "Tekst med \x1b[31mfarve\x07", "Linje 1\r\nLinje 2\ttab"])
+def test_edited_notes_lose_control_characters_but_keep_lines_and_tabs(session, team, log, notes):
+    call_id = log["rikke_balance"]
+    call_log.update_call(session, call_id=call_id, viewer=team["rikke"], expected_version=1, notes=notes)
+    session.commit()
+    stored = call_log.get_call_detail(session, call_id=call_id, viewer=team["rikke"], audit_view=False).notes
+    assert stored == {"Ringer\x00 igen": "Ringer igen", "Tekst med \x1b[31mfarve\x07": "Tekst med [31mfarve",
+                      "Linje 1\r\nLinje 2\ttab": "Linje 1\nLinje 2\ttab"}[notes]
+
+
+def test_edited_notes_have_a_length_limit(session, team, log):
+    call_id = log["rikke_balance"]
+    call_log.update_call(session, call_id=call_id, viewer=team["rikke"], expected_version=1,
+                         notes="x" * NOTES_MAX_CHARS)
+    with pytest.raises(ValidationError):
+        call_log.update_call(session, call_id=call_id, viewer=team["rikke"], expected_version=2,
+                             notes="x" * (NOTES_MAX_CHARS + 1))
+
+
+def test_topics_and_library_entries_are_stored_once_in_the_link_tables(session, team):
+    call_id = _save(session, team["rikke"], topics=["pain", "balance", "pain"],
+                    library_slugs=["myth-max-5-kg", "faq-yoga", "myth-max-5-kg"])
+    assert {"topics", "library_slugs"}.isdisjoint(Call.__table__.columns.keys())
+    rows = session.exec(select(CallTopic.topic).where(CallTopic.call_id == call_id)).all()
+    assert sorted(rows) == ["balance", "pain"]
+    row = call_log.list_calls(session, filters=CallFilters(), viewer=team["rikke"])[0]
+    assert row.topics == ["balance", "pain"]
+    detail = call_log.get_call_detail(session, call_id=call_id, viewer=team["rikke"], audit_view=False)
+    assert (detail.topics, detail.library_slugs) == (["balance", "pain"], ["faq-yoga", "myth-max-5-kg"])
+    exported = next(call_log.iter_calls(session, filters=CallFilters(), viewer=team["sofie"]))
+    assert (exported["topics"], exported["library_slugs"]) == (["balance", "pain"], ["faq-yoga", "myth-max-5-kg"])

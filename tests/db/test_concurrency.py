@@ -45,3 +45,45 @@ def test_sixteen_threads_save_a_hundred_calls_each(db_url):
         per_advisor = dict(session.execute(select(Call.advisor_id, func.count()).group_by(Call.advisor_id)).all())
         assert per_advisor == dict.fromkeys(advisor_ids, CALLS_EACH)
         assert session.execute(select(func.count()).select_from(CallTopic)).scalar_one() == 2 * len(ids)
+
+
+def test_two_staff_saving_the_same_call_at_once_one_wins_the_other_gets_a_conflict(db_url):
+    """Both opened version 1 of the call's notes; their saves race in two threads. Exactly one is written;
+    the other is refused with the winner's text, so nothing is overwritten without anyone knowing."""
+    from db.repositories import call_log
+    from db.repositories.call_log import CallEditConflict
+
+    engine = get_engine(db_url)
+    with session_scope(engine) as session:
+        rikke = users.create_user(session, data=UserCreate(username="rikke", display_name="Rikke",
+                                                           password="korrekt-hest-batteri"))
+        sofie = users.create_user(session, data=UserCreate(username="sofie", display_name="Sofie", role="supervisor",
+                                                           password="korrekt-hest-batteri"))
+        call_id = calls.save_call(session, data=CallCreate(
+            started_at=START, ended_at=START + timedelta(minutes=5), advisor_id=rikke.id,
+            group_id="function_limited", notes="Første udgave"))
+    editors = {"rikke": rikke, "sofie": sofie}
+    start_together = Barrier(2)
+
+    def save(name: str) -> str:
+        start_together.wait()
+        try:
+            with session_scope(engine) as session:
+                call_log.update_call(session, call_id=call_id, viewer=editors[name], expected_version=1,
+                                     notes=f"Noter fra {name}", outcome="follow_up_agreed")
+        except CallEditConflict as conflict:
+            return f"conflict:{conflict.current.notes}"
+        return "saved"
+
+    for _ in range(5):  # the race goes either way; every round must end with exactly one winner
+        with session_scope(engine) as session:
+            session.execute(Call.__table__.update().where(Call.id == call_id).values(version=1, notes="Første"))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = dict(zip(editors, pool.map(save, editors), strict=True))
+        winners = [name for name, result in results.items() if result == "saved"]
+        assert len(winners) == 1, results
+        loser = next(name for name in editors if name not in winners)
+        assert results[loser] == f"conflict:Noter fra {winners[0]}"
+        with session_scope(engine) as session:
+            notes, version = session.execute(select(Call.notes, Call.version).where(Call.id == call_id)).one()
+        assert (notes, version) == (f"Noter fra {winners[0]}", 2)

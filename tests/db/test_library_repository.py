@@ -202,7 +202,7 @@ def test_usage_counts_are_counted_per_entry(seeded):
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)
     for slugs in ([SLUG, "myth-yoga-dangerous"], [SLUG], [SLUG], []):
         save_call(seeded, data=CallCreate(started_at=start, ended_at=start + timedelta(minutes=9),
-                                          advisor_id=advisor.id, group_id="g1", library_slugs=slugs))
+                                          advisor_id=advisor.id, group_id="function_limited", library_slugs=slugs))
     seeded.commit()
     assert library.usage_counts(seeded) == {SLUG: 3, "myth-yoga-dangerous": 1}
 

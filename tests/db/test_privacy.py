@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from console import cli
-from db.models import AuditEvent, Call, CallCreate, FollowUp, Referral, UserCreate
+from db.models import AuditEvent, Call, CallCreate, CallTopic, FollowUp, Referral, UserCreate
 from db.repositories import call_log, calls, privacy, users
 from db.repositories.privacy import MemberQuery
 
@@ -89,7 +89,8 @@ def test_the_purge_anonymises_old_calls_only_and_keeps_categories(session, calls
         call = session.get(Call, calls_by_age[name])
         assert (call.caller_name, call.phone, call.email, call.member_number, call.notes) == (None,) * 4 + ("",)
         assert call.anonymised_at is not None
-        assert (call.group_id, call.topics, call.outcome, call.contact_consent) == (
+        topics = session.exec(select(CallTopic.topic).where(CallTopic.call_id == call.id)).all()
+        assert (call.group_id, topics, call.outcome, call.contact_consent) == (
             "everyday_active_with_fracture", ["lifting"], "advice_given", True)
         referral = session.exec(select(Referral).where(Referral.call_id == call.id)).one()
         assert (referral.recipient, referral.subject, referral.body, referral.status) == ("", "", "", "sent")
@@ -163,7 +164,8 @@ def test_erasure_anonymises_the_members_calls_and_is_audited_without_the_identif
 def test_the_access_export_holds_calls_follow_ups_referrals_and_who_looked(session, staff):
     call_id = _save(session, staff["rikke"], days_ago=3)
     call_log.get_call_detail(session, call_id=call_id, viewer=staff["admin"])
-    call_log.update_call(session, call_id=call_id, viewer=staff["rikke"], outcome="referred_to_physio")
+    call_log.update_call(session, call_id=call_id, viewer=staff["rikke"], expected_version=1,
+                         outcome="referred_to_physio")
     session.commit()
     data = privacy.access_export(session, query=MemberQuery(member_number="4711"), actor=staff["admin"])
     session.commit()
@@ -175,6 +177,7 @@ def test_the_access_export_holds_calls_follow_ups_referrals_and_who_looked(sessi
     assert call["referrals"][0]["body"] == "Kære Inge"
     assert call["follow_ups"][0]["reason"] == "Ring til Inge"
     assert call["profile"] == {}
+    assert call["topics"] == ["lifting"]
     trail = [(e["action"], e["actor_name"]) for e in data["audit_log"]]
     assert trail == [("call_create", ""), ("view", "admin"), ("call_edit", "rikke")]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "access_export")).one()

@@ -44,7 +44,7 @@ REFUSALS = {
     "call_log.get_call_detail": (CallNotFound, lambda s, w: call_log.get_call_detail(
         s, call_id=w["call_id"], viewer=w["secretariat"])),
     "call_log.update_call": (CallNotFound, lambda s, w: call_log.update_call(
-        s, call_id=w["call_id"], viewer=w["secretariat"], notes="")),
+        s, call_id=w["call_id"], viewer=w["secretariat"], notes="", expected_version=1)),
     "call_log.list_calls": (AccessDenied, lambda s, w: call_log.list_calls(
         s, filters=CallFilters(), viewer=w["secretariat"])),
     "call_log.list_calls (text filter)": (AccessDenied, lambda s, w: call_log.list_calls(

@@ -14,7 +14,7 @@ from sqlmodel import select
 from advisory import stats
 from advisory.formatting import LOCAL_TZ
 from advisory.stats import Metric, Period
-from db.models import Call, CallCreate, FollowUp, LibraryEntryRecord, Referral, UserCreate, utcnow
+from db.models import Call, CallCreate, CallTopic, FollowUp, LibraryEntryRecord, Referral, UserCreate, utcnow
 from db.repositories import calls, users
 from db.repositories import stats as stats_repo
 from services.demo import seed_demo
@@ -165,10 +165,14 @@ def _naive(session, period: Period, today: date):
     lo, hi = period.previous().utc_bounds()[0], period.utc_bounds()[1]
     mid = period.utc_bounds()[0]
     rows = session.execute(select(Call.id, Call.started_at, Call.duration_seconds, Call.group_id, Call.caller_role,
-                                  Call.disposition, Call.advisor_id, Call.topics, Call.library_slugs)
+                                  Call.disposition, Call.advisor_id)
                            .where(Call.started_at >= lo, Call.started_at < hi)).all()
     frame = pd.DataFrame(rows, columns=["id", "started_at", "duration", "group_id", "caller_role", "disposition",
-                                        "advisor_id", "topics", "slugs"])
+                                        "advisor_id"])
+    topics: dict[int, list[str]] = {}
+    for call_id, topic in session.execute(select(CallTopic.call_id, CallTopic.topic)):
+        topics.setdefault(call_id, []).append(topic)
+    frame["topics"] = [topics.get(call_id, []) for call_id in frame["id"]]
     frame["period"] = ["current" if s >= mid else "previous" for s in frame["started_at"]]
     return frame
 

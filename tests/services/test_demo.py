@@ -65,13 +65,13 @@ def test_mixes_are_plausible(seeded):
     assert 0 < N - red_flags[None] < 0.1 * N
     assert {call["outcome"] for call in found} <= set(codes("outcome"))
     assert all(call["outcome"] == "emergency" for call in found if call["disposition"] == "emergency_112")
-    assert {topic for call in found for topic in call["topics"]} <= set(codes("topic"))
+    assert {topic for _, topic in seeded[3]["topics"]} <= set(codes("topic"))
 
 
 def test_rows_agree_with_each_other_and_with_the_content(seeded):
     _, _, _, data = seeded
     by_call = Counter(call_id for call_id, _ in data["topics"])
-    assert all(by_call[call["id"]] == len(call["topics"]) for call in data["calls"])
+    assert set(by_call) == {call["id"] for call in data["calls"]}  # every call has its topics, and only calls
     assert set(data["slugs"]) <= {entry.slug for entry in load_bundled_entries()}
     ids = [call["id"] for call in sorted(data["calls"], key=lambda c: (c["started_at"], c["id"]))]
     assert ids == sorted(ids)  # ids grow with time, as with real saving

@@ -3,13 +3,16 @@
 import csv
 import io
 import os
+import re
+import time
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from db.models import AuditEvent, CallCreate, UserCreate
+from db.models import AuditEvent, Call, CallCreate, UserCreate
 from db.repositories import calls, users
 from db.repositories.call_log import CallFilters
 from services import exports
@@ -26,8 +29,19 @@ HOSTILE_NOTE = "=HYPERLINK(\"http://evil.example\",\"klik\")"
         ("-2,6", "'-2,6"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tTAB", "'\tTAB"),
-        ("\r=1", "'\r=1"),
+        ("\r=1", "'\r'=1"),
+        ("Linje 1\n- punkt\n=2", "Linje 1\n'- punkt\n'=2"),
         ("Helt almindelig note", "Helt almindelig note"),
+        # A Danish spreadsheet splits on ";" (and a comma-separated reader on ","): every piece counts.
+        ("Ring igen;=HYPERLINK(\"http://evil\")", "Ring igen;'=HYPERLINK(\"http://evil\")"),
+        ("Navn, +45 12 34 56 78", "Navn, '+45 12 34 56 78"),
+        ("x;  @SUM(A1)", "x;  '@SUM(A1)"),
+        ("note;\t=1", "note;'\t=1"),
+        ('abc;"=1+1"', 'abc;"\'=1+1"'),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("a;\uff0bcmd,\uff0d2;\uff20x", "a;'\uff0bcmd,'\uff0d2;'\uff20x"),
+        ("5,-10 kr", "5,'-10 kr"),
+        ("a,b;c d", "a,b;c d"),
         ("a=b", "a=b"),
         ("", ""),
         (-2.6, -2.6),
@@ -132,3 +146,81 @@ def test_export_to_file_makes_an_owner_only_file_and_sweeps_stale_ones(session, 
     assert result.rows == 1
     assert path.stat().st_mode & 0o077 == 0
     assert not stale.exists()
+
+
+SPLIT_HOSTILE = ("Ring; =HYPERLINK(\"http://evil.example\"); +45, -1, @SUM(A1);\t=2;\r=3;"
+                 "\uff1dcmd;\"=4\"")
+FORMULA_START = tuple(exports.FORMULA_PREFIXES)
+
+
+def _formula_pieces(text: str) -> list[str]:
+    """Every piece of the file a spreadsheet could read as a cell, however it splits (, or ;), that starts
+    like a formula once spaces and quotes are skipped."""
+    pieces = [piece for line in text.splitlines() for piece in re.split(r"[,;]", line)]
+    return [piece for piece in pieces if piece.lstrip(' "').startswith(FORMULA_START)]
+
+
+def test_no_piece_of_a_csv_export_starts_like_a_formula_whatever_the_separator(session, staff):
+    calls.save_call(session, data=CallCreate(
+        started_at=START, ended_at=START + timedelta(minutes=5), advisor_id=staff["rikke"].id,
+        group_id="function_limited", contact_consent=True, caller_name="=Navn;@x", notes=SPLIT_HOSTILE))
+    session.commit()
+    target = io.BytesIO()
+    exports.export_calls(session, filters=CallFilters(), viewer=staff["sofie"], fmt="csv", include_contact=True,
+                         target=target)
+    text = target.getvalue().decode("utf-8-sig")
+    assert "HYPERLINK" in text and "\uff1dcmd" in text
+    assert _formula_pieces(text) == []
+    for delimiter in (",", ";"):
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            assert not [cell for cell in row if cell.lstrip(' "').startswith(FORMULA_START)]
+
+
+def test_xlsx_text_cells_are_strings_never_formulas(session, staff, hostile_call, tmp_path):
+    # Older notes may hold control characters (refused in XLSX): the export must still be written.
+    session.execute(Call.__table__.update().values(notes="=1+1\x07 klokke"))
+    session.commit()
+    path = tmp_path / "log.xlsx"
+    with path.open("wb") as target:
+        exports.export_calls(session, filters=CallFilters(), viewer=staff["sofie"], fmt="xlsx",
+                             include_contact=True, target=target)
+    sheet = load_workbook(path)["calls"]
+    header = [cell.value for cell in sheet[1]]
+    notes = sheet.cell(row=2, column=header.index("notes") + 1)
+    assert (notes.data_type, notes.value) == ("s", "'=1+1 klokke")
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+
+
+def test_a_prepared_file_goes_once_downloaded(tmp_path):
+    path, _ = exports.prepare_file(lambda target: target.write(b"data"), prefix="access-", suffix=".json",
+                                   directory=tmp_path / "exports")
+    assert (path.parent.stat().st_mode & 0o777, path.stat().st_mode & 0o777) == (0o700, 0o600)
+    assert exports.take_prepared(path) == b"data"
+    assert not path.exists()
+
+
+def test_prepared_files_live_fifteen_minutes_at_most(tmp_path):
+    fresh, _ = exports.prepare_file(lambda target: None, prefix="call-log-", suffix=".csv", directory=tmp_path)
+    old, _ = exports.prepare_file(lambda target: None, prefix="access-", suffix=".json", directory=tmp_path)
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("not an export")
+    fourteen_minutes_ago = time.time() - 14 * 60
+    os.utime(fresh, (fourteen_minutes_ago, fourteen_minutes_ago))
+    os.utime(old, (time.time() - 16 * 60,) * 2)
+    assert exports.EXPORT_MAX_AGE_SECONDS == 15 * 60
+    assert exports.sweep_exports(tmp_path) == 1
+    assert fresh.exists() and not old.exists() and unrelated.exists()
+    assert exports.discard_all_prepared(tmp_path) == 1
+    assert not fresh.exists() and unrelated.exists()
+
+
+def test_exports_refuse_a_folder_that_is_not_their_own(tmp_path):
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "exports"
+    link.symlink_to(real)
+    with pytest.raises(PermissionError):
+        exports.prepare_file(lambda target: None, prefix="access-", suffix=".json", directory=link)
+    assert list(real.iterdir()) == []
