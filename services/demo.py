@@ -4,8 +4,12 @@ The calls follow a day-time advice line: Monday to Friday, mostly 9-15, plausibl
 groups and topics, red flags rare, follow-ups and referrals where the outcome calls for them, and
 repeat callers. Danish names come from Faker `da_DK`.
 
-Speed (a million calls in under three minutes on SQLite): the clinical part of a call (group, profile,
-topics, script blocks, ...) is drawn from a pool of pre-built, pre-serialised cases, rows are made one
+Every call is one the console could have produced: its clinical part is a drawn caller profile (and,
+rarely, a red flag) put through the script engine, which gives the group, the flags, the blocks said and
+the library entries offered.
+
+Speed (a million calls in under three minutes on SQLite): the clinical part of a call (profile, script,
+group, flags, blocks, ...) is drawn from a pool of pre-built, pre-serialised cases, rows are made one
 batch at a time in their stored form and written with SQLAlchemy core `insert()` (executemany, lists
 of dicts) inside a few transactions; on SQLite the load runs with `PRAGMA synchronous=OFF` and a large
 page cache, which is safe here because a crash only loses demo data.
@@ -32,9 +36,9 @@ from faker import Faker
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from advisory.content import ContentError
 from advisory.formatting import LOCAL_TZ
-from advisory.library import load_bundled_entries
+from advisory.profile import CallerProfile
+from advisory.script import build_script, script_content
 from advisory.vocab import codes
 from db.engine import session_scope
 from db.models import AuditEvent, Call, CallLibraryEntry, CallTopic, FollowUp, Referral, User, UserCreate
@@ -85,18 +89,6 @@ ACTIVITY_OF_GROUP = {
     "acute_vertebral_fracture": "everyday_active", "function_limited": "function_limited",
     "everyday_active_no_fracture": "everyday_active", "everyday_active_with_fracture": "everyday_active",
     "training_active_no_fracture": "training_active", "training_active_with_fracture": "training_active",
-}
-BLOCK_PREFIX_OF_GROUP = {
-    "acute_vertebral_fracture": "acute-", "function_limited": "limited-",
-    "everyday_active_no_fracture": "everyday-keep", "everyday_active_with_fracture": "everyday-fx",
-    "training_active_no_fracture": "training-keep", "training_active_with_fracture": "training-fx",
-}
-SLUG_WORDS = {
-    "lifting": ("lift", "5-kg", "carrying"), "yoga": ("yoga", "pilates"), "running": ("running", "jump"),
-    "strength_training": ("strength", "how-often", "training-at-home"), "balance": ("balance", "fall"),
-    "daily_activities": ("daily", "gardening", "what-may-i-do"), "pain": ("pain", "hurts", "bed-rest"),
-    "posture": ("posture", "back-extensors", "bend"), "referral": ("physio", "specialist"),
-    "medication": ("medication",), "other": ("what-can-i-do", "advice-line", "t-score"),
 }
 NOTES = (
     "Ringede om {topic}. Gennemgik rådene i manuskriptet, og medlemmet var tryg ved dem.",
@@ -244,17 +236,6 @@ def _ascii(value: str) -> str:
     return unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
 
 
-def _block_ids() -> tuple[list[str], str]:
-    from advisory import script
-
-    try:
-        content = script.load_script_content()
-    except ContentError:
-        # Demo data must not depend on script content that is still under review.
-        return ["safety-screen", "questions-what-matters", "theme-intro", "closing-call-again"], "demo"
-    return [block.id for block in content.blocks], content.version
-
-
 class _Picker:
     """A weighted choice with the cumulative weights computed once (random.choices sums them on
     every call, which dominates when a million calls make several choices each)."""
@@ -324,9 +305,9 @@ class _Generator:
                 .order_by(User.id)).scalars())
             self.next_id = {table: (conn.execute(select(func.max(table.id))).scalar() or 0) + 1
                             for table in (Call, FollowUp, Referral)}
-        blocks, self.content_version = _block_ids()
-        slugs = sorted(entry.slug for entry in load_bundled_entries())
-        self.cases = _CaseBuilder(self.rng, blocks, slugs, today).build(CASE_POOL)
+        builder = _CaseBuilder(self.rng, today)
+        self.content_version = builder.content_version
+        self.cases = builder.build(CASE_POOL)
         self.members = self._members(seed)
         self._times = self._timeline(calls)
 
@@ -463,19 +444,20 @@ class _Generator:
 
 
 class _CaseBuilder:
-    """Builds the pool of clinical cases: group, who calls, topics, red flag, outcome, profile."""
+    """Builds the pool of clinical cases the way the console makes them: a drawn caller profile (and, rarely,
+    a red flag) goes through the script engine, which gives the group, the flags, the blocks the advisor
+    could tick and the library entries the script offers. Every demo call is one the console could have
+    produced (a test checks it for every generated call)."""
 
-    def __init__(self, rng: random.Random, blocks: list[str], slugs: list[str], today: date):
+    def __init__(self, rng: random.Random, today: date):
         self.rng = rng
         self.random = rng.random
         self.today = today
-        self.blocks = blocks
-        self.slugs_for_topic = {topic: [s for s in slugs if any(w in s for w in words)] or slugs
-                                for topic, words in SLUG_WORDS.items()}
-        self.always = [b for b in blocks if b.startswith(("safety-screen", "theme-intro", "closing-call"))]
-        self.group_blocks = {g: [b for b in blocks if b.startswith(p)] for g, p in BLOCK_PREFIX_OF_GROUP.items()}
-        self.topic_blocks = {t: [b for b in blocks if b.startswith("topic-") and t.split("_")[0] in b]
-                             for t in codes("topic")}
+        content = script_content()
+        self.content_version = content.version
+        self.flag_for = {}  # disposition -> a red flag that leads to it
+        for flag in content.red_flags:
+            self.flag_for.setdefault(flag.disposition, flag.id)
 
     def build(self, n: int) -> list[_Case]:
         return [self._case() for _ in range(n)]
@@ -486,51 +468,48 @@ class _CaseBuilder:
         role = PICK_ROLE(random_)
         topics = tuple(sorted({PICK_TOPIC[group](random_) for _ in range(PICK_TOPIC_COUNT(random_))}))
         acute = group == "acute_vertebral_fracture"
+        weeks = 1 + int(random_() * 11) if acute else 0
+        profile = CallerProfile.model_validate(self._profile(group, role, topics, weeks))
         disposition = (PICK_ACUTE_DISPOSITION if acute else PICK_DISPOSITION)(random_)
+        red_flags = [self.flag_for[disposition]] if disposition else []
+        script = build_script(profile, today=self.today, lang="da", red_flags=red_flags)
         if disposition == "emergency_112":
             outcome = "emergency"
         elif disposition is not None:
             outcome = "referred_to_gp"
         else:
             outcome = PICK_OUTCOME(random_)
-        slugs = tuple(sorted({_one_of(random_, self.slugs_for_topic[t]) for t in topics if random_() < 0.7}))
-        weeks = 1 + int(random_() * 11) if acute else 0
+        # The advisor ticks most of what they say; the entries the script offers are opened now and then.
+        delivered = [block.id for block in script.blocks if block.id == "safety-screen" or random_() < 0.7]
+        slugs = tuple(sorted(slug for slug in script.library_slugs if random_() < 0.35))
+        stored = profile.model_dump(mode="json")
+        if weeks:  # the fracture date moves with each call's date (FRACTURE_DATE_MARK)
+            stored["fractures"][0]["occurred_on"] = FRACTURE_DATE_MARK
         return _Case(
-            group=group, caller_role=role, topics=topics, slugs=slugs, disposition=disposition, outcome=outcome,
-            profile=json.dumps(self._profile(group, role, topics)), flags=_json_list(self._flags(group)),
-            delivered=_json_list(self._delivered(group, topics)), fracture_weeks_ago=weeks,
+            group=script.group, caller_role=role, topics=tuple(sorted(t.value for t in profile.topics)),
+            slugs=slugs, disposition=script.disposition.id if script.disposition else None, outcome=outcome,
+            profile=json.dumps(stored), flags=_json_list(sorted(script.flags)), delivered=_json_list(delivered),
+            fracture_weeks_ago=weeks,
         )
 
-    def _flags(self, group: str) -> list[str]:
-        random_ = self.random
-        flags = set()
-        if group == "acute_vertebral_fracture":
-            flags |= {"healing_phase", "high_fracture_risk", "recent_fracture"}
-        elif group.endswith("with_fracture") and random_() < 0.4:
-            flags.add("high_fracture_risk")
-        if random_() < (0.35 if group == "function_limited" else 0.12):
-            flags.add("fall_risk")
-            if random_() < 0.4:
-                flags.add("several_falls")
-        if random_() < 0.3:
-            flags.add(_one_of(random_, ("t_score_osteoporosis", "t_score_osteopenia", "very_low_t_score")))
-        return sorted(flags)
-
-    def _profile(self, group: str, role: str, topics: tuple[str, ...]) -> dict[str, Any]:
-        """Shaped like advisory.profile.CallerProfile.model_dump(mode="json")."""
+    def _profile(self, group: str, role: str, topics: tuple[str, ...], weeks: int) -> dict[str, Any]:
+        """A caller of the group: activity level and fracture history chosen to lead there."""
         random_ = self.random
         fractures = None
         if group == "acute_vertebral_fracture":
-            fractures = [{"site": "vertebral", "occurred_on": FRACTURE_DATE_MARK, "low_energy": True}]
+            fractures = [{"site": "vertebral", "occurred_on": self.today - timedelta(weeks=weeks),
+                          "low_energy": True}]
         elif group.endswith("with_fracture") or (group == "function_limited" and random_() < 0.5):
             # An earlier fracture: at least a year and a half before any demo call.
             year, month = 2005 + int(random_() * (self.today.year - 2007)), 1 + int(random_() * 12)
             fractures = [{"site": _one_of(random_, ("vertebral", "hip", "wrist", "other")),
-                          "occurred_on": date(year, month, 15).isoformat(), "low_energy": random_() < 0.85}]
-        elif random_() < 0.7:
-            fractures = []
+                          "occurred_on": date(year, month, 15), "low_energy": True}]
+        elif group.endswith("no_fracture") and random_() < 0.75:
+            fractures = []  # else not asked yet: the script asks and limits impact
         return {
-            "caller_role": role, "age": min(100, max(45, int(self.rng.gauss(72, 8)))),
+            "caller_role": role,
+            "relation": _one_of(random_, ("mother", "father", "partner", "other")) if role == "relative" else None,
+            "age": min(100, max(45, int(self.rng.gauss(72, 8)))),
             "sex": "female" if random_() < 0.86 else "male",
             "diagnosis": PICK_DIAGNOSIS(random_),
             "t_score": round(-4.2 + 3.2 * random_(), 1) if random_() < 0.55 else None,
@@ -540,13 +519,8 @@ class _CaseBuilder:
             "activity_level": ACTIVITY_OF_GROUP[group],
             "falls_last_year": PICK_FALLS(random_),
             "fear_of_movement": _one_of(random_, (True, False, None)),
+            "fear_of_falling": _one_of(random_, (True, False, None, None)),
+            "walking_aid": (random_() < 0.4) if group == "function_limited" else _one_of(random_, (False, None)),
             "in_physiotherapy": PICK_IN_PHYSIO(random_),
             "topics": list(topics),
         }
-
-    def _delivered(self, group: str, topics: tuple[str, ...]) -> list[str]:
-        chosen = set(self.always)
-        chosen.update(b for b in self.group_blocks[group] if self.random() < 0.7)
-        for topic in topics:
-            chosen.update(self.topic_blocks[topic])
-        return [b for b in self.blocks if b in chosen]  # in script order

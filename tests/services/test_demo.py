@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from advisory.formatting import to_local
 from advisory.library import load_bundled_entries
 from advisory.profile import CallerProfile
+from advisory.script import build_script, script_content
 from advisory.vocab import codes
 from console import cli
 from db.engine import get_engine, session_scope
@@ -33,6 +34,7 @@ def seeded(db_url):
         data = {"calls": [row.model_dump() for row in rows],
                 "topics": session.execute(select(CallTopic.call_id, CallTopic.topic)).all(),
                 "slugs": session.execute(select(CallLibraryEntry.slug)).scalars().all(),
+                "slug_rows": session.execute(select(CallLibraryEntry.call_id, CallLibraryEntry.slug)).all(),
                 "follow_ups": session.execute(select(FollowUp)).scalars().all(),
                 "referrals": session.execute(select(Referral)).scalars().all()}
     return engine, report, progress, data
@@ -79,11 +81,30 @@ def test_rows_agree_with_each_other_and_with_the_content(seeded):
         assert call["contact_consent"] or (call["caller_name"], call["phone"], call["email"]) == (None, None, None)
 
 
-def test_profile_snapshots_are_valid_caller_profiles(seeded):
-    for call in seeded[3]["calls"][:300]:
-        profile = CallerProfile.model_validate(call["profile"], context={"today": call["started_at"].date()})
-        assert profile.activity_level.value in call["group_id"] or call["group_id"] in (
-            "acute_vertebral_fracture", "function_limited")
+def test_every_demo_call_is_one_the_console_could_have_produced(seeded):
+    """The stored group, flags, disposition, topics, blocks said and library entries agree with the script
+    the engine builds from the stored profile on the call's date, for every generated call."""
+    _, _, _, data = seeded
+    topics, slugs = {}, {}
+    for call_id, topic in data["topics"]:
+        topics.setdefault(call_id, set()).add(topic)
+    for call_id, slug in data["slug_rows"]:
+        slugs.setdefault(call_id, set()).add(slug)
+    flag_for = {}
+    for flag in script_content().red_flags:
+        flag_for.setdefault(flag.disposition, flag.id)
+    for call in data["calls"]:
+        day = to_local(call["started_at"]).date()
+        profile = CallerProfile.model_validate(call["profile"], context={"today": day})
+        red_flags = [flag_for[call["disposition"]]] if call["disposition"] else []
+        script = build_script(profile, today=day, red_flags=red_flags)
+        assert call["group_id"] == script.group, call["id"]
+        assert set(call["flags"]) == set(script.flags), call["id"]
+        assert call["disposition"] == (script.disposition.id if script.disposition else None)
+        assert topics.get(call["id"], set()) == {topic.value for topic in profile.topics}
+        assert set(call["delivered_blocks"]) <= set(script.block_ids)
+        assert slugs.get(call["id"], set()) <= set(script.library_slugs)
+        assert call["caller_role"] == (profile.caller_role.value if profile.caller_role else "other")
 
 
 def test_the_call_log_reads_demo_calls_like_saved_ones(seeded):
