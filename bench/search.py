@@ -40,7 +40,7 @@ from advisory.library import (  # noqa: E402
     load_bundled_entries,
     load_synonyms,
 )
-from advisory.search_confidence import Point, derive_threshold  # noqa: E402
+from advisory.library.confidence import Point, derive_threshold  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "advisory"
 EVAL_PARTS = {"old": EVAL_DIR / "search_eval.yaml", "long_tail": EVAL_DIR / "search_eval_long_tail.yaml"}

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from advisory import access
 from advisory.library import KINDS, SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
-from advisory.search_analysis import fold
+from advisory.library.analysis import fold
 from console.components.library_entries import is_overdue, markers, source_citations
 from console.i18n import fmt_date, fmt_datetime, label, t
 from db.engine import session_scope

@@ -13,7 +13,7 @@ import streamlit as st
 
 from advisory import access
 from advisory.library import Library
-from advisory.unanswered import QuestionGroup, group_questions
+from advisory.library.unanswered import QuestionGroup, group_questions
 from console.components.library_editor import start_new_entry
 from console.components.library_search import escape_md
 from console.i18n import fmt_datetime, t

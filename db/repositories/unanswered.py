@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from advisory.library import SLUG_PATTERN
-from advisory.query_privacy import strip_personal_data
-from advisory.search_analysis import LANGUAGES
-from advisory.unanswered import Question
+from advisory.library.query_privacy import strip_personal_data
+from advisory.library.analysis import LANGUAGES
+from advisory.library.unanswered import Question
 from db.models import UnansweredQuery, utcnow
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisory.library import CONFIDENCE_THRESHOLD, EntryText, Library, LibraryEntry, Synonyms
-from advisory.search_analysis import (
+from advisory.library.analysis import (
     Analyzer,
     bare_forms,
     decompound,
@@ -23,7 +23,7 @@ from advisory.search_analysis import (
     tokens,
     unfold_digraphs,
 )
-from advisory.search_confidence import Point, derive_threshold
+from advisory.library.confidence import Point, derive_threshold
 
 EVAL_PARTS = {"old": Path(__file__).with_name("search_eval.yaml"),
               "long_tail": Path(__file__).with_name("search_eval_long_tail.yaml")}

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisory.library import Library
-from advisory.query_privacy import MAX_LENGTH, known_first_names, strip_personal_data
+from advisory.library.query_privacy import MAX_LENGTH, known_first_names, strip_personal_data
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from advisory.library import Library
-from advisory.unanswered import Question, group_questions
+from advisory.library.unanswered import Question, group_questions
 
 NOW = datetime(2026, 11, 29, 10, tzinfo=UTC)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from functools import cache
 
 from advisory.content import CONTENT_DIR
-from advisory.search_analysis import fold
+from advisory.library.analysis import fold
 
 MAX_LENGTH = 200
 FIRST_NAMES_FILE = CONTENT_DIR / "first_names.txt"

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
-from advisory.library import Library
+from advisory.library.search import Library
 
 # Two groups whose analysed words are at least this similar (0-100) are one question.
 MERGE_SIMILARITY = 90

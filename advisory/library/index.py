@@ -1,189 +1,29 @@
-"""The myth/FAQ library: entry model, loading of the bundled YAML, and the search engine.
+"""The inverted index of one language: vocabulary, query analysis (as typed, corrected, compound parts,
+joined neighbours, derivations, synonyms) and BM25F scoring with a confidence per entry.
 
-Search is built for an advisor typing while a member talks: Danish or English, typos, ASCII
-spellings of æ/ø/å, compounds written apart, and the member's own words for things.
-
-Ranking is BM25F (BM25 over weighted fields), written here rather than taken from a package:
-the well-kept BM25 libraries (bm25s, rank-bm25) score one bag of words against unweighted query
-tokens, and we need per-field boosts (title > tags > short answer > detail) and query terms of
-different weight (a word as typed counts more than its synonym, a typo correction or a compound
-part). The scoring itself is a dozen lines; the libraries are used where they earn their keep:
-Snowball stemmers (`snowballstemmer`) and edit distances (`rapidfuzz`).
+Ranking is BM25F (BM25 over weighted fields), written here rather than taken from a package: the
+well-kept BM25 libraries (bm25s, rank-bm25) score one bag of words against unweighted query tokens, and
+we need per-field boosts (title > tags > short answer > detail) and query terms of different weight (a
+word as typed counts more than its synonym, a typo correction or a compound part). The scoring itself is
+a dozen lines; the libraries are used where they earn their keep: Snowball stemmers (`snowballstemmer`)
+and edit distances (`rapidfuzz`).
 """
 
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml, yaml_files
-from advisory.search_analysis import (
-    LANGUAGES,
-    Analyzer,
-    Token,
-    bare_forms,
-    decompound,
-    fold,
-    folded_words,
-    tokens,
-)
-
-SHORT_ANSWER_MAX_WORDS = 60
-SLUG_PATTERN = r"^(myth|faq)-[a-z0-9-]+$"
-KINDS = ("myth", "faq")
-THEMES = ("staerk", "stabil", "strakt")
-SYNONYMS_FILE = CONTENT_DIR / "synonyms.yaml"
-
-
-# --- content model -------------------------------------------------------------------------------
-
-
-class EntryText(BaseModel):
-    """One entry in one language."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    title: str = Field(min_length=1)
-    short_answer: str = Field(min_length=1)
-    detail: str = Field(min_length=1)
-    tags: list[str] = Field(min_length=1)
-
-    @field_validator("short_answer")
-    @classmethod
-    def _readable_on_the_phone(cls, value: str) -> str:
-        words = len(value.split())
-        if words > SHORT_ANSWER_MAX_WORDS:
-            raise ValueError(f"short answer has {words} words; at most {SHORT_ANSWER_MAX_WORDS}")
-        return value
-
-    @field_validator("tags")
-    @classmethod
-    def _no_blank_tags(cls, value: list[str]) -> list[str]:
-        tags = [tag.strip() for tag in value]
-        if not all(tags):
-            raise ValueError("tags must not be blank")
-        return tags
-
-
-class LibraryEntry(BaseModel):
-    """A myth (as people say it, with the answer) or a frequently asked question."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    slug: str = Field(pattern=SLUG_PATTERN)
-    kind: Literal["myth", "faq"]
-    theme: Literal["staerk", "stabil", "strakt"] | None = None
-    sources: list[str] = Field(min_length=1)
-    review_status: Literal["approved", "needs_clinical_review", "draft"]
-    last_reviewed: date
-    da: EntryText
-    en: EntryText
-
-    @model_validator(mode="after")
-    def _slug_names_kind(self) -> LibraryEntry:
-        if not self.slug.startswith(f"{self.kind}-"):
-            raise ValueError(f"slug {self.slug!r} must start with {self.kind}-")
-        return self
-
-    def text(self, lang: str) -> EntryText:
-        if lang == "da":
-            return self.da
-        if lang == "en":
-            return self.en
-        raise ValueError(f"unsupported language {lang!r}")
-
-
-class Synonyms(BaseModel):
-    """Groups of interchangeable words or phrases per language, and Danish words never to split."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    da: list[list[str]] = []
-    en: list[list[str]] = []
-    da_keep_whole: list[str] = []
-
-    @field_validator("da", "en")
-    @classmethod
-    def _real_groups(cls, groups: list[list[str]]) -> list[list[str]]:
-        for group in groups:
-            if len(group) < 2 or not all(str(member).strip() for member in group):
-                raise ValueError(f"a synonym group needs two or more non-blank members: {group}")
-        return groups
-
-    def groups(self, lang: str) -> list[list[str]]:
-        return self.da if lang == "da" else self.en
-
-    def keep_whole(self, lang: str) -> list[str]:
-        return self.da_keep_whole if lang == "da" else []
-
-
-# --- loading -------------------------------------------------------------------------------------
-
-
-def load_entries(paths: Iterable[Path], source_keys: Collection[str]) -> list[LibraryEntry]:
-    """Validate library files; errors name the file and the slug."""
-    entries: list[LibraryEntry] = []
-    seen: dict[str, str] = {}
-    for path in paths:
-        for entry in _read_entries(path):
-            if entry.slug in seen:
-                raise ContentError(f"{path.name}: {entry.slug}: duplicate slug (also in {seen[entry.slug]})")
-            unknown = [key for key in entry.sources if key not in source_keys]
-            if unknown:
-                raise ContentError(
-                    f"{path.name}: {entry.slug}: unknown source key(s) {unknown}; known: {sorted(source_keys)}"
-                )
-            seen[entry.slug] = path.name
-            entries.append(entry)
-    return entries
-
-
-def _read_entries(path: Path) -> Iterator[LibraryEntry]:
-    data = read_yaml(path)
-    if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
-        raise ContentError(f"{path.name}: expected a mapping with the single key 'entries' holding a list")
-    for position, item in enumerate(data["entries"], start=1):
-        slug = item.get("slug") if isinstance(item, dict) else None
-        try:
-            yield LibraryEntry.model_validate(item)
-        except ValidationError as exc:
-            raise ContentError(f"{path.name}: {slug or f'entry #{position}'}: {describe(exc)}") from exc
-
-
-def describe(error: ValidationError) -> str:
-    """Pydantic's errors in one line a content editor can act on: "da.short_answer: ..."."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in detail['loc']) or 'entry'}: {detail['msg']}"
-        for detail in error.errors()
-    )
-
-
-def load_bundled_entries() -> list[LibraryEntry]:
-    return load_entries(yaml_files("library"), load_source_keys())
-
-
-def load_synonyms(path: Path = SYNONYMS_FILE) -> Synonyms:
-    data = read_yaml(path)
-    try:
-        return Synonyms.model_validate(data or {})
-    except ValidationError as exc:
-        raise ContentError(f"{path.name}: {describe(exc)}") from exc
-
-
-# --- search --------------------------------------------------------------------------------------
+from advisory.library.analysis import Analyzer, Token, bare_forms, decompound, fold, folded_words, tokens
+from advisory.library.entries import EntryText, LibraryEntry, Synonyms
 
 FIELDS = ("title", "tags", "short_answer", "detail")
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "short_answer": 1.5, "detail": 1.0}
@@ -222,19 +62,7 @@ FULL_COVERAGE_WEIGHT = WEIGHT_SYNONYM
 # Re-run the bench after changing content or analysis, and update this figure from its
 # `confidence.derived_threshold`; tests/advisory/test_library_search.py checks it still separates.
 CONFIDENCE_THRESHOLD = 0.57
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
 
-
-@dataclass
-class SearchHit:
-    entry: LibraryEntry
-    score: float
-    snippets: dict[str, str] = field(default_factory=dict)  # field -> text with matches in ** **
-    confidence: float = 1.0  # how much of the query the entry answers, 0..1
-
-    @property
-    def confident(self) -> bool:
-        return self.confidence >= CONFIDENCE_THRESHOLD
 
 
 @dataclass
@@ -625,154 +453,3 @@ def _field_texts(text: EntryText) -> dict[str, str]:
     }
 
 
-class Library:
-    """Searchable myth/FAQ entries; the index is built once, searches are read-only."""
-
-    def __init__(self, entries: Iterable[LibraryEntry], synonyms: Synonyms | None = None) -> None:
-        self.entries: list[LibraryEntry] = list(entries)
-        self._by_slug = {entry.slug: entry for entry in self.entries}
-        synonyms = synonyms or Synonyms()
-        self._indexes = {lang: _LanguageIndex(lang, self.entries, synonyms) for lang in LANGUAGES}
-        self._kinds = np.array([entry.kind for entry in self.entries], dtype=object)
-        self._themes = np.array([entry.theme for entry in self.entries], dtype=object)
-        # Equal scores are ordered by slug, so results never depend on file order.
-        self._slug_rank = np.argsort(
-            np.argsort(np.array([entry.slug for entry in self.entries], dtype=object))
-        )
-
-    @classmethod
-    def bundled(cls) -> Library:
-        return cls(load_bundled_entries(), load_synonyms())
-
-    def get(self, slug: str) -> LibraryEntry | None:
-        return self._by_slug.get(slug)
-
-    def analysed_fields(self, slug: str, lang: str) -> dict[str, list[str]]:
-        """The terms the index holds for one entry, per field (each word's term, then its compound
-        parts): the analyzer's output, for comparisons such as bench/search.py's FTS5 baseline."""
-        index = self._indexes[lang]
-        fields = _field_texts(self._by_slug[slug].text(lang))
-        return {
-            name: [term for word in folded_words(text) for term in index.word_terms(word)]
-            for name, text in fields.items()
-        }
-
-    def analysed_query(self, query: str, lang: str) -> list[str]:
-        """Every term the search looks up for `query`: as typed, corrected, compound parts, joined
-        neighbours, derivations and synonyms (without their weights)."""
-        words = self._indexes[lang].analyse_query(query)
-        return list(dict.fromkeys(term for word in words for term in word.terms))
-
-    def knows_word(self, word: str) -> bool:
-        """Whether `word` is a word of the library (either language, synonyms included) or a
-        stopword: what `advisory.query_privacy` may keep although it is capitalised."""
-        folded = fold(word)
-        return any(
-            folded in index.vocabulary or index.analyzer.is_stopword(folded) for index in self._indexes.values()
-        )
-
-    def query_signature(self, query: str, lang: str) -> tuple[str, ...]:
-        """The query's words as the search reads them, sorted and without repeats: "Må jeg stå på
-        ski?" and "maa jeg staa paa ski" share one. Used to group similar questions."""
-        return tuple(sorted(set(self._indexes[lang].canonical_terms(query))))
-
-    def search(
-        self,
-        query: str,
-        *,
-        lang: str = "da",
-        limit: int = 5,
-        kind: str | None = None,
-        theme: str | None = None,
-    ) -> list[SearchHit]:
-        if lang not in LANGUAGES:
-            raise ValueError(f"unsupported language {lang!r}")
-        if kind is not None and kind not in KINDS:
-            raise ValueError(f"unknown kind {kind!r}")
-        if theme is not None and theme not in THEMES:
-            raise ValueError(f"unknown theme {theme!r}")
-        if limit <= 0 or not query.strip() or not self.entries:
-            return []
-        index = self._indexes[lang]
-        words = index.analyse_query(query)
-        scores, confidence = index.score(words)
-        if kind is not None:
-            scores[self._kinds != kind] = 0.0
-        if theme is not None:
-            scores[self._themes != theme] = 0.0
-        candidates = np.flatnonzero(scores > 0)
-        ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))][:limit]
-        return [
-            SearchHit(
-                entry=self.entries[doc],
-                score=round(float(scores[doc]), 4),
-                snippets=_snippets(index, self.entries[doc].text(lang), terms),
-                confidence=round(float(confidence[doc]), 4),
-            )
-            for doc, terms in zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)
-        ]
-
-
-# --- snippets ------------------------------------------------------------------------------------
-
-
-def _snippets(index: _LanguageIndex, text: EntryText, terms: set[str]) -> dict[str, str]:
-    snippets: dict[str, str] = {}
-    for name in ("title", "short_answer"):
-        marked = _mark(index, getattr(text, name), terms)
-        if marked is not None:
-            snippets[name] = marked
-    tags = [marked for tag in text.tags if (marked := _mark(index, tag, terms)) is not None]
-    if tags:
-        snippets["tags"] = ", ".join(tags)
-    detail = _detail_excerpt(index, text.detail, terms)
-    if detail is not None:
-        snippets["detail"] = detail
-    return snippets
-
-
-def _matches(index: _LanguageIndex, text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Spans of the words of `text` that matched, overlapping spans merged."""
-    merged: list[tuple[int, int]] = []
-    for start, end, word_terms in index.analysed(text):
-        if not terms.isdisjoint(word_terms):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-    return merged
-
-
-def _wrap(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
-    pieces, cursor = [], offset
-    for start, end in spans:
-        pieces += [text[cursor:start], "**", text[start:end], "**"]
-        cursor = end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
-
-
-def _mark(index: _LanguageIndex, text: str, terms: set[str]) -> str | None:
-    """`text` with the words that matched wrapped in ** **, or None when nothing matched."""
-    spans = _matches(index, text, terms)
-    return _wrap(text, spans) if spans else None
-
-
-def _detail_excerpt(index: _LanguageIndex, detail: str, terms: set[str]) -> str | None:
-    """The detail's sentence with the most matches and the one after it, marked; None without matches."""
-    spans = _matches(index, detail, terms)
-    if not spans:
-        return None
-    sentences: list[tuple[int, int]] = []
-    start = 0
-    for boundary in _SENTENCE_END.finditer(detail):
-        sentences.append((start, boundary.start()))
-        start = boundary.end()
-    sentences.append((start, len(detail)))
-    counts = [sum(1 for span in spans if begin <= span[0] < end) for begin, end in sentences]
-    best = counts.index(max(counts))
-    begin, end = sentences[best][0], sentences[min(best + 1, len(sentences) - 1)][1]
-    excerpt = _wrap(detail[:end], [span for span in spans if begin <= span[0] < end], offset=begin)
-    prefix = "… " if best > 0 else ""
-    suffix = " …" if end < len(detail) else ""
-    return prefix + " ".join(excerpt.split()) + suffix

@@ -1,0 +1,31 @@
+"""The myth/FAQ library: entries (entries.py), text analysis (analysis.py), the index and its ranking
+(index.py), snippets (snippets.py), the search (search.py) and its confidence threshold's derivation
+(confidence.py); for the supervisors' unanswered questions, query_privacy.py strips personal data and
+unanswered.py groups similar questions.
+
+Search is built for an advisor typing while a member talks: Danish or English, typos, ASCII spellings of
+æ/ø/å, compounds written apart, and the member's own words for things.
+"""
+
+from advisory.library.entries import (
+    KINDS,
+    SHORT_ANSWER_MAX_WORDS,
+    SLUG_PATTERN,
+    SYNONYMS_FILE,
+    THEMES,
+    EntryText,
+    LibraryEntry,
+    Synonyms,
+    describe,
+    load_bundled_entries,
+    load_entries,
+    load_synonyms,
+)
+from advisory.library.index import CONFIDENCE_THRESHOLD
+from advisory.library.search import Library, SearchHit
+
+__all__ = [
+    "CONFIDENCE_THRESHOLD", "KINDS", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
+    "EntryText", "Library", "LibraryEntry", "SearchHit", "Synonyms", "describe", "load_bundled_entries",
+    "load_entries", "load_synonyms",
+]

@@ -1,0 +1,156 @@
+"""Library entries: the content model (one entry in Danish and English), the synonym file, and loading the
+bundled YAML with errors that name the file and the slug."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml, yaml_files
+
+SHORT_ANSWER_MAX_WORDS = 60
+SLUG_PATTERN = r"^(myth|faq)-[a-z0-9-]+$"
+KINDS = ("myth", "faq")
+THEMES = ("staerk", "stabil", "strakt")
+SYNONYMS_FILE = CONTENT_DIR / "synonyms.yaml"
+
+
+# --- content model -------------------------------------------------------------------------------
+
+
+class EntryText(BaseModel):
+    """One entry in one language."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1)
+    short_answer: str = Field(min_length=1)
+    detail: str = Field(min_length=1)
+    tags: list[str] = Field(min_length=1)
+
+    @field_validator("short_answer")
+    @classmethod
+    def _readable_on_the_phone(cls, value: str) -> str:
+        words = len(value.split())
+        if words > SHORT_ANSWER_MAX_WORDS:
+            raise ValueError(f"short answer has {words} words; at most {SHORT_ANSWER_MAX_WORDS}")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _no_blank_tags(cls, value: list[str]) -> list[str]:
+        tags = [tag.strip() for tag in value]
+        if not all(tags):
+            raise ValueError("tags must not be blank")
+        return tags
+
+
+class LibraryEntry(BaseModel):
+    """A myth (as people say it, with the answer) or a frequently asked question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=SLUG_PATTERN)
+    kind: Literal["myth", "faq"]
+    theme: Literal["staerk", "stabil", "strakt"] | None = None
+    sources: list[str] = Field(min_length=1)
+    review_status: Literal["approved", "needs_clinical_review", "draft"]
+    last_reviewed: date
+    da: EntryText
+    en: EntryText
+
+    @model_validator(mode="after")
+    def _slug_names_kind(self) -> LibraryEntry:
+        if not self.slug.startswith(f"{self.kind}-"):
+            raise ValueError(f"slug {self.slug!r} must start with {self.kind}-")
+        return self
+
+    def text(self, lang: str) -> EntryText:
+        if lang == "da":
+            return self.da
+        if lang == "en":
+            return self.en
+        raise ValueError(f"unsupported language {lang!r}")
+
+
+class Synonyms(BaseModel):
+    """Groups of interchangeable words or phrases per language, and Danish words never to split."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    da: list[list[str]] = []
+    en: list[list[str]] = []
+    da_keep_whole: list[str] = []
+
+    @field_validator("da", "en")
+    @classmethod
+    def _real_groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        for group in groups:
+            if len(group) < 2 or not all(str(member).strip() for member in group):
+                raise ValueError(f"a synonym group needs two or more non-blank members: {group}")
+        return groups
+
+    def groups(self, lang: str) -> list[list[str]]:
+        return self.da if lang == "da" else self.en
+
+    def keep_whole(self, lang: str) -> list[str]:
+        return self.da_keep_whole if lang == "da" else []
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def load_entries(paths: Iterable[Path], source_keys: Collection[str]) -> list[LibraryEntry]:
+    """Validate library files; errors name the file and the slug."""
+    entries: list[LibraryEntry] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for entry in _read_entries(path):
+            if entry.slug in seen:
+                raise ContentError(f"{path.name}: {entry.slug}: duplicate slug (also in {seen[entry.slug]})")
+            unknown = [key for key in entry.sources if key not in source_keys]
+            if unknown:
+                raise ContentError(
+                    f"{path.name}: {entry.slug}: unknown source key(s) {unknown}; known: {sorted(source_keys)}"
+                )
+            seen[entry.slug] = path.name
+            entries.append(entry)
+    return entries
+
+
+def _read_entries(path: Path) -> Iterator[LibraryEntry]:
+    data = read_yaml(path)
+    if not isinstance(data, dict) or set(data) != {"entries"} or not isinstance(data["entries"], list):
+        raise ContentError(f"{path.name}: expected a mapping with the single key 'entries' holding a list")
+    for position, item in enumerate(data["entries"], start=1):
+        slug = item.get("slug") if isinstance(item, dict) else None
+        try:
+            yield LibraryEntry.model_validate(item)
+        except ValidationError as exc:
+            raise ContentError(f"{path.name}: {slug or f'entry #{position}'}: {describe(exc)}") from exc
+
+
+def describe(error: ValidationError) -> str:
+    """Pydantic's errors in one line a content editor can act on: "da.short_answer: ..."."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in detail['loc']) or 'entry'}: {detail['msg']}"
+        for detail in error.errors()
+    )
+
+
+def load_bundled_entries() -> list[LibraryEntry]:
+    return load_entries(yaml_files("library"), load_source_keys())
+
+
+def load_synonyms(path: Path = SYNONYMS_FILE) -> Synonyms:
+    data = read_yaml(path)
+    try:
+        return Synonyms.model_validate(data or {})
+    except ValidationError as exc:
+        raise ContentError(f"{path.name}: {describe(exc)}") from exc
+
+
