@@ -41,6 +41,15 @@ class Relation(StrEnum):
     other = "other"
 
 
+class Audience(StrEnum):
+    """Who the script speaks to, from the caller role: a member hears "you", a relative hears about the member
+    in the third person, a professional gets the professional track. Not stored, so not labelled."""
+
+    member = "member"
+    relative = "relative"
+    professional = "professional"
+
+
 class CallerGroup(StrEnum):
     """The six caller groups of the decision model (GUIDANCE.md, VKS); the acute group overrides the rest."""
 

@@ -508,7 +508,7 @@ class _CaseBuilder:
             fractures = []  # else not asked yet: the script asks and limits impact
         return {
             "caller_role": role,
-            "relation": _one_of(random_, ("mother", "father", "partner", "other")) if role == "relative" else None,
+            "relation": _one_of(random_, codes("relation")) if role == "relative" else None,
             "age": min(100, max(45, int(self.rng.gauss(72, 8)))),
             "sex": "female" if random_() < 0.86 else "male",
             "diagnosis": PICK_DIAGNOSIS(random_),

@@ -21,14 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.profile import ActivityLevel, Diagnosis, PainLevel, Sex
 from advisory.rules import Condition, FactKind, Predicate, RuleError, Vocabulary, compile_condition
-from advisory.vocab import CallerRole, Relation, Section, Tag, Topic, codes
+from advisory.vocab import Audience, CallerRole, Relation, Section, Tag, Topic, codes
 
 SCRIPTS_DIR = CONTENT_DIR / "scripts"
 LANGS = ("da", "en")
 SECTIONS = codes("section")
 GROUPS = codes("group")
 FLAGS = codes("flag")
-AUDIENCES = ("member", "relative", "professional")
+AUDIENCES = tuple(Audience)
 # Sections every script must have for each audience, so each needs a block without a condition; the
 # referral route is paused with a red flag (the disposition is the next step then).
 ALWAYS_SECTIONS = ("safety", "referral", "closing")
@@ -65,7 +65,6 @@ FACT_KINDS: dict[str, FactKind] = {
 }
 
 ReviewStatus = Literal["approved", "needs_clinical_review"]
-Audience = Literal["member", "relative", "professional"]
 
 
 class _Content(BaseModel):
@@ -155,7 +154,7 @@ class BlockEntry(_Content):
     en: str = Field(min_length=1)
     # Said to a relative or a professional about the person: {person}, {pronoun}, {object}, {possessive}.
     third_person: Text | None = None
-    audience: list[Audience] = ["member", "relative"]
+    audience: list[Audience] = [Audience.member, Audience.relative]
     answers: list[Topic] = []  # the caller's topics this block answers (shown first on the call page)
     sources: list[str] = Field(min_length=1)
     tags: list[Tag] = []

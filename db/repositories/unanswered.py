@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from advisory.library import SLUG_PATTERN
-from advisory.library.query_privacy import strip_personal_data
 from advisory.library.analysis import LANGUAGES
+from advisory.library.query_privacy import strip_personal_data
 from advisory.library.unanswered import Question
 from db.models import UnansweredQuery, utcnow
 
