@@ -24,7 +24,7 @@ def test_every_model_table_exists(engine):
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(engine):
     if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas: PostgreSQL has no journal mode, busy timeout or foreign-key switch")
+        pytest.skip(reason="SQLite pragmas; postgresql has no journal mode, busy timeout or foreign-key switch")
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
