@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisory.profile import AGE_MAX, AGE_MIN, FALLS_MAX, T_SCORE_MAX, T_SCORE_MIN, CallerProfile
-from advisory.script import CallScript, build_script, script_content
+from advisory.script import CallScript, DispositionText, build_script, disposition_text, script_content
+from advisory.script.builder import most_urgent
 from advisory.vocab import CallerRole
 from console.i18n import translate
 from console.profile_messages import profile_messages
@@ -348,10 +349,12 @@ class CallEvaluation:
     shown_profile: CallerProfile | None  # what the script follows: the profile, else the last valid one
     script: CallScript | None
     red_flags: tuple[str, ...]  # the red-flag questions answered "yes"
+    # What the red flags mean, even before there is a profile to build a script from (safety first).
+    disposition_text: DispositionText | None = None
 
     @property
     def disposition(self) -> str | None:
-        return self.script.disposition.id if self.script and self.script.disposition else None
+        return self.disposition_text.id if self.disposition_text else None
 
     @property
     def follow_up_suggestion(self) -> date | None:
@@ -364,7 +367,13 @@ def evaluate_call(state: Mapping[str, Any], *, today: date, lang: str) -> CallEv
     shown = profile or last_valid_profile(state)
     answered = tuple(ticked(state, "call_rf_", red_flag_ids()))
     script = build_script(shown, today=today, lang=lang, red_flags=answered) if shown else None
-    return CallEvaluation(profile=profile, errors=errors, shown_profile=shown, script=script, red_flags=answered)
+    if script is not None:
+        disposition = script.disposition
+    else:
+        entry = most_urgent(answered)
+        disposition = disposition_text(entry, lang, "member") if entry else None
+    return CallEvaluation(profile=profile, errors=errors, shown_profile=shown, script=script, red_flags=answered,
+                          disposition_text=disposition)
 
 
 # --- what the call used --------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ def workspace() -> None:
         state["call_last_profile"] = evaluation.profile.model_dump(mode="json")
     script = evaluation.script
     call_wrap_up.suggest_follow_up(script)
-    if script is not None and script.disposition is not None:
-        script_view.disposition_banner(script.disposition)  # a red flag outranks everything on the screen
+    if evaluation.disposition_text is not None:
+        script_view.disposition_banner(evaluation.disposition_text)  # a red flag outranks everything
     library = current_library()
     form_column, script_column = st.columns([2, 3], gap="large")
     with form_column:

@@ -263,3 +263,9 @@ def test_library_used_lists_each_entry_once():
     state = henrik_state(call_attached=["faq-healing-phase"], **{"call_used_faq-healing-phase": True})
     _, script = _create(state)
     assert library_used(state, script) == ["faq-healing-phase"]
+
+
+def test_a_red_flag_has_its_disposition_before_any_profile_field_is_filled():
+    evaluation = evaluate_call(call_state(**{"call_rf_cannot_bear_weight_after_fall": True}), today=TODAY, lang="da")
+    assert evaluation.profile is None and evaluation.script is None
+    assert evaluation.disposition == "emergency_112" and "112" in evaluation.disposition_text.say

@@ -81,6 +81,7 @@ def test_red_flag_shows_its_disposition(console_server, page):
     alert = page.locator("[data-testid='stAlert']").filter(has_text="lægevagten")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("112")
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("Træningsråd er sat på pause")
 
 
 def test_reload_offers_the_draft_and_resuming_restores_the_notes(console_server, page):
@@ -91,8 +92,8 @@ def test_reload_offers_the_draft_and_resuming_restores_the_notes(console_server,
     fill_text(page, "call_notes", "Spurgte om løb efter brud")
     page.reload()  # a new session: log in again
     log_in(page, console_server.url, "rikke")
-    expect(page.get_by_text("Du har et opkald, der ikke er gemt")).to_be_visible()
-    click(page, "call_resume")
+    expect(page.get_by_text(re.compile("Ugemt opkald"))).to_be_visible()
+    page.locator("[class*='st-key-call_resume_'] button").first.click()
     expect(widget(page, "call_notes").locator("textarea")).to_have_value("Spurgte om løb efter brud")
     expect(widget(page, "call_activity_level").get_by_role("radio", name="Træningsaktiv")).to_be_checked()
 
