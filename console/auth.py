@@ -1,72 +1,136 @@
-"""Who is logged in, idle timeout, and the role check every page makes before reading data."""
+"""Logging in and out, the session cookie that survives a reload, and the role check every page makes.
+
+A login is a row in the database (db/repositories/sessions.py) named by this tab's session state and, for
+reloads, bookmarks and opened links, by an HttpOnly cookie. Streamlit cannot set a cookie from a running
+script, so the freshly logged-in page trades a one-time ticket for it at the console's own `/api/session`
+route (console/server.py, an st.App route), with a small script rendered by st.html. Every check of the
+login goes through console/guard.py.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import json
 from dataclasses import asdict
+from datetime import timedelta
 
 import streamlit as st
+from pydantic import ValidationError
 
+from console import guard
 from console.i18n import t
 from db.engine import session_scope
-from db.repositories import users
+from db.models import MIN_PASSWORD_LENGTH, WEAK_PASSWORD
+from db.repositories import sessions
 from db.repositories.users import StaffUser
+from services import session_cookie
 from settings import get_settings
 
-SESSION_USER = "user"
-SESSION_LAST_SEEN = "last_seen"
+SESSION_TICKET = "auth_session_ticket"
+SESSION_ROUTE = "/api/session"
+
+current_user = guard.current_user
 
 
-
-def current_user() -> StaffUser | None:
-    data = st.session_state.get(SESSION_USER)
-    return StaffUser(**data) if data else None
+def session_lifetime() -> timedelta:
+    return timedelta(hours=get_settings().SESSION_MAX_HOURS)
 
 
-def log_in(user: StaffUser) -> None:
-    st.session_state[SESSION_USER] = asdict(user)
-    st.session_state[SESSION_LAST_SEEN] = time.time()
+def log_in(user: StaffUser, *, via: str = "password") -> None:
+    """Start a server-side session for `user` in this tab; the next run hands the browser its cookie."""
+    with session_scope() as session:
+        opened = sessions.open_session(session, user_id=user.id, lifetime=session_lifetime(), via=via)
+    st.session_state.pop(guard.LOGOUT_REASON, None)
+    st.session_state.pop(guard.CLEAR_COOKIE, None)
+    st.session_state[guard.SESSION_USER] = asdict(user)
+    st.session_state[guard.SESSION_ID] = opened.id
+    st.session_state[guard.LAST_ACTIVE] = None
+    st.session_state[SESSION_TICKET] = opened.ticket
 
 
 def log_out(*, reason: str | None = None) -> None:
-    for key in list(st.session_state.keys()):
-        if key != "lang":
-            del st.session_state[key]
-    if reason:
-        st.session_state["logout_reason"] = reason
+    guard.end_session(reason)
 
 
-def enforce_idle_timeout() -> None:
-    """Log out after SESSION_IDLE_MINUTES without any interaction (checked on every rerun)."""
-    if current_user() is None:
+def resume_from_cookie() -> None:
+    """A new tab, a reload or an opened link: take up the login the browser's cookie names, if still live."""
+    if guard.current_user() is not None:
         return
-    now = time.time()
-    last = st.session_state.get(SESSION_LAST_SEEN, now)
-    if now - last > get_settings().SESSION_IDLE_MINUTES * 60:
-        log_out(reason="idle")
+    try:
+        raw = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no browser request behind this run (bare AppTest)
         return
-    st.session_state[SESSION_LAST_SEEN] = now
+    cookie = session_cookie.decode(raw) if raw else None
+    if cookie is None:
+        return
+    with session_scope() as session:
+        result = sessions.resume(session, session_id=cookie.session_id, token=cookie.token,
+                                 idle=guard.idle_limit())
+    if not result.live:
+        if result.ended == "idle":
+            st.session_state[guard.LOGOUT_REASON] = "idle"
+        st.session_state[guard.CLEAR_COOKIE] = True
+        return
+    st.session_state[guard.SESSION_USER] = asdict(StaffUser(
+        id=result.user_id, username=result.username, display_name=result.display_name, role=result.role))
+    st.session_state[guard.SESSION_ID] = cookie.session_id
+    st.session_state[guard.LAST_ACTIVE] = None
 
 
-def require(rule: Callable[[StaffUser], bool]) -> StaffUser:
+def sync_cookie() -> None:
+    """Have the browser store (after a login) or drop (after a logout) the session cookie.
+
+    The script posts to the console's own route on the same origin; the answer sets or clears an HttpOnly
+    cookie, which page scripts cannot read. Without the route (AppTest, a bare `streamlit run app.py`)
+    the login still works in this tab, only a reload asks to log in again.
+    """
+    ticket = st.session_state.pop(SESSION_TICKET, None)
+    clear = st.session_state.pop(guard.CLEAR_COOKIE, False)
+    if not ticket and not clear:
+        return
+    route = json.dumps(session_route())
+    if ticket:
+        body = json.dumps(f"ticket={ticket}")
+        script = (f"fetch({route}, {{method: 'POST', credentials: 'same-origin', body: {body}, "
+                  "headers: {'Content-Type': 'application/x-www-form-urlencoded'}});")
+    else:
+        script = f"fetch({route}, {{method: 'DELETE', credentials: 'same-origin'}});"
+    with st.sidebar:
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
+
+
+def session_route() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{SESSION_ROUTE}" if base else SESSION_ROUTE
+
+
+def require(rule: guard.Rule) -> StaffUser:
     """Stop the page with "no access" unless the logged-in, still active user passes `rule` (advisory.access).
 
-    The role is read again from the database so a demotion or deactivation takes effect at once.
+    The session and the role are read again from the database (console/guard.py), so a logout elsewhere,
+    a demotion or a deactivation takes effect at once.
     """
-    user = current_user()
-    if user is None:
-        st.warning(t("auth.login_required"))
-        st.stop()
-    with session_scope() as session:
-        fresh = users.get_user(session, user_id=user.id)
-    if fresh is None or not fresh.active:
-        log_out()
+    fresh = guard.verified_user()
+    if fresh is None:
         st.warning(t("auth.login_required"))
         st.stop()
     if not rule(fresh):
         st.error(t("auth.no_access"))
         st.stop()
-    if fresh != user:
-        st.session_state[SESSION_USER] = asdict(fresh)
     return fresh
+
+
+def no_access() -> None:
+    """The page behind a URL the user's role may not open (a typed or bookmarked address)."""
+    st.error(t("auth.no_access"))
+
+
+def user_errors(exc: ValidationError) -> list[str]:
+    """Danish/English messages for a UserCreate that failed, one per field, in the form's order."""
+    messages = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "username"
+        weak = field == "password" and WEAK_PASSWORD in str(error.get("msg", ""))
+        messages.setdefault(field, t("users.weak_password") if weak else
+                            t(f"users.invalid_{field}", n=MIN_PASSWORD_LENGTH))
+    order = ("username", "display_name", "role", "password")
+    return [messages[field] for field in sorted(messages, key=lambda f: order.index(f) if f in order else 9)]

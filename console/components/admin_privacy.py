@@ -10,6 +10,8 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from advisory import access
+from console import guard
 from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
 from db.repositories import audit, privacy, users
@@ -29,6 +31,7 @@ def show_flash() -> None:
         st.success(flash)
 
 
+@guard.action(access.administers)
 def _purge(admin: StaffUser, days: int) -> None:
     # A button callback: it runs before the rerun, so it may untick the confirmation.
     with session_scope() as session:
@@ -37,6 +40,7 @@ def _purge(admin: StaffUser, days: int) -> None:
     st.session_state[FLASH_KEY] = t("admin_privacy.purge_done", calls=fmt_number(report.calls))
 
 
+@guard.action(access.administers)
 def _erase(admin: StaffUser, query: MemberQuery) -> None:
     with session_scope() as session:
         counts = privacy.erase_member(session, query=query, actor=admin)
@@ -58,7 +62,7 @@ def retention_tab(admin: StaffUser) -> None:
         column.metric(t(f"admin_privacy.{key}"), fmt_number(value))
     confirmed = st.checkbox(t("admin_privacy.purge_confirm"), key="admin_purge_confirm")
     st.button(t("admin_privacy.purge_run"), key="admin_purge_run", disabled=not confirmed, type="primary",
-              on_click=_purge, args=(admin, days))
+              on_click=_purge, args=(days,))
     st.subheader(t("admin_privacy.last_runs"))
     if not runs:
         st.caption(t("admin_privacy.no_runs"))
@@ -135,9 +139,10 @@ def member_tab(admin: StaffUser) -> None:
     } for c in calls]), hide_index=True, key="admin_member_calls")
 
     st.subheader(t("admin_privacy.access_title"))
-    if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare"):
+    if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare") and (
+            actor := guard.check(access.administers)):
         with session_scope() as session:
-            data = privacy.access_export(session, query=query, actor=admin)
+            data = privacy.access_export(session, query=query, actor=actor)
         st.session_state[ACCESS_FILE_KEY] = privacy.access_export_json(data)
     if ACCESS_FILE_KEY in st.session_state:
         st.success(t("admin_privacy.access_ready"))
@@ -148,4 +153,4 @@ def member_tab(admin: StaffUser) -> None:
     st.subheader(t("admin_privacy.erase_title"))
     confirmed = st.checkbox(t("admin_privacy.erase_confirm"), key="admin_member_erase_confirm")
     st.button(t("admin_privacy.erase_run"), key="admin_member_erase", disabled=not confirmed, type="primary",
-              on_click=_erase, args=(admin, query))
+              on_click=_erase, args=(query,))

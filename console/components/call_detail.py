@@ -10,8 +10,10 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from advisory import access
 from advisory.formatting import local_today
 from advisory.vocab import codes
+from console import guard
 from console.i18n import current_language, fmt_date, fmt_datetime, joined, label, labeller, t
 from db.engine import session_scope
 from db.repositories import call_log, follow_ups
@@ -131,7 +133,7 @@ def _edit(detail: CallDetail, viewer: StaffUser) -> None:
         outcome = st.selectbox(t("call_detail.edit_outcome"), OUTCOMES, index=OUTCOMES.index(detail.outcome)
                                if detail.outcome in OUTCOMES else 0, format_func=labeller("outcome"),
                                key=f"call_detail_outcome_{detail.id}")
-        if not st.form_submit_button(t("call_detail.save")):
+        if not st.form_submit_button(t("call_detail.save")) or guard.check(access.takes_calls) is None:
             return
     try:
         with session_scope() as session:
@@ -156,7 +158,7 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
                                 index=list(names).index(viewer.id) if viewer.id in names else 0,
                                 key=f"call_detail_fu_assignee_{detail.id}")
         reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}")
-        if not st.form_submit_button(t("call_detail.add")):
+        if not st.form_submit_button(t("call_detail.add")) or guard.check(access.takes_calls) is None:
             return
     with session_scope() as session:
         follow_ups.add(session, call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=viewer)

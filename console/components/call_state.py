@@ -1,7 +1,8 @@
 """The call's life in the session: start, autosave, resume after a reload, save to the log, discard.
 
 The actions are widget callbacks: they run before the page is drawn, which is when Streamlit lets them
-put values into widget state (a resumed draft) or clear it (a saved call).
+put values into widget state (a resumed draft) or clear it (a saved call). Each goes through
+console/guard.py first, and so does the autosave: a logged-out, deactivated or idle advisor changes nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from datetime import date, datetime
 import streamlit as st
 from pydantic import ValidationError
 
+from advisory import access
 from advisory.formatting import LOCAL_TZ, to_local
 from advisory.profile import profile_errors
 from advisory.script import build_script, most_urgent_disposition, red_flags
+from console import guard
 from console.call_draft import (
     call_create,
     call_errors,
@@ -61,14 +64,16 @@ def _begin(values: dict) -> None:
     st.session_state[ACTIVE] = True
 
 
-def start(advisor_id: int) -> None:
+@guard.action(access.takes_calls)
+def start(user: StaffUser) -> None:
     _begin(new_call(utcnow()))
-    autosave(advisor_id)  # at once, so even a call with nothing typed yet is offered after a crash
+    _write_draft(user.id)  # at once, so even a call with nothing typed yet is offered after a crash
 
 
-def resume(advisor_id: int) -> None:
+@guard.action(access.takes_calls)
+def resume(user: StaffUser) -> None:
     with session_scope() as session:
-        draft = drafts.load_draft(session, advisor_id=advisor_id)
+        draft = drafts.load_draft(session, advisor_id=user.id)
     if draft is None:  # resumed or discarded in another tab meanwhile
         _clear()
         return
@@ -76,9 +81,10 @@ def resume(advisor_id: int) -> None:
     st.session_state[CACHE] = draft.data
 
 
-def discard(advisor_id: int) -> None:
+@guard.action(access.takes_calls)
+def discard(user: StaffUser) -> None:
     with session_scope() as session:
-        drafts.discard_draft(session, advisor_id=advisor_id)
+        drafts.discard_draft(session, advisor_id=user.id)
     _clear()
 
 
@@ -94,8 +100,17 @@ def recover() -> None:
             st.session_state[key] = value
 
 
-def autosave(advisor_id: int) -> None:
-    """Write the draft when anything changed since the last write (one small UPDATE per change)."""
+def autosave() -> None:
+    """Write the draft when anything changed since the last write (one small UPDATE per change).
+
+    Called in the call page's fragment, whose reruns pass neither app.py nor the page's own check: the
+    guard runs here, and an ended session takes the whole page (and the call) off screen unsaved.
+    """
+    user = guard.in_fragment(access.takes_calls)
+    _write_draft(user.id)
+
+
+def _write_draft(advisor_id: int) -> None:
     draft = draft_from_state(st.session_state)
     if draft == st.session_state.get(CACHE):
         return
@@ -115,6 +130,7 @@ def _save_problems(state, day: date) -> list[str]:
     return problems
 
 
+@guard.action(access.takes_calls)
 def save(user: StaffUser, lang: str) -> None:
     """Save the call to the log and end it; on a problem keep everything and say what to correct."""
     state, day = st.session_state, today()
@@ -161,17 +177,20 @@ def lobby(user: StaffUser) -> None:
     with session_scope() as session:
         draft = drafts.load_draft(session, advisor_id=user.id)
     if draft is None:
-        st.button(t("call.start"), key="call_start", type="primary", icon="📞", on_click=start, args=(user.id,))
+        st.button(t("call.start"), key="call_start", type="primary", icon="📞", on_click=start)
         return
     st.warning(t("call.resume_offer", started=fmt_datetime(draft.started_at), saved=fmt_datetime(draft.updated_at)),
                icon="💾")
     resume_column, discard_column = st.columns([1, 1])
-    resume_column.button(t("call.resume"), key="call_resume", type="primary", on_click=resume, args=(user.id,))
-    discard_column.button(t("call.discard_draft"), key="call_discard_draft", on_click=discard, args=(user.id,))
+    resume_column.button(t("call.resume"), key="call_resume", type="primary", on_click=resume)
+    discard_column.button(t("call.discard_draft"), key="call_discard_draft", on_click=discard)
 
 
 @st.fragment(run_every=30)
 def timer() -> None:
+    # Its reruns are no activity: after SESSION_IDLE_MINUTES the guard ends the session and the call goes
+    # off screen (the draft stays in the database, offered again after the next login).
+    guard.watch()
     if not is_active():
         return
     began = started_at(st.session_state)
@@ -185,9 +204,9 @@ def save_bar(user: StaffUser, lang: str) -> None:
     if st.session_state.get(CONFIRM):
         st.warning(t("call.discard_question"))
         yes, no = st.columns([1, 1])
-        yes.button(t("call.discard_confirm"), key="call_discard_confirm", on_click=discard, args=(user.id,))
+        yes.button(t("call.discard_confirm"), key="call_discard_confirm", on_click=discard)
         no.button(t("common.cancel"), key="call_discard_cancel", on_click=_ask_discard, args=(False,))
         return
     save_column, discard_column = st.columns([1, 1])
-    save_column.button(t("call.save"), key="call_save", type="primary", icon="💾", on_click=save, args=(user, lang))
+    save_column.button(t("call.save"), key="call_save", type="primary", icon="💾", on_click=save, args=(lang,))
     discard_column.button(t("call.discard"), key="call_discard", on_click=_ask_discard, args=(True,))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from advisory import access
+from console import guard
 from console.i18n import fmt_date, t
 from db.engine import session_scope
 from db.models import FollowUpStatus
@@ -50,6 +52,8 @@ def render(row: FollowUpRow, viewer: StaffUser, *, key: str) -> None:
 
 
 def _act(action, message: str) -> None:
+    if guard.check(access.takes_calls) is None:
+        return
     try:
         with session_scope() as session:
             action(session)

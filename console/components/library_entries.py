@@ -12,13 +12,16 @@ from typing import Any
 
 import streamlit as st
 
+from advisory import access
 from advisory.content import load_source_keys
 from advisory.library import KINDS, THEMES, Library, LibraryEntry
+from console import guard
 from console.components.call_state import CACHE
 from console.components.library_search import escape_md, highlighted, review_marker
 from console.i18n import fmt_date, label, t
 from db.engine import session_scope
 from db.repositories import drafts
+from db.repositories.users import StaffUser
 
 REVIEW_INTERVAL = timedelta(days=365)
 REVIEW_FILTERS = ("all", "needs_clinical_review", "overdue")
@@ -87,7 +90,9 @@ def open_call_entries(advisor_id: int) -> list[str] | None:
     return list((draft.data.get("values") or {}).get(ATTACHED) or [])
 
 
-def _use(advisor_id: int, slug: str, title: str) -> None:
+@guard.action(access.takes_calls)
+def _use(user: StaffUser, slug: str, title: str) -> None:
+    advisor_id = user.id
     with session_scope() as session:
         draft = drafts.load_draft(session, advisor_id=advisor_id)
         if draft is None:  # saved or discarded in another tab meanwhile
@@ -157,7 +162,7 @@ def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: da
             st.caption(t("library.used"))
         else:
             st.button(t("library.use"), key=f"library_use_{entry.slug}", icon="📎", on_click=_use,
-                      args=(advisor_id, entry.slug, text.title))
+                      args=(entry.slug, text.title))
 
 
 def search_panel(library: Library, *, advisor_id: int, lang: str, today: date) -> None:

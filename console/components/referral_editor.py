@@ -11,6 +11,7 @@ import streamlit as st
 
 from advisory import access
 from advisory.labels import label as vocabulary_label
+from console import guard
 from console.i18n import fmt_date, fmt_datetime, label, labeller, t
 from db.engine import get_engine, session_scope
 from db.repositories import referrals
@@ -91,7 +92,9 @@ def _key(channel: str) -> str:
     return st.session_state[_KEYS].setdefault(channel, referrals.new_key())
 
 
-def _save(call_id: int, user: StaffUser, channel: str, recipient: str) -> referrals.ReferralRecord:
+@guard.action(access.uses_outbox)
+def _save(user: StaffUser, call_id: int, channel: str, recipient: str) -> referrals.ReferralRecord:
+    # Every write of a referral (draft, e-mail, letter, marked sent) passes here, so through the guard.
     state = st.session_state
     with session_scope() as session:
         return referrals.save(session, idempotency_key=_key(channel), call_id=call_id, channel=channel,
@@ -154,7 +157,9 @@ def editor(call: CallForReferral, user: StaffUser) -> None:
     if st.button(t("referrals.save_draft"), key="referrals_save_draft"):
         recipient = st.session_state[_EMAIL] if channel == "email" else (
             st.session_state[_LINES] if channel == "letter" else "")
-        record = _save(call.id, user, channel, recipient)
+        record = _save(call.id, channel, recipient)
+        if record is None:
+            return
         if record.status == "sent":
             st.info(t("referrals.already_sent_one" if channel == "email" else "referrals.already_marked"))
         else:
@@ -174,7 +179,9 @@ def _email(call: CallForReferral, user: StaffUser) -> None:
         st.caption(t("referrals.no_consented_email"))
     st.text_input(t("referrals.recipient_email"), key=_EMAIL)
     if st.button(t("referrals.send_email"), key="referrals_send_email", type="primary"):
-        record = _save(call.id, user, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
+        record = _save(call.id, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
+        if record is None:
+            return
         try:
             with session_scope() as session:
                 record = outbox.queue_email(session, referral_id=record.id, actor_id=user.id)
@@ -194,7 +201,7 @@ def _letter(call: CallForReferral, user: StaffUser) -> None:
     state = st.session_state
     st.download_button(t("referrals.download_pdf"), _pdf(state[_SUBJECT], state[_BODY], state[_LANG], state[_LINES]),
                        file_name=f"vejledning-{call.id}.pdf", mime="application/pdf", key="referrals_download_pdf",
-                       on_click=_save, args=(call.id, user, "letter", state[_LINES]))
+                       on_click=_save, args=(call.id, "letter", state[_LINES]))
     _mark_sent_button(call, user, "letter", state[_LINES])
 
 
@@ -206,7 +213,9 @@ def _text(call: CallForReferral, user: StaffUser) -> None:
 
 def _mark_sent_button(call: CallForReferral, user: StaffUser, channel: str, recipient: str) -> None:
     if st.button(t("referrals.mark_sent"), key=f"referrals_mark_{channel}", help=t(f"referrals.mark_sent_{channel}")):
-        record = _save(call.id, user, channel, recipient)
+        record = _save(call.id, channel, recipient)
+        if record is None:
+            return
         with session_scope() as session:
             marked = referrals.mark_sent(session, referral_id=record.id, actor_id=user.id)
         if marked:

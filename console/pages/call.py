@@ -46,7 +46,7 @@ def workspace() -> None:
             st.warning(t("call.script_fallback") if script else missing, icon="✍️")
         script_view.script_view(script, library=library, lang=lang)
     call_wrap_up.wrap_up(library=library, lang=lang)
-    call_state.autosave(user.id)
+    call_state.autosave()
 
 
 if not call_state.is_active():

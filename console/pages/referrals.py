@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from advisory import access
-from console import auth
+from console import auth, guard
 from console.components import referral_editor
 from console.i18n import fmt_datetime, label, t
 from db.engine import session_scope
@@ -36,9 +36,10 @@ def _open_call(call_id: int) -> None:
     st.query_params["call"] = str(call_id)
 
 
-def _retry(referral_id: int) -> None:
+@guard.action(access.uses_outbox)
+def _retry(actor, referral_id: int) -> None:
     # A callback, so the table below is read after the send and shows its result.
-    st.session_state["referrals_retry_outcome"] = referral_editor.send_email(referral_id, user)
+    st.session_state["referrals_retry_outcome"] = referral_editor.send_email(referral_id, actor)
 
 
 with tab_outbox:
