@@ -26,6 +26,7 @@ from services import session_cookie
 from settings import get_settings
 
 SESSION_TICKET = "auth_session_ticket"
+RESUMED = "auth_resumed_from_cookie"  # this tab took up an existing login (a reload, a link, a new tab)
 SESSION_ROUTE = "/api/session"
 
 current_user = guard.current_user
@@ -74,6 +75,7 @@ def resume_from_cookie() -> None:
         id=result.user_id, username=result.username, display_name=result.display_name, role=result.role))
     st.session_state[guard.SESSION_ID] = cookie.session_id
     st.session_state[guard.LAST_ACTIVE] = None
+    st.session_state[RESUMED] = True
 
 
 def sync_cookie() -> None:
@@ -83,7 +85,15 @@ def sync_cookie() -> None:
     cookie, which page scripts cannot read. Without the route (AppTest, a bare `streamlit run app.py`)
     the login still works in this tab, only a reload asks to log in again.
     """
-    ticket = st.session_state.pop(SESSION_TICKET, None)
+    ticket = st.session_state.get(SESSION_TICKET)
+    if ticket:
+        # Kept until the browser has redeemed it: a run can be cut short (st.switch_page) before its
+        # script reaches the browser.
+        with session_scope() as session:
+            pending = sessions.ticket_pending(session, session_id=st.session_state.get(guard.SESSION_ID))
+        if not pending:
+            st.session_state.pop(SESSION_TICKET, None)
+            ticket = None
     clear = st.session_state.pop(guard.CLEAR_COOKIE, False)
     if not ticket and not clear:
         return

@@ -21,6 +21,7 @@ import streamlit as st
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import session_scope
 from db.repositories import sessions
@@ -28,6 +29,12 @@ from services import session_cookie
 
 SESSION_ROUTE = "/api/session"
 log = logging.getLogger("console")
+
+# console/pages/ holds st.navigation pages. Streamlit still treats a `pages/` folder beside the main script
+# as the old automatic multipage layout until st.navigation has run once in the process, so the first
+# visitor after a start who opens a deep link (/call_log?call=123) would run that page file without the
+# router. Deciding it here, before any session starts, keeps app.py in charge from the first request.
+PagesManager.uses_pages_directory = False
 
 
 def _same_origin(request: Request) -> bool:

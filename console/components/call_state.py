@@ -39,6 +39,7 @@ from db.repositories.users import StaffUser
 ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
+RELOADED = "auth_resumed_from_cookie"  # set by console/auth.py when a reload took up the login
 _FIELD_ERRORS = ("email", "phone", "caller_name", "member_number")
 _SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY)
 
@@ -176,6 +177,9 @@ def lobby(user: StaffUser) -> None:
                      query_params={"call": str(saved)})
     with session_scope() as session:
         draft = drafts.load_draft(session, advisor_id=user.id)
+    if st.session_state.pop(RELOADED, False) and draft is not None:
+        resume()  # a reload mid-call: the login held (session cookie), so the call comes straight back
+        st.rerun()
     if draft is None:
         st.button(t("call.start"), key="call_start", type="primary", icon="📞", on_click=start)
         return

@@ -84,6 +84,15 @@ def redeem_ticket(session: Session, *, ticket: str) -> Redeemed | None:
     return Redeemed(id=row.id, token=token, expires_at=row.expires_at)
 
 
+def ticket_pending(session: Session, *, session_id: int | None) -> bool:
+    """Is the session's one-time ticket still to be traded for the cookie (and still tradable)?"""
+    if session_id is None:
+        return False
+    row = session.get(StaffSession, session_id)
+    return bool(row and row.ticket_hash and row.revoked_at is None and row.ticket_expires_at
+                and row.ticket_expires_at > utcnow())
+
+
 def check(session: Session, *, session_id: int, idle: timedelta, touch: bool,
           seen_here: datetime | None = None) -> SessionCheck:
     """Is the session still live? Re-reads the user (active, role) and ends the session when it is not.
