@@ -77,6 +77,5 @@ else:
         st.rerun()
     with st.sidebar:
         _idle_watch()
-    guard.show_denied()
 
 navigation.run()

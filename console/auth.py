@@ -126,6 +126,7 @@ def require(rule: guard.Rule) -> StaffUser:
     if not rule(fresh):
         st.error(t("auth.no_access"))
         st.stop()
+    guard.show_denied()
     return fresh
 
 
