@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     SESSION_MAX_HOURS: float = 12
     # Signs the session cookie. Empty: a random key kept in the database, shared by every instance.
     SESSION_SECRET: SecretStr = SecretStr("")
+    # Single sign-on (st.login, [auth] in .streamlit/secrets.toml): an identity's e-mail at this domain
+    # is the console user named by its local part. Empty: nobody is matched.
+    SSO_EMAIL_DOMAIN: str = ""
     RETENTION_DAYS: int = 730
 
     SMTP_HOST: str = ""
