@@ -41,6 +41,7 @@ def _to_default_page() -> None:
 _database_ready(get_settings().DATABASE_URL)
 current_language()
 auth.resume_from_cookie()
+auth.resume_from_identity_provider()
 
 st.sidebar.selectbox(
     t("app.language"),
@@ -74,6 +75,7 @@ else:
     st.sidebar.caption(t("app.signed_in_as", name=user.display_name, role=label("role", user.role)))
     if st.sidebar.button(t("app.log_out"), key="app_logout"):
         auth.log_out()
+        auth.sign_out_of_identity_provider()
         st.rerun()
     with st.sidebar:
         _idle_watch()

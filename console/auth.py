@@ -10,6 +10,7 @@ login goes through console/guard.py.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ from console import guard
 from console.i18n import t
 from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, WEAK_PASSWORD
-from db.repositories import sessions
+from db.repositories import sessions, users
 from db.repositories.users import StaffUser
 from services import session_cookie
 from settings import get_settings
@@ -28,6 +29,12 @@ from settings import get_settings
 SESSION_TICKET = "auth_session_ticket"
 RESUMED = "auth_resumed_from_cookie"  # this tab took up an existing login (a reload, a link, a new tab)
 SESSION_ROUTE = "/api/session"
+
+SSO_DENIED = "auth_sso_denied"  # the identity provider's user is no active staff member
+SSO_SEEN = "auth_sso_seen"  # the identity (sub, iat) this tab already tried, so it is tried once
+# st.login's identity cookie outlives a console session; only a sign-in this recent starts one, so an
+# idle timeout or a logout is not undone by the identity still being in the browser.
+SSO_FRESH_SECONDS = 120
 
 current_user = guard.current_user
 
@@ -76,6 +83,58 @@ def resume_from_cookie() -> None:
     st.session_state[guard.SESSION_ID] = cookie.session_id
     st.session_state[guard.LAST_ACTIVE] = None
     st.session_state[RESUMED] = True
+
+
+def sso_configured() -> bool:
+    """Single sign-on is offered when `.streamlit/secrets.toml` has an [auth] section and SSO_EMAIL_DOMAIN is set."""
+    if not get_settings().SSO_EMAIL_DOMAIN.strip():
+        return False
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def _identity() -> dict | None:
+    try:
+        identity = st.user
+        return identity.to_dict() if identity.is_logged_in else None
+    except Exception:  # noqa: BLE001 - st.login not configured or not available (AppTest)
+        return None
+
+
+def resume_from_identity_provider() -> None:
+    """Back from the identity provider (st.login): start a console session for the staff member it names.
+
+    The provider says who the person is (the e-mail claim); whether they may log in and with which role
+    comes from the console's own user table (users.identity_login). An unknown or deactivated identity is
+    told "Ingen adgang".
+    """
+    if guard.current_user() is not None or not sso_configured():
+        return
+    identity = _identity()
+    if identity is None:
+        return
+    issued = identity.get("iat")
+    seen = (identity.get("sub"), issued)
+    if st.session_state.get(SSO_SEEN) == seen:
+        return
+    st.session_state[SSO_SEEN] = seen
+    if not isinstance(issued, int | float) or time.time() - issued > SSO_FRESH_SECONDS:
+        return  # an earlier sign-in: the user asks again with the button (the provider may not ask again)
+    with session_scope() as session:
+        user = users.identity_login(session, email=str(identity.get("email") or ""),
+                                    domain=get_settings().SSO_EMAIL_DOMAIN)
+    if user is None:
+        st.session_state[SSO_DENIED] = True
+        return
+    log_in(user, via="oidc")
+
+
+def sign_out_of_identity_provider() -> None:
+    """Drop st.login's identity cookie too (it redirects to the start page), if there is one."""
+    if sso_configured() and _identity() is not None:
+        st.logout()
 
 
 def sync_cookie() -> None:

@@ -20,6 +20,16 @@ if reason == "idle":
 elif reason in ("inactive", "revoked", "logout", "password", "expired", "missing"):
     st.info(t("login.session_ended"))
 
+if st.session_state.get(auth.SSO_DENIED):
+    st.error(t("login.sso_no_access"))
+    if st.button(t("login.sso_sign_out"), key="login_sso_sign_out"):
+        st.session_state.pop(auth.SSO_DENIED, None)
+        st.logout()
+elif auth.sso_configured():
+    if st.button(t("login.sso"), key="login_sso", type="primary", icon=":material/badge:"):
+        st.login()
+    st.caption(t("login.sso_or_password"))
+
 with st.form("login_form"):
     username = st.text_input(t("login.username"), key="login_username")
     password = st.text_input(t("login.password"), type="password", key="login_password")

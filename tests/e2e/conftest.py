@@ -63,16 +63,17 @@ class ConsoleServer:
 
 
 @contextmanager
-def running_console(database_url: str, log_path: Path, **settings: str) -> Iterator[ConsoleServer]:
+def running_console(database_url: str, log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                    **settings: str) -> Iterator[ConsoleServer]:
     """`streamlit run console/server.py` (the app and its session-cookie route) on a free port."""
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "da", "PYTHONPATH": str(ROOT),
            **settings}
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "console" / "server.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
