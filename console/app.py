@@ -75,7 +75,8 @@ else:
     st.sidebar.caption(t("app.signed_in_as", name=user.display_name, role=label("role", user.role)))
     if st.sidebar.button(t("app.log_out"), key="app_logout"):
         auth.log_out()
-        auth.sign_out_of_identity_provider()
+        if auth.sign_out_of_identity_provider():
+            st.stop()  # a rerun now could overtake the redirect st.logout has asked the browser for
         st.rerun()
     with st.sidebar:
         _idle_watch()

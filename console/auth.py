@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import streamlit as st
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from console import guard
 from console.i18n import t
@@ -43,10 +44,11 @@ def session_lifetime() -> timedelta:
     return timedelta(hours=get_settings().SESSION_MAX_HOURS)
 
 
-def log_in(user: StaffUser, *, via: str = "password") -> None:
+def log_in(user: StaffUser, *, via: str = "password", identity: str | None = None) -> None:
     """Start a server-side session for `user` in this tab; the next run hands the browser its cookie."""
     with session_scope() as session:
-        opened = sessions.open_session(session, user_id=user.id, lifetime=session_lifetime(), via=via)
+        opened = sessions.open_session(session, user_id=user.id, lifetime=session_lifetime(), via=via,
+                                       identity=identity)
     st.session_state.pop(guard.LOGOUT_REASON, None)
     st.session_state.pop(guard.CLEAR_COOKIE, None)
     st.session_state[guard.SESSION_USER] = asdict(user)
@@ -78,11 +80,16 @@ def resume_from_cookie() -> None:
             st.session_state[guard.LOGOUT_REASON] = "idle"
         st.session_state[guard.CLEAR_COOKIE] = True
         return
+    _take_up(result, cookie.session_id)
+    st.session_state[RESUMED] = True
+
+
+def _take_up(result: sessions.SessionCheck, session_id: int) -> None:
+    """Make a live server-side session this tab's login."""
     st.session_state[guard.SESSION_USER] = asdict(StaffUser(
         id=result.user_id, username=result.username, display_name=result.display_name, role=result.role))
-    st.session_state[guard.SESSION_ID] = cookie.session_id
+    st.session_state[guard.SESSION_ID] = session_id
     st.session_state[guard.LAST_ACTIVE] = None
-    st.session_state[RESUMED] = True
 
 
 def sso_configured() -> bool:
@@ -122,19 +129,35 @@ def resume_from_identity_provider() -> None:
     st.session_state[SSO_SEEN] = seen
     if not isinstance(issued, int | float) or time.time() - issued > SSO_FRESH_SECONDS:
         return  # an earlier sign-in: the user asks again with the button (the provider may not ask again)
+    sign_in = f"{identity.get('iss', '')}|{identity.get('sub', '')}|{issued}"
     with session_scope() as session:
-        user = users.identity_login(session, email=str(identity.get("email") or ""),
-                                    domain=get_settings().SSO_EMAIL_DOMAIN)
+        earlier = sessions.session_of_identity(session, identity=sign_in, idle=guard.idle_limit())
+        user = None if earlier else users.identity_login(session, email=str(identity.get("email") or ""),
+                                                         domain=get_settings().SSO_EMAIL_DOMAIN)
+    if earlier is not None:
+        # One sign-in, one session: this browser may take up the session it started (the sign-in's
+        # redirects open the console more than once), but never start another after it ended.
+        if earlier.check.live:
+            _take_up(earlier.check, earlier.id)
+            if earlier.ticket:
+                st.session_state[SESSION_TICKET] = earlier.ticket
+        return
     if user is None:
         st.session_state[SSO_DENIED] = True
         return
-    log_in(user, via="oidc")
+    try:
+        log_in(user, via="oidc", identity=sign_in)
+    except IntegrityError:
+        return  # another tab started the session from this sign-in a moment ago; its cookie will do
 
 
-def sign_out_of_identity_provider() -> None:
-    """Drop st.login's identity cookie too (it redirects to the start page), if there is one."""
+def sign_out_of_identity_provider() -> bool:
+    """Drop st.login's identity cookie too, if there is one; True when the browser is being redirected
+    for it (to the provider's end-session page), so the caller should end the run, not rerun."""
     if sso_configured() and _identity() is not None:
         st.logout()
+        return True
+    return False
 
 
 def sync_cookie() -> None:

@@ -323,6 +323,9 @@ class StaffSession(SQLModel, table=True):
     ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
     ticket_expires_at: datetime | None = None
     via: str = Field(default="password", max_length=16)  # password | oidc
+    # Single sign-on: a hash of the identity provider's sign-in (subject and time), so one sign-in starts
+    # one session at most; after a logout or an idle timeout the provider must be asked again.
+    identity_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime

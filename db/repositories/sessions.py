@@ -56,11 +56,15 @@ class SessionCheck:
         return self.ended is None
 
 
-def open_session(session: Session, *, user_id: int, lifetime: timedelta, via: str = "password") -> NewSession:
+def open_session(session: Session, *, user_id: int, lifetime: timedelta, via: str = "password",
+                 identity: str | None = None) -> NewSession:
+    """A new session and its one-time ticket. `identity`: the single sign-on it comes from (used once:
+    a second session from the same sign-in fails with IntegrityError)."""
     now = utcnow()
     ticket = secrets.token_urlsafe(32)
     row = StaffSession(user_id=user_id, via=via, ticket_hash=digest(ticket), ticket_expires_at=now + TICKET_LIFETIME,
-                       created_at=now, last_seen_at=now, expires_at=now + lifetime)
+                       created_at=now, last_seen_at=now, expires_at=now + lifetime,
+                       identity_hash=digest(identity) if identity else None)
     session.add(row)
     session.flush()
     return NewSession(id=row.id, ticket=ticket)
@@ -82,6 +86,32 @@ def redeem_ticket(session: Session, *, ticket: str) -> Redeemed | None:
         revoke(session, session_id=row.id, reason="expired")
         return None
     return Redeemed(id=row.id, token=token, expires_at=row.expires_at)
+
+
+@dataclass(frozen=True)
+class IdentitySession:
+    """The session a single sign-on already started: `check` says whether it is live; `ticket` is set when
+    the browser has no cookie for it yet (the sign-in's redirects can open the console more than once)."""
+
+    check: SessionCheck
+    id: int | None = None
+    ticket: str | None = None
+
+
+def session_of_identity(session: Session, *, identity: str, idle: timedelta) -> IdentitySession | None:
+    """None if this sign-in started no session yet; else that session, live or ended (never a second one)."""
+    row = session.exec(select(StaffSession).where(StaffSession.identity_hash == digest(identity))).first()
+    if row is None:
+        return None
+    result = check(session, session_id=row.id, idle=idle, touch=True)
+    if not result.live:
+        return IdentitySession(check=result)
+    ticket = None
+    if row.token_hash is None:
+        ticket = secrets.token_urlsafe(32)
+        session.execute(update(StaffSession).where(StaffSession.id == row.id)
+                        .values(ticket_hash=digest(ticket), ticket_expires_at=utcnow() + TICKET_LIFETIME))
+    return IdentitySession(check=result, id=row.id, ticket=ticket)
 
 
 def ticket_pending(session: Session, *, session_id: int | None) -> bool:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from db.engine import get_engine, session_scope
-from db.repositories import users
+from db.repositories import sessions, users
 from tests.e2e.conftest import _free_port, running_console
 from tests.e2e.helpers import create_user, widget
 
@@ -77,3 +77,31 @@ def test_an_unknown_inactive_or_foreign_identity_gets_no_access(sso_console, pag
     _sign_in_at_provider(page, sso_console.url, email)
     expect(page.locator("[data-testid='stMain']")).to_contain_text("Ingen adgang", timeout=LONG)
     expect(page.get_by_text(re.compile("Logget ind som"))).to_have_count(0)
+
+
+def test_logging_out_after_single_sign_on_stays_logged_out(sso_console, page):
+    _sign_in_at_provider(page, sso_console.url, f"rikke@{DOMAIN}")
+    expect(page.get_by_text(re.compile(r"Logget ind som Rikke"))).to_be_visible(timeout=LONG)
+    widget(page, "app_logout").locator("button").click()
+    # st.logout drops Streamlit's identity cookie and asks the provider to end its session too.
+    expect(page.get_by_role("heading", name="End Session")).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="End session").click()
+    expect(widget(page, "login_sso")).to_be_visible(timeout=LONG)
+    page.goto(sso_console.url)
+    expect(widget(page, "login_sso")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile("Logget ind som"))).to_have_count(0)
+
+
+def test_one_sign_in_starts_one_session_only(sso_console, page):
+    """A session that ended (here: revoked, as an idle timeout does) is not restarted by the provider's
+    still-fresh sign-in in the browser: the user has to sign in with the provider again."""
+    _sign_in_at_provider(page, sso_console.url, f"rikke@{DOMAIN}")
+    expect(page.get_by_text(re.compile(r"Logget ind som Rikke"))).to_be_visible(timeout=LONG)
+    with session_scope(get_engine(sso_console.database_url)) as session:
+        rikke = next(u for u in users.list_users(session) if u["username"] == "rikke")
+        assert sessions.revoke_for_user(session, user_id=rikke["id"], reason="idle") == 1
+    page.goto(sso_console.url)
+    expect(widget(page, "login_sso")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile("Logget ind som"))).to_have_count(0)
+    _sign_in_at_provider(page, sso_console.url, f"rikke@{DOMAIN}")  # a new sign-in: a new session
+    expect(page.get_by_text(re.compile(r"Logget ind som Rikke"))).to_be_visible(timeout=LONG)
