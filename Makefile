@@ -20,7 +20,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m console.cli init
-	$(BIN)/streamlit run console/app.py --server.port $(PORT)
+	$(BIN)/streamlit run console/server.py --server.port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def main() -> None:
     from db.bootstrap import prepare_database
     from db.engine import get_engine, session_scope
     from db.models import UserCreate
-    from db.repositories import drafts, users
+    from db.repositories import drafts, sessions, users
     from settings import get_settings
 
     get_settings.cache_clear()
@@ -43,6 +44,9 @@ def main() -> None:
 
     at = AppTest.from_file(str(ROOT / "console" / "app.py"), default_timeout=60)
     at.session_state["user"] = asdict(advisor)
+    with session_scope(get_engine(url)) as session:  # the server-side session a login makes
+        at.session_state["session_id"] = sessions.open_session(session, user_id=advisor.id,
+                                                               lifetime=timedelta(hours=12)).id
     at.session_state["lang"] = "da"
     at.run()
     at.button(key="call_start").click().run()

@@ -1,20 +1,26 @@
-"""The console's entry point: it only routes (st.navigation per role). Pages live in console/pages/."""
+"""The console's entry point: it only routes (st.navigation per role). Pages live in console/pages/.
+
+Every page's address is known whether or not the user may open it, so a reload, a bookmark or an opened
+link never meets Streamlit's "Page not found": logged out, every address shows the login and then the
+page asked for (with its query, e.g. `/call_log?call=123`); logged in, an address the role may not open
+shows "Ingen adgang".
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from advisory.labels import label as vocabulary_label
-from console import auth
+from console import auth, guard
 from console.i18n import LANGUAGES, current_language, label, t
 from console.markdown import plain
-from console.navigation import pages_for
+from console.navigation import PAGES, pages_for
 from db.bootstrap import prepare_database
 from db.engine import session_scope
 from db.repositories import users
 from settings import get_settings
 
-st.set_page_config(page_title="Rådgivningskonsol", page_icon="☎️", layout="wide")
+st.set_page_config(page_title="Rådgivningskonsol", page_icon=":material/call:", layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,9 +29,20 @@ def _database_ready(database_url: str) -> bool:
     return True
 
 
+@st.fragment(run_every=30)
+def _idle_watch() -> None:
+    # A timer: it ends an idle or revoked session and takes the page off screen, and is no activity itself.
+    guard.watch()
+
+
+def _to_default_page() -> None:
+    st.switch_page(navigation_pages[0])
+
+
 _database_ready(get_settings().DATABASE_URL)
-auth.enforce_idle_timeout()
 current_language()
+auth.resume_from_cookie()
+auth.resume_from_identity_provider()
 
 st.sidebar.selectbox(
     t("app.language"),
@@ -34,22 +51,35 @@ st.sidebar.selectbox(
     format_func=lambda code: vocabulary_label("language", code, code),
 )
 
-user = auth.current_user()
+user = guard.verified_user()
+auth.sync_cookie()
 if user is None:
     with session_scope() as session:
         first_run = users.count_users(session) == 0
-    page = "pages/first_run.py" if first_run else "pages/login.py"
-    navigation = st.navigation([st.Page(page, title=t("login.title"), url_path="login", default=True)],
-                               position="hidden")
+    entry = "pages/first_run.py" if first_run else "pages/login.py"
+    # Each page's address leads to the login too; after it the same address opens the page itself.
+    navigation_pages = [st.Page(entry, title=t("login.title"), url_path="login", default=True)] + [
+        st.Page(entry, title=t(spec.title_key), url_path=spec.url_path, visibility="hidden") for spec in PAGES]
+    navigation = st.navigation(navigation_pages, position="hidden")
 else:
-    allowed = [
-        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path, default=index == 0)
-        for index, spec in enumerate(pages_for(user))
+    allowed = [spec.url_path for spec in pages_for(user)]
+    navigation_pages = [
+        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+                default=spec.url_path == allowed[0])
+        if spec.url_path in allowed else
+        st.Page(auth.no_access, title=t(spec.title_key), url_path=spec.url_path, visibility="hidden")
+        for spec in PAGES
     ]
-    navigation = st.navigation(allowed)
+    navigation_pages.sort(key=lambda page: page.visibility != "visible")
+    navigation_pages.append(st.Page(_to_default_page, title=t("login.title"), url_path="login", visibility="hidden"))
+    navigation = st.navigation(navigation_pages)
     st.sidebar.caption(t("app.signed_in_as", name=plain(user.display_name), role=label("role", user.role)))
     if st.sidebar.button(t("app.log_out"), key="app_logout"):
         auth.log_out()
+        if auth.sign_out_of_identity_provider():
+            st.stop()  # a rerun now could overtake the redirect st.logout has asked the browser for
         st.rerun()
+    with st.sidebar:
+        _idle_watch()
 
 navigation.run()

@@ -11,11 +11,11 @@ import sys
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from db.bootstrap import prepare_database
 from db.engine import database_exists, get_engine, session_scope
-from db.models import Role, UserCreate
+from db.models import MIN_PASSWORD_LENGTH, WEAK_PASSWORD, Role, UserCreate
 from db.repositories import users
 from settings import get_settings
 
@@ -60,6 +60,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         data = UserCreate(username=args.username, display_name=args.name or args.username, role=args.role,
                           password=_read_password(args))
     except ValidationError as exc:
+        if exc.errors()[0]["loc"] == ("password",):
+            raise SystemExit(_password_message(exc)) from exc
         raise SystemExit(f"Invalid user: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from exc
     try:
         with session_scope() as session:
@@ -72,15 +74,27 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
     prepare_database()
+    password = _read_password(args)
     try:
         with session_scope() as session:
-            users.set_password(session, username=args.username, password=_read_password(args))
-    except ValidationError as exc:
-        raise SystemExit("The password must be at least 12 characters.") from exc
-    except Exception as exc:  # noqa: BLE001 - NoResultFound and friends: one clear message
+            user = users.set_password(session, username=args.username, password=password)
+    except users.NoSuchUser as exc:
         raise SystemExit(f"No such user: {args.username}") from exc
-    print(f"Password reset for '{args.username}'; the account is unlocked.")
+    except ValidationError as exc:
+        raise SystemExit(_password_message(exc)) from exc
+    except SQLAlchemyError as exc:
+        # Not "No such user": the account may well exist; the database could not be read or written.
+        raise SystemExit(f"The password was not reset: database error ({type(exc).__name__}). "
+                         "Check DATABASE_URL and that the database is running.") from exc
+    print(f"Password reset for '{user.username}'; the account is unlocked and its sessions are ended.")
     return 0
+
+
+def _password_message(exc: ValidationError) -> str:
+    if any(WEAK_PASSWORD in str(error.get("msg", "")) for error in exc.errors()):
+        return ("The password is too easy to guess (a common password, a repetition, a keyboard pattern or "
+                "the user's name). Try four random words.")
+    return f"The password must be at least {MIN_PASSWORD_LENGTH} characters."
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -92,13 +106,21 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from services.demo import DEMO_PASSWORD, seed_demo
+    from services.demo import DEMO_PASSWORD, RealUsersPresent, seed_demo
 
     if args.database_url:  # a database named on the command line must exist; the default one is made
         existing_database(args.database_url)
     prepare_database(args.database_url)
-    report = seed_demo(get_engine(args.database_url), calls=args.calls, seed=args.seed,
-                       with_users=args.with_users, progress=_progress_bar)
+    try:
+        report = seed_demo(get_engine(args.database_url), calls=args.calls, seed=args.seed,
+                           with_users=args.with_users, progress=_progress_bar,
+                           demo_users_beside_real_users=args.allow_demo_users_beside_real_users)
+    except RealUsersPresent as exc:
+        raise SystemExit(
+            f"Refused: this database already has staff accounts ({', '.join(exc.usernames)}), so it looks like a "
+            f"real installation. The demo users share the published password '{DEMO_PASSWORD}' and would let "
+            "anyone in. Use a separate database for the demo (--database-url), or, if you really want demo "
+            "users here, add --allow-demo-users-beside-real-users.") from exc
     print(f"Added {report.calls:,} demo calls ({report.follow_ups:,} follow-ups, {report.referrals:,} referrals) "
           f"in {report.seconds} s.")
     if report.users_created:
@@ -163,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--calls", type=int, default=20000, help="how many calls (default 20000)")
     seed.add_argument("--with-users", action="store_true",
                       help="create the demo users rikke, mads, louise, sofie, birgit and admin if missing")
+    seed.add_argument("--allow-demo-users-beside-real-users", action="store_true",
+                      help="create the demo users (published password) even though the database has real users")
     seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
     seed.add_argument("--database-url", help="database to fill (default: DATABASE_URL)")
     seed.set_defaults(func=cmd_seed_demo)

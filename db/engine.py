@@ -76,10 +76,13 @@ def _engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if (path := sqlite_path(url)) is not None:
             _create_private_file(path)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: an error message (a log line, a traceback) never carries the values of a
+        # statement, which are names, phone numbers and notes.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
     return engine
 
 

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, EmailStr, StringConstraints, field_validator
+from pydantic import ConfigDict, EmailStr, StringConstraints, ValidationInfo, field_validator
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import AutoString, Field, SQLModel
 
 from advisory.text import LineText, MultilineText, clean_line
 from advisory.vocab import CallerGroup, CallerRole, Disposition, Flag, Language, Outcome, Role, Topic
+from db.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordProblem, password_problem
 
 
 def utcnow() -> datetime:
@@ -60,16 +61,18 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
-MIN_PASSWORD_LENGTH = 12
 USERNAME_PATTERN = re.compile(r"[a-zA-Z0-9._-]+")
 PHONE_PATTERN = re.compile(r"[0-9 +()-]{6,32}")
+
+
+WEAK_PASSWORD = "too easy to guess"  # the error text pages recognise (console.auth.user_errors)
 
 
 class UserCreate(SQLModel):
     username: str = Field(min_length=2, max_length=64)
     display_name: LineText = Field(min_length=1, max_length=128)
     role: Role = Role.advisor
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
     # A validator, not Field(regex=...): SQLModel with pydantic 2 silently ignores `regex`.
     @field_validator("username")
@@ -77,6 +80,15 @@ class UserCreate(SQLModel):
     def _username_characters(cls, value: str) -> str:
         if not USERNAME_PATTERN.fullmatch(value):
             raise ValueError("letters a-z, digits, dot, hyphen or underscore only")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password_strength(cls, value: str, info: ValidationInfo) -> str:
+        # The length is Field's check; this one runs only on a long enough password.
+        known = (info.data.get("username", ""), info.data.get("display_name", ""))
+        if password_problem(value, known=known) is PasswordProblem.too_weak:
+            raise ValueError(WEAK_PASSWORD)
         return value
 
 
@@ -386,3 +398,56 @@ class UnansweredQuery(SQLModel, table=True):
     lang: str = Field(max_length=2)
     searched_at: datetime = Field(default_factory=utcnow, index=True)
     picked_slug: str | None = Field(default=None, max_length=80)  # the entry used in the call anyway
+
+
+# --- sessions and logins -------------------------------------------------------------------------
+
+
+class StaffSession(SQLModel, table=True):
+    """One login: the browser's session cookie names it; logout, deactivation and idle time revoke it.
+
+    Only hashes are stored. `ticket_hash` is a one-time ticket the logged-in page trades, within a minute,
+    for the cookie's token (`token_hash`), so the token itself never appears in the page.
+    """
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = None
+    via: str = Field(default="password", max_length=16)  # password | oidc
+    # Single sign-on: a hash of the identity provider's sign-in (subject and time), so one sign-in starts
+    # one session at most; after a logout or an idle timeout the provider must be asked again.
+    identity_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str = Field(default="", max_length=16)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins for usernames that are no account: counted and locked like real ones.
+
+    Keyed by a hash of the folded username, so a password typed into the username field is not stored.
+    """
+
+    __tablename__ = "login_throttle"
+
+    username_hash: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    last_failed_at: datetime = Field(default_factory=utcnow)
+
+
+class SystemValue(SQLModel, table=True):
+    """Installation-wide values by name. The primary key is the guarantee: `first_admin` can be
+    inserted once, so only one of several simultaneous first-run submissions creates an administrator."""
+
+    __tablename__ = "system_value"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)

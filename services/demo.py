@@ -15,7 +15,8 @@ of dicts) inside a few transactions; on SQLite the load runs with `PRAGMA synchr
 page cache, which is safe here because a crash only loses demo data.
 
 Demo users (created only if missing), all with the password DEMO_PASSWORD:
-rikke, mads, louise (advisors), sofie (supervisor), birgit (secretariat), admin (administrator).
+rikke, mads, louise (advisors), sofie (supervisor), birgit (secretariat), admin (administrator). They are
+refused on a database that already has other accounts (a real installation), unless asked for explicitly.
 """
 
 from __future__ import annotations
@@ -135,22 +136,38 @@ class _Member:
     email: str | None
 
 
-def ensure_demo_users(engine: Engine) -> list[str]:
-    """Create the demo users that do not exist yet; returns the usernames created."""
+class RealUsersPresent(RuntimeError):
+    """The database has staff accounts of its own: demo users with a published password do not belong there."""
+
+    def __init__(self, usernames: list[str]):
+        super().__init__(", ".join(usernames))
+        self.usernames = usernames
+
+
+def ensure_demo_users(engine: Engine, *, beside_real_users: bool = False) -> list[str]:
+    """Create the demo users that do not exist yet; returns the usernames created.
+
+    Refused (RealUsersPresent) when the database already has accounts that are not demo users, unless
+    `beside_real_users`: the demo password is published, so on a real database it would be a way in.
+    """
     created = []
+    demo_names = {username for username, _, _ in DEMO_USERS}
     with session_scope(engine) as session:
         existing = {name.lower() for name in session.execute(select(User.username)).scalars()}
-        for username, display_name, role in DEMO_USERS:
-            if username not in existing:
-                users.create_user(session, data=UserCreate(username=username, display_name=display_name,
-                                                           role=role, password=DEMO_PASSWORD))
-                created.append(username)
+        missing = [user for user in DEMO_USERS if user[0] not in existing]
+        real = sorted(existing - demo_names)
+        if missing and real and not beside_real_users:
+            raise RealUsersPresent(real)
+        for username, display_name, role in missing:
+            users.create_user(session, data=UserCreate(username=username, display_name=display_name,
+                                                       role=role, password=DEMO_PASSWORD))
+            created.append(username)
     return created
 
 
 def seed_demo(engine: Engine, *, calls: int, seed: int = 2026, with_users: bool = False,
               progress: Progress | None = None, today: date | None = None,
-              batch_size: int = BATCH_SIZE) -> DemoReport:
+              batch_size: int = BATCH_SIZE, demo_users_beside_real_users: bool = False) -> DemoReport:
     """Add `calls` demo calls (and their topics, library entries, follow-ups, referrals).
 
     The calls are spread over the 18 months before `today` and taken by the active advisors; without
@@ -159,9 +176,10 @@ def seed_demo(engine: Engine, *, calls: int, seed: int = 2026, with_users: bool 
     if calls < 0:
         raise ValueError("calls must not be negative")
     began = time.perf_counter()
-    created = ensure_demo_users(engine) if with_users else []
+    beside = demo_users_beside_real_users
+    created = ensure_demo_users(engine, beside_real_users=beside) if with_users else []
     if not with_users and not _has_advisors(engine):
-        created = ensure_demo_users(engine)
+        created = ensure_demo_users(engine, beside_real_users=beside)
     generator = _Generator(engine, calls=calls, seed=seed, today=today or datetime.now(LOCAL_TZ).date())
     tables = {name: _plain(table.__table__) for name, table in _TABLES.items()}
     totals: Counter[str] = Counter()

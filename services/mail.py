@@ -95,7 +95,8 @@ def send(message: EmailMessage, *, settings: Settings | None = None) -> None:
             _step("tls", smtp.starttls, context=ssl.create_default_context())
             smtp.ehlo()
         if settings.SMTP_USER:
-            _step("auth", smtp.login, settings.SMTP_USER, settings.SMTP_PASSWORD)
+            _step("auth", smtp.login, settings.SMTP_USER,
+                  settings.SMTP_PASSWORD.get_secret_value())
         _step(None, smtp.send_message, message)
     finally:
         try:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +21,22 @@ class Settings(BaseSettings):
 
     DATABASE_URL: str = DEFAULT_SQLITE_URL
     DEFAULT_LANGUAGE: Literal["da", "en"] = "da"
-    SESSION_IDLE_MINUTES: int = 30
+    # Fractions are allowed (tests use seconds); the idle time is checked on every action.
+    SESSION_IDLE_MINUTES: float = 30
+    # However active, a login lasts at most this long (the session cookie expires with it).
+    SESSION_MAX_HOURS: float = 12
+    # Signs the session cookie. Empty: a random key kept in the database, shared by every instance.
+    SESSION_SECRET: SecretStr = SecretStr("")
+    # Single sign-on (st.login, [auth] in .streamlit/secrets.toml): an identity's e-mail at this domain
+    # is the console user named by its local part. Empty: nobody is matched.
+    SSO_EMAIL_DOMAIN: str = ""
     RETENTION_DAYS: int = 730
 
     SMTP_HOST: str = ""
     SMTP_PORT: int = 587
     SMTP_SECURITY: Literal["starttls", "ssl", "none"] = "starttls"
     SMTP_USER: str = ""
-    SMTP_PASSWORD: str = ""
+    SMTP_PASSWORD: SecretStr = SecretStr("")  # never shown by repr() or in logs
     SMTP_FROM: str = ""
     SMTP_TIMEOUT_SECONDS: float = 10.0
 

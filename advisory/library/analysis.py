@@ -75,7 +75,9 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE)
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    # Stripping accents can uncover a Danish letter ("ǣ" is "æ" with a macron): fold that too.
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_FOLD_TABLE)
+    return folded.lower()  # casefold maps a few scripts (Cherokee) to capitals
 
 
 def bare_forms(folded: str) -> set[str]:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from advisory import access
+from console import guard
 from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
 from db.repositories import audit, privacy, users
@@ -32,6 +34,7 @@ def show_flash() -> None:
         st.success(flash)
 
 
+@guard.action(access.administers)
 def _purge(admin: StaffUser, days: int) -> None:
     # A button callback: it runs before the rerun, so it may untick the confirmation.
     with session_scope() as session:
@@ -41,6 +44,7 @@ def _purge(admin: StaffUser, days: int) -> None:
                                     drafts=fmt_number(report.drafts))
 
 
+@guard.action(access.administers)
 def _erase(admin: StaffUser, query: MemberQuery) -> None:
     with session_scope() as session:
         counts = privacy_service.erase_member(session, query=query, actor=admin)
@@ -73,7 +77,7 @@ def retention_tab(admin: StaffUser) -> None:
         column.metric(t(f"admin_privacy.{key}"), fmt_number(value))
     confirmed = st.checkbox(t("admin_privacy.purge_confirm"), key="admin_purge_confirm")
     st.button(t("admin_privacy.purge_run"), key="admin_purge_run", disabled=not confirmed, type="primary",
-              on_click=_purge, args=(admin, days))
+              on_click=_purge, args=(days,))
     st.subheader(t("admin_privacy.last_runs"))
     if not runs:
         st.caption(t("admin_privacy.no_runs"))
@@ -150,10 +154,11 @@ def member_tab(admin: StaffUser) -> None:
     } for c in calls]), hide_index=True, key="admin_member_calls")
 
     st.subheader(t("admin_privacy.access_title"))
-    if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare"):
+    if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare") and (
+            actor := guard.check(access.administers)):
         _forget_access_file()
         with session_scope() as session:
-            path = privacy_service.access_export_file(session, query=query, actor=admin)
+            path = privacy_service.access_export_file(session, query=query, actor=actor)
         st.session_state[ACCESS_FILE_KEY] = str(path)
     prepared = st.session_state.get(ACCESS_FILE_KEY)
     if prepared and Path(prepared).exists():
@@ -166,4 +171,4 @@ def member_tab(admin: StaffUser) -> None:
     st.subheader(t("admin_privacy.erase_title"))
     confirmed = st.checkbox(t("admin_privacy.erase_confirm"), key="admin_member_erase_confirm")
     st.button(t("admin_privacy.erase_run"), key="admin_member_erase", disabled=not confirmed, type="primary",
-              on_click=_erase, args=(admin, query))
+              on_click=_erase, args=(query,))

@@ -16,8 +16,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from advisory import access
 from advisory.formatting import local_today
 from advisory.vocab import codes
+from console import guard
 from console.i18n import current_language, fmt_date, fmt_datetime, fmt_number, joined, label, labeller, t
 from console.markdown import plain
 from db.engine import session_scope
@@ -172,7 +174,8 @@ def _save_edit(detail: CallDetail, viewer: StaffUser, *, expected_version: int, 
     _open_edit(detail.id, version)
 
 
-def _keep_mine(detail: CallDetail, viewer: StaffUser) -> None:
+@guard.action(access.takes_calls)
+def _keep_mine(viewer: StaffUser, detail: CallDetail) -> None:
     conflict = st.session_state.get(CONFLICT_KEY) or {}
     _save_edit(detail, viewer, expected_version=conflict["version"], notes=conflict["mine_notes"],
                outcome=conflict["mine_outcome"])
@@ -198,7 +201,7 @@ def _conflict(detail: CallDetail, viewer: StaffUser) -> None:
     take.button(t("call_detail.conflict_take_theirs"), key=f"call_detail_take_theirs_{detail.id}",
                 on_click=_open_edit, args=(detail.id, conflict["version"]))
     keep.button(t("call_detail.conflict_keep_mine"), key=f"call_detail_keep_mine_{detail.id}", type="primary",
-                on_click=_keep_mine, args=(detail, viewer))
+                on_click=_keep_mine, args=(detail,))
 
 
 def _edit(detail: CallDetail, viewer: StaffUser) -> None:
@@ -217,9 +220,9 @@ def _edit(detail: CallDetail, viewer: StaffUser) -> None:
         outcome = st.selectbox(t("call_detail.edit_outcome"), OUTCOMES, index=OUTCOMES.index(detail.outcome)
                                if detail.outcome in OUTCOMES else 0, format_func=labeller("outcome"),
                                key=f"call_detail_outcome_{detail.id}_v{version}")
-        if not st.form_submit_button(t("call_detail.save")):
+        if not st.form_submit_button(t("call_detail.save")) or (actor := guard.check(access.takes_calls)) is None:
             return
-    _save_edit(detail, viewer, expected_version=version, notes=None if locked else notes, outcome=outcome)
+    _save_edit(detail, actor, expected_version=version, notes=None if locked else notes, outcome=outcome)
     st.rerun()
 
 
@@ -236,10 +239,10 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
                                 key=f"call_detail_fu_assignee_{detail.id}")
         reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}",
                                max_chars=FOLLOW_UP_REASON_MAX_CHARS)
-        if not st.form_submit_button(t("call_detail.add")):
+        if not st.form_submit_button(t("call_detail.add")) or (actor := guard.check(access.takes_calls)) is None:
             return
     with session_scope() as session:
-        follow_ups.add(session, call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=viewer)
+        follow_ups.add(session, call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=actor)
     st.session_state[FLASH_KEY] = t("call_detail.follow_up_added")
     st.rerun()
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from advisory import access
+from console import guard
 from console.i18n import fmt_number, t
 from db.engine import session_scope
 from db.repositories.call_log import CallFilters
@@ -23,7 +25,7 @@ def render(filters: CallFilters, viewer: StaffUser) -> None:
                                   help=t("call_log.export_include_contact_help"))
     fmt = st.radio(t("call_log.export_format"), ["csv", "xlsx"], format_func=str.upper, horizontal=True,
                    key="call_log_export_format")
-    if st.button(t("call_log.export_prepare"), key="call_log_export_prepare"):
+    if st.button(t("call_log.export_prepare"), key="call_log_export_prepare") and guard.check(access.exports_calls):
         _forget_previous()
         with session_scope() as session:
             path, result = export_to_file(session, filters=filters, viewer=viewer, fmt=fmt,

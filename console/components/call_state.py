@@ -4,6 +4,8 @@ Each call has its own key (`call_key`) from its first keystroke: its draft is st
 are two calls and neither overwrites the other, and saving is idempotent on it. The actions are widget
 callbacks: they run before the page is drawn, which is when Streamlit lets them put values into widget
 state (a resumed draft) or clear it (a saved call).
+Each goes through console/guard.py first, and so does the autosave: a logged-out, deactivated or idle
+advisor changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from datetime import date
 import streamlit as st
 from pydantic import ValidationError
 
+from advisory import access
 from advisory.formatting import local_today, to_local
+from console import guard
 from console.call_draft import (
     FIELD_WIDGETS,
     call_create,
@@ -37,6 +41,7 @@ ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
 FIELD_ERRORS = "call_field_errors"  # widget key -> [the value refused, the message]
 _SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS)
+RELOADED = "auth_resumed_from_cookie"  # set by console/auth.py when a reload took up the login
 
 
 def today() -> date:
@@ -60,14 +65,16 @@ def _begin(values: dict) -> None:
     st.session_state[ACTIVE] = True
 
 
-def start(advisor_id: int) -> None:
+@guard.action(access.takes_calls)
+def start(user: StaffUser) -> None:
     _begin(new_call(utcnow()))
-    autosave(advisor_id)  # at once, so even a call with nothing typed yet is offered after a crash
+    _write_draft(user.id)  # at once, so even a call with nothing typed yet is offered after a crash
 
 
-def resume(advisor_id: int, call_key: str) -> None:
+@guard.action(access.takes_calls)
+def resume(user: StaffUser, call_key: str) -> None:
     with session_scope() as session:
-        draft = drafts.load_draft(session, call_key=call_key, advisor_id=advisor_id)
+        draft = drafts.load_draft(session, call_key=call_key, advisor_id=user.id)
     if draft is None:  # saved or discarded in another tab meanwhile
         _clear()
         return
@@ -76,9 +83,10 @@ def resume(advisor_id: int, call_key: str) -> None:
     st.session_state[CACHE] = draft.data
 
 
-def discard(advisor_id: int, call_key: str) -> None:
+@guard.action(access.takes_calls)
+def discard(user: StaffUser, call_key: str) -> None:
     with session_scope() as session:
-        drafts.discard_draft(session, call_key=call_key, advisor_id=advisor_id)
+        drafts.discard_draft(session, call_key=call_key, advisor_id=user.id)
     if st.session_state.get("call_key") == call_key:
         _clear()
 
@@ -95,8 +103,17 @@ def recover() -> None:
             st.session_state[key] = value
 
 
-def autosave(advisor_id: int) -> None:
-    """Write the draft when anything changed since the last write (one small UPDATE per change)."""
+def autosave() -> None:
+    """Write the draft when anything changed since the last write (one small UPDATE per change).
+
+    Called in the call page's fragment, whose reruns pass neither app.py nor the page's own check: the
+    guard runs here, and an ended session takes the whole page (and the call) off screen unsaved.
+    """
+    user = guard.in_fragment(access.takes_calls)
+    _write_draft(user.id)
+
+
+def _write_draft(advisor_id: int) -> None:
     draft = draft_from_state(st.session_state)
     if draft == st.session_state.get(CACHE):
         return
@@ -122,7 +139,7 @@ def attach(advisor_id: int, slug: str) -> bool:
     if not is_active():
         return False
     st.session_state["call_attached"] = list(dict.fromkeys([*(st.session_state.get("call_attached") or []), slug]))
-    autosave(advisor_id)
+    _write_draft(advisor_id)  # the caller (a guarded action) has checked the user
     return True
 
 
@@ -148,6 +165,7 @@ def _follow_up_problems(state, day: date) -> list[str]:
     return problems
 
 
+@guard.action(access.takes_calls)
 def save(user: StaffUser, lang: str) -> None:
     """Save the call to the log and end it; on a problem keep everything and say what to correct."""
     state, day = st.session_state, today()
@@ -217,21 +235,27 @@ def lobby(user: StaffUser) -> None:
                      query_params={"call": str(saved)})
     with session_scope() as session:
         waiting = drafts.list_drafts(session, advisor_id=user.id)
-    st.button(t("call.start"), key="call_start", type="primary", icon=":material/call:", on_click=start,
-              args=(user.id,))
+    if st.session_state.pop(RELOADED, False) and waiting:
+        # A reload mid-call: the login held (session cookie), so the call typed in last comes straight back.
+        resume(waiting[0].call_key)
+        st.rerun()
+    st.button(t("call.start"), key="call_start", type="primary", icon=":material/call:", on_click=start)
     for draft in waiting:
         with st.container(border=True):
             st.warning(t("call.resume_offer", started=fmt_datetime(draft.started_at),
                          saved=fmt_datetime(draft.updated_at)), icon=":material/save:")
             resume_column, discard_column = st.columns([1, 1])
             resume_column.button(t("call.resume"), key=f"call_resume_{draft.call_key}", type="primary",
-                                 on_click=resume, args=(user.id, draft.call_key))
+                                 on_click=resume, args=(draft.call_key,))
             discard_column.button(t("call.discard_draft"), key=f"call_discard_draft_{draft.call_key}",
-                                  on_click=discard, args=(user.id, draft.call_key))
+                                  on_click=discard, args=(draft.call_key,))
 
 
 @st.fragment(run_every=30)
 def timer() -> None:
+    # Its reruns are no activity: after SESSION_IDLE_MINUTES the guard ends the session and the call goes
+    # off screen (the draft stays in the database, offered again after the next login).
+    guard.watch()
     if not is_active():
         return
     began = started_at(st.session_state)
@@ -246,10 +270,10 @@ def save_bar(user: StaffUser, lang: str) -> None:
         st.warning(t("call.discard_question"))
         yes, no = st.columns([1, 1])
         yes.button(t("call.discard_confirm"), key="call_discard_confirm", on_click=discard,
-                   args=(user.id, st.session_state.get("call_key")))
+                   args=(st.session_state.get("call_key"),))
         no.button(t("common.cancel"), key="call_discard_cancel", on_click=_ask_discard, args=(False,))
         return
     save_column, discard_column = st.columns([1, 1])
     save_column.button(t("call.save"), key="call_save", type="primary", icon=":material/save:", on_click=save,
-                       args=(user, lang))
+                       args=(lang,))
     discard_column.button(t("call.discard"), key="call_discard", on_click=_ask_discard, args=(True,))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
+from advisory import access
+from console import guard
 from console.i18n import fmt_date, t
 from console.markdown import plain
 from db.engine import session_scope
@@ -52,6 +54,8 @@ def render(row: FollowUpRow, viewer: StaffUser, *, key: str) -> None:
 
 
 def _act(action, message: str) -> None:
+    if guard.check(access.takes_calls) is None:
+        return
     try:
         with session_scope() as session:
             action(session)

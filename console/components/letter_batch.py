@@ -14,7 +14,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from advisory import access
 from advisory.formatting import local_today
+from console import guard
 from console.components.referral_editor import address_problem_text
 from console.i18n import fmt_date, fmt_datetime, fmt_number, t
 from db.engine import get_engine, session_scope
@@ -29,7 +31,7 @@ _FLASH = "letters_flash"
 
 def _batch_pdf(referral_ids: list[int], user: StaffUser) -> bytes:
     # Runs when the download button is pressed (on its own thread): the PDF holds exactly these letters,
-    # except any a colleague posted in the meantime.
+    # except any a colleague posted in the meantime. print_letters re-reads the staff member's role.
     return outbox.print_letters(engine=get_engine(), referral_ids=referral_ids, actor=user, skip_posted=True)
 
 
@@ -41,7 +43,8 @@ def _remember_printed(referral_ids: list[int]) -> None:
     st.session_state[_PRINTED] = list(referral_ids)
 
 
-def _mark_posted(referral_ids: list[int], user: StaffUser) -> None:
+@guard.action(access.may_post_letters)
+def _mark_posted(user: StaffUser, referral_ids: list[int]) -> None:
     with session_scope() as session:
         posted = referrals.mark_posted(session, referral_ids=referral_ids, actor=user)
     st.session_state.pop(_PRINTED, None)
@@ -92,7 +95,7 @@ def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
     to_mark = [i for i in ids if i in printed_here or _printed_before(ready, i)]
     if to_mark:
         st.button(t("letters.mark_posted", n=fmt_number(len(to_mark))), key="letters_mark_posted",
-                  icon=":material/markunread_mailbox:", on_click=_mark_posted, args=(to_mark, user),
+                  icon=":material/markunread_mailbox:", on_click=_mark_posted, args=(to_mark,),
                   help=t("letters.mark_posted_help"))
     else:
         st.caption(t("letters.print_first"))

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from advisory import access
 from advisory.library import KINDS, SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
 from advisory.library.analysis import fold
+from console import guard
 from console.components.library_entries import is_overdue, markers, source_citations
 from console.i18n import fmt_date, fmt_datetime, label, t
 from db.engine import session_scope
@@ -102,7 +103,8 @@ def _open(slug: str, version: int) -> None:
     st.session_state.pop(ERRORS, None)
 
 
-def _save(entry: LibraryEntry, version: int, user: StaffUser) -> None:
+@guard.action(access.edits_library)
+def _save(user: StaffUser, entry: LibraryEntry, version: int) -> None:
     state = st.session_state
     data = form_data(state, entry, version)
     try:
@@ -126,7 +128,8 @@ def _save(entry: LibraryEntry, version: int, user: StaffUser) -> None:
     _open(entry.slug, result.version)
 
 
-def _restore(slug: str, current: int, user: StaffUser) -> None:
+@guard.action(access.edits_library)
+def _restore(user: StaffUser, slug: str, current: int) -> None:
     old = st.session_state.get("library_restore_version")
     if old is None:
         return
@@ -322,7 +325,7 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
             if message := errors.get(field):
                 st.error(message)
         st.form_submit_button(t("library.save"), key="library_edit_save", type="primary", icon="💾",
-                              on_click=_save, args=(entry, version, user))
+                              on_click=_save, args=(entry, version))
 
 
 def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
@@ -353,7 +356,7 @@ def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
     old = LibraryEntry.model_validate(older[chosen].data).text(lang)
     st.caption(t("library.restore_preview"))
     st.code(f"{old.title}\n\n{old.short_answer}", language=None, wrap_lines=True)
-    st.button(t("library.restore"), key="library_restore", icon="↩️", on_click=_restore, args=(slug, current, user))
+    st.button(t("library.restore"), key="library_restore", icon="↩️", on_click=_restore, args=(slug, current))
 
 
 def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None:

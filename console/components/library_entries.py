@@ -13,8 +13,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from advisory import access
 from advisory.content import load_source_keys
 from advisory.library import KINDS, THEMES, Library, LibraryEntry
+from console import guard
 from console.components import call_state
 from console.components.library_search import (
     escape_md,
@@ -24,6 +26,7 @@ from console.components.library_search import (
     review_marker,
 )
 from console.i18n import fmt_date, label, t
+from db.repositories.users import StaffUser
 
 REVIEW_INTERVAL = timedelta(days=365)
 REVIEW_FILTERS = ("all", "needs_clinical_review", "overdue")
@@ -74,9 +77,10 @@ def source_citations() -> dict[str, dict[str, str]]:
 # --- the open call -------------------------------------------------------------------------------------------
 
 
-def _use(advisor_id: int, slug: str, title: str, lang: str) -> None:
+@guard.action(access.takes_calls)
+def _use(user: StaffUser, slug: str, title: str, lang: str) -> None:
     note_pick(key_prefix="library", lang=lang, slug=slug)
-    if call_state.attach(advisor_id, slug):
+    if call_state.attach(user.id, slug):
         st.session_state[_NOTICE] = ("success", t("library.attached", title=title))
     else:  # saved or discarded in the meantime
         st.session_state[_NOTICE] = ("warning", t("library.call_gone"))
@@ -140,7 +144,7 @@ def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: da
             st.caption(t("library.used"))
         else:
             st.button(t("library.use"), key=f"library_use_{entry.slug}", icon=":material/attach_file:", on_click=_use,
-                      args=(advisor_id, entry.slug, text.title, lang))
+                      args=(entry.slug, text.title, lang))
 
 
 def search_panel(library: Library, *, advisor_id: int, lang: str, today: date) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from advisory import access
+from console import guard
 from console.components import referral_editor
 from console.i18n import fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
@@ -39,7 +40,8 @@ def status_text(record: ReferralRecord) -> str:
     return t(f"referrals.status_{record.status}")
 
 
-def _retry(referral_id: int, user: StaffUser) -> None:
+@guard.action(access.uses_outbox)
+def _retry(user: StaffUser, referral_id: int) -> None:
     # A callback, so the table below is read after the send and shows its result.
     st.session_state[_OUTCOME] = referral_editor.send_email(referral_id, user)
 
@@ -98,7 +100,7 @@ def _waiting_email(record: ReferralRecord, user: StaffUser) -> None:
         retry_col, open_col = st.columns(2)
         if access.may_resend(user, created_by_id=record.created_by_id):
             retry_col.button(t("referrals.retry"), key=f"referrals_retry_{record.id}", on_click=_retry,
-                             args=(record.id, user), help=t("referrals.retry_help"))
+                             args=(record.id,), help=t("referrals.retry_help"))
         if access.writes_guidance(user):
             open_col.button(t("referrals.open_call", id=record.call_id), key=f"referrals_open_{record.id}",
                             on_click=_open_call, args=(record.call_id,))

@@ -12,6 +12,7 @@ import streamlit as st
 from advisory import access
 from advisory.labels import label as vocabulary_label
 from advisory.postal import MAX_LINES, AddressCheck
+from console import guard
 from console.i18n import fmt_date, fmt_datetime, label, labeller, t
 from db.engine import get_engine, session_scope
 from db.models import ReferralDraft
@@ -95,7 +96,9 @@ def _key(channel: str) -> str:
     return st.session_state[_KEYS].setdefault(channel, referrals.new_key())
 
 
-def _save(call_id: int, user: StaffUser, channel: str, recipient: str) -> referrals.ReferralRecord:
+@guard.action(access.uses_outbox)
+def _save(user: StaffUser, call_id: int, channel: str, recipient: str) -> referrals.ReferralRecord:
+    # Every write of a referral (draft, e-mail, letter, marked sent) passes here, so through the guard.
     state = st.session_state
     # Pasted text may carry control characters (PostgreSQL refuses NUL): stored as the model cleans it.
     text = ReferralDraft(subject=state[_SUBJECT], body=state[_BODY], recipient=recipient)
@@ -160,7 +163,9 @@ def editor(call: CallForReferral, user: StaffUser) -> None:
     if st.button(t("referrals.save_draft"), key="referrals_save_draft"):
         recipient = st.session_state[_EMAIL] if channel == "email" else (
             st.session_state[_LINES] if channel == "letter" else "")
-        record = _save(call.id, user, channel, recipient)
+        record = _save(call.id, channel, recipient)
+        if record is None:
+            return
         if record.status == "sent":
             st.info(t("referrals.already_sent_one" if channel == "email" else "referrals.already_marked"))
         else:
@@ -180,7 +185,9 @@ def _email(call: CallForReferral, user: StaffUser) -> None:
         st.caption(t("referrals.no_consented_email"))
     st.text_input(t("referrals.recipient_email"), key=_EMAIL)
     if st.button(t("referrals.send_email"), key="referrals_send_email", type="primary"):
-        record = _save(call.id, user, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
+        record = _save(call.id, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
+        if record is None:
+            return
         try:
             with session_scope() as session:
                 record = outbox.queue_email(session, referral_id=record.id, actor_id=user.id)
@@ -206,7 +213,9 @@ def _letter(call: CallForReferral, user: StaffUser) -> None:
     state = st.session_state
     if st.button(t("referrals.queue_letter"), key="referrals_queue_letter", type="primary",
                  help=t("referrals.queue_letter_help")):
-        record = _save(call.id, user, "letter", state[_LINES])  # the text is kept whatever happens
+        record = _save(call.id, "letter", state[_LINES])  # the text is kept whatever happens
+        if record is None:
+            return
         if record.status == "sent":
             st.info(t("referrals.already_marked"))
         else:
@@ -219,7 +228,7 @@ def _letter(call: CallForReferral, user: StaffUser) -> None:
                 st.success(t("referrals.letter_queued"))
     st.download_button(t("referrals.download_pdf"), _pdf(state[_SUBJECT], state[_BODY], state[_LANG], state[_LINES]),
                        file_name=f"vejledning-{call.id}.pdf", mime="application/pdf", key="referrals_download_pdf",
-                       on_click=_save, args=(call.id, user, "letter", state[_LINES]))
+                       on_click=_save, args=(call.id, "letter", state[_LINES]))
     _mark_sent_button(call, user, "letter", state[_LINES])
 
 
@@ -242,7 +251,9 @@ def _text(call: CallForReferral, user: StaffUser) -> None:
 
 def _mark_sent_button(call: CallForReferral, user: StaffUser, channel: str, recipient: str) -> None:
     if st.button(t("referrals.mark_sent"), key=f"referrals_mark_{channel}", help=t(f"referrals.mark_sent_{channel}")):
-        record = _save(call.id, user, channel, recipient)
+        record = _save(call.id, channel, recipient)
+        if record is None:
+            return
         with session_scope() as session:
             marked = referrals.mark_sent(session, referral_id=record.id, actor_id=user.id)
         if marked:

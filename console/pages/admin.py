@@ -6,7 +6,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from advisory import access
-from console import auth
+from console import auth, guard
 from console.components import admin_privacy
 from console.i18n import fmt_datetime, label, labeller, t
 from console.markdown import plain
@@ -48,7 +48,7 @@ with tab_users:
     with col_role:
         new_role = st.selectbox(t("users.role"), roles, index=roles.index(chosen["role"]),
                                 format_func=labeller("role"), key="admin_user_role")
-        if st.button(t("admin.save_role"), key="admin_save_role"):
+        if st.button(t("admin.save_role"), key="admin_save_role") and guard.check(access.administers):
             if chosen["id"] == admin.id and new_role != "admin":
                 st.error(t("admin.cannot_demote_self"))
             else:
@@ -58,7 +58,7 @@ with tab_users:
                 st.rerun()
     with col_active:
         toggle_label = t("admin.deactivate") if chosen["active"] else t("admin.activate")
-        if st.button(toggle_label, key="admin_toggle_active"):
+        if st.button(toggle_label, key="admin_toggle_active") and guard.check(access.administers):
             if chosen["id"] == admin.id:
                 st.error(t("admin.cannot_deactivate_self"))
             else:
@@ -75,13 +75,13 @@ with tab_users:
         password = st.text_input(t("login.password"), type="password", key="admin_new_password",
                                  help=t("first_run.password_rule", n=MIN_PASSWORD_LENGTH))
         create = st.form_submit_button(t("admin.create"), type="primary")
-    if create:
+    if create and guard.check(access.administers):
         try:
             data = UserCreate(username=username.strip(), display_name=display_name.strip() or username.strip(),
                               role=role, password=password)
         except ValidationError as exc:
-            for field in sorted({str(err["loc"][0]) for err in exc.errors()}):
-                st.error(t(f"users.invalid_{field}", n=MIN_PASSWORD_LENGTH))
+            for message in auth.user_errors(exc):
+                st.error(message)
         else:
             try:
                 with session_scope() as session:

@@ -42,7 +42,7 @@ def workspace() -> None:
             st.warning(t("call.script_fallback") if script else missing, icon=":material/edit_note:")
         script_view.script_view(script, profile=evaluation.shown_profile, library=library, lang=lang)
     call_wrap_up.wrap_up(library=library, lang=lang)
-    call_state.autosave(user.id)
+    call_state.autosave()
 
 
 if not call_state.is_active():

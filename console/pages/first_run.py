@@ -1,4 +1,5 @@
-"""First run: no staff account exists yet, so create the first administrator."""
+"""First run: no staff account exists yet, so create the first administrator (exactly one, however many
+submit the form at once: db/repositories/users.py create_first_admin)."""
 
 import streamlit as st
 from pydantic import ValidationError
@@ -28,14 +29,14 @@ if submitted:
         data = UserCreate(username=username.strip(), display_name=display_name.strip() or username.strip(),
                           role=Role.admin, password=password)
     except ValidationError as exc:
-        fields = {str(err["loc"][0]) for err in exc.errors()}
-        for field in sorted(fields):
-            st.error(t(f"users.invalid_{field}", n=MIN_PASSWORD_LENGTH))
+        for message in auth.user_errors(exc):
+            st.error(message)
         st.stop()
-    with session_scope() as session:
-        if users.count_users(session) > 0:
-            st.error(t("first_run.already_done"))
-            st.stop()
-        created = users.create_user(session, data=data)
+    try:
+        with session_scope() as session:
+            created = users.create_first_admin(session, data=data)
+    except users.FirstRunDone:
+        st.error(t("first_run.already_done"))
+        st.stop()
     auth.log_in(created)
     st.rerun()

@@ -1,4 +1,8 @@
-"""Log in. Failed attempts count in the database; five in a row lock the account for 15 minutes."""
+"""Log in. Failed attempts count in the database; five in a row lock the account for 15 minutes.
+
+Every failure gets the same message, whether the username exists, is deactivated or locked, so the page
+does not tell an outsider which usernames are accounts (db/repositories/users.py: authenticate).
+"""
 
 import streamlit as st
 
@@ -13,6 +17,18 @@ st.caption(t("app.tagline"))
 reason = st.session_state.pop("logout_reason", None)
 if reason == "idle":
     st.info(t("login.idle_logged_out"))
+elif reason in ("inactive", "revoked", "logout", "password", "expired", "missing"):
+    st.info(t("login.session_ended"))
+
+if st.session_state.get(auth.SSO_DENIED):
+    st.error(t("login.sso_no_access"))
+    if st.button(t("login.sso_sign_out"), key="login_sso_sign_out"):
+        st.session_state.pop(auth.SSO_DENIED, None)
+        st.logout()
+elif auth.sso_configured():
+    if st.button(t("login.sso"), key="login_sso", type="primary", icon=":material/badge:"):
+        st.login()
+    st.caption(t("login.sso_or_password"))
 
 with st.form("login_form"):
     username = st.text_input(t("login.username"), key="login_username")
@@ -25,4 +41,4 @@ if submitted:
     if result.outcome is LoginOutcome.ok:
         auth.log_in(result.user)
         st.rerun()
-    st.error(t(f"login.error_{result.outcome.value}"))
+    st.error(t("login.error"))

@@ -421,7 +421,9 @@ def letters_for_print(session: Session, *, referral_ids: list[int], actor: Viewe
     `skip_posted` (the day's batch: a colleague posted them meanwhile); otherwise they need
     `confirm_reprint` (ReprintNeedsConfirmation if not), and their printing is audited as a reprint.
     """
-    access.require(access.may_post_letters(actor), "posting letters")
+    # Printing runs when the download is fetched, outside the page's run: the role is read again here.
+    staff = session.get(User, actor.id)
+    access.require(staff is not None and staff.active and access.may_post_letters(staff), "posting letters")
     now = now or utcnow()
     rows = {row.id: row for row in session.exec(
         select(Referral).where(col(Referral.id).in_(referral_ids), Referral.channel == ReferralChannel.letter.value)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.models import Role, User, UserCreate, utcnow
-from db.repositories import audit
+from db.models import LoginThrottle, Role, SystemValue, User, UserCreate, utcnow
+from db.repositories import audit, sessions
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+FIRST_ADMIN = "first_admin"
 
 _hasher = PasswordHasher()
 
@@ -76,37 +83,108 @@ def create_user(session: Session, *, data: UserCreate, actor_id: int | None = No
     return _public(user)
 
 
+def fold_username(username: str) -> str:
+    """Usernames match case-insensitively and without surrounding spaces, at login as everywhere."""
+    return username.strip().casefold()
+
+
+def username_hash(username: str) -> str:
+    """How an unknown username is kept (throttle key, audit log): a password typed into the username
+    field must not be stored as typed."""
+    return hashlib.sha256(fold_username(username).encode("utf-8")).hexdigest()
+
+
+def _find(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(func.lower(User.username) == fold_username(username))).first()
+
+
+@lru_cache(maxsize=1)
+def _stand_in_hash() -> str:
+    # Checked against when there is no account, so every answer costs one argon2 verification.
+    return _hasher.hash(secrets.token_urlsafe(24))
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _count_failure(session: Session, *, user_id: int, now: datetime) -> bool:
+    """Count one failed login in a single statement and decide the lock from its result; True if locked.
+
+    A read-then-write count lets concurrent attempts overwrite each other's increments (24 simultaneous
+    wrong passwords never reached five); UPDATE ... RETURNING cannot lose one, on SQLite or PostgreSQL.
+    """
+    count = session.execute(
+        update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    ).scalar_one()
+    if count < MAX_FAILED_LOGINS:
+        return False
+    session.execute(update(User).where(User.id == user_id).values(locked_until=now + LOCKOUT, failed_logins=0))
+    return True
+
+
+def _count_unknown_failure(session: Session, *, key: str, now: datetime) -> bool:
+    """The same count for a username that is no account (an upsert: one statement either way)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = LoginThrottle.__table__
+    count = session.execute(
+        insert(table).values(username_hash=key, failed_logins=1, last_failed_at=now)
+        .on_conflict_do_update(index_elements=[table.c.username_hash],
+                               set_={"failed_logins": table.c.failed_logins + 1, "last_failed_at": now})
+        .returning(table.c.failed_logins)
+    ).scalar_one()
+    if count < MAX_FAILED_LOGINS:
+        return False
+    session.execute(update(LoginThrottle).where(LoginThrottle.username_hash == key)
+                    .values(locked_until=now + LOCKOUT, failed_logins=0))
+    return True
+
+
+def _locked(until: datetime | None, now: datetime) -> bool:
+    return until is not None and until > now
+
+
 def authenticate(session: Session, *, username: str, password: str) -> LoginResult:
-    """Check a password; count failures in the database so a lockout holds across sessions."""
-    user = session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+    """Check a password; count failures in the database so a lockout holds across sessions and instances.
+
+    Unknown, inactive and locked usernames cost the same argon2 verification as a wrong password, and
+    unknown usernames are counted and locked like real ones, so neither the answer nor its timing tells
+    whether an account exists (the login page shows one message for every failure).
+    """
     now = utcnow()
+    user = _find(session, username)
     if user is None:
-        # Hash anyway so a wrong username takes as long as a wrong password.
-        _hasher.hash(password or "x")
-        audit.record(session, action="login_failed", actor_id=None, actor_name=username[:64],
-                     detail={"reason": "unknown_user"})
-        return LoginResult(LoginOutcome.bad_credentials)
-    if not user.active:
-        audit.record(session, action="login_failed", actor_id=user.id, actor_name=user.username,
+        key = username_hash(username)
+        throttle = session.get(LoginThrottle, key)
+        _password_matches(_stand_in_hash(), password)
+        session.commit()  # end the read: on SQLite the counting write must start its own transaction
+        locked = _locked(throttle.locked_until if throttle else None, now)
+        if not locked:
+            locked = _count_unknown_failure(session, key=key, now=now)
+        audit.record(session, action="login_failed", actor_id=None, actor_name="",
+                     detail={"reason": "unknown_user", "username_hash": key[:16], "locked": locked})
+        return LoginResult(LoginOutcome.locked if locked else LoginOutcome.bad_credentials)
+    user_id, name, active, locked_until = user.id, user.username, user.active, user.locked_until
+    matches = _password_matches(user.password_hash, password)
+    session.commit()
+    if not active:
+        audit.record(session, action="login_failed", actor_id=user_id, actor_name=name,
                      detail={"reason": "inactive"})
         return LoginResult(LoginOutcome.inactive)
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record(session, action="login_failed", actor_id=user.id, actor_name=user.username,
+    if _locked(locked_until, now):
+        audit.record(session, action="login_failed", actor_id=user_id, actor_name=name,
                      detail={"reason": "locked"})
         return LoginResult(LoginOutcome.locked)
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        session.add(user)
-        audit.record(session, action="login_failed", actor_id=user.id, actor_name=user.username,
-                     detail={"reason": "bad_password", "locked": user.locked_until is not None
-                             and user.locked_until > now})
-        return LoginResult(LoginOutcome.locked if user.locked_until and user.locked_until > now
-                           else LoginOutcome.bad_credentials)
+    if not matches:
+        locked = _count_failure(session, user_id=user_id, now=now)
+        audit.record(session, action="login_failed", actor_id=user_id, actor_name=name,
+                     detail={"reason": "bad_password", "locked": locked})
+        return LoginResult(LoginOutcome.locked if locked else LoginOutcome.bad_credentials)
+    user = session.get(User, user_id)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
@@ -115,6 +193,51 @@ def authenticate(session: Session, *, username: str, password: str) -> LoginResu
     session.add(user)
     audit.record(session, action="login", actor_id=user.id, actor_name=user.username)
     return LoginResult(LoginOutcome.ok, _public(user))
+
+
+def identity_login(session: Session, *, email: str, domain: str) -> StaffUser | None:
+    """The active staff account an identity provider's user is (single sign-on), or None.
+
+    The provider vouches for an address at the association's own `domain` (SSO_EMAIL_DOMAIN); its local
+    part is the console username (`rikke@forening.dk` is `rikke`). Any other domain matches nobody.
+    Roles always come from the console's own table: the provider only says who the person is.
+    """
+    local, _, at_domain = (email or "").strip().rpartition("@")
+    user = _find(session, local) if local and domain and at_domain.casefold() == domain.strip().casefold() else None
+    if user is None or not user.active:
+        audit.record(session, action="login_failed", actor_id=user.id if user else None,
+                     actor_name=user.username if user else "",
+                     detail={"reason": "inactive" if user else "unknown_identity", "via": "oidc",
+                             "username_hash": username_hash(email or "")[:16]})
+        return None
+    user.last_login_at = utcnow()
+    session.add(user)
+    audit.record(session, action="login", actor_id=user.id, actor_name=user.username, detail={"via": "oidc"})
+    return _public(user)
+
+
+class FirstRunDone(RuntimeError):
+    """Another submission (or the command line) created the first account first."""
+
+
+def create_first_admin(session: Session, *, data: UserCreate) -> StaffUser:
+    """Create the first administrator, once, however many first-run forms are submitted at once.
+
+    The `first_admin` row's primary key is the lock: a simultaneous transaction's INSERT waits for the
+    first to commit and then fails, on SQLite (one writer at a time) and PostgreSQL (unique index) alike.
+    """
+    try:
+        session.add(SystemValue(name=FIRST_ADMIN))
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise FirstRunDone from exc
+    if count_users(session) > 0:
+        session.rollback()
+        raise FirstRunDone
+    created = create_user(session, data=UserCreate.model_validate({**data.model_dump(), "role": Role.admin}))
+    session.exec(update(SystemValue).where(SystemValue.name == FIRST_ADMIN).values(value=str(created.id)))
+    return created
 
 
 def staff_names(session: Session, *, ids: set[int] | None = None) -> dict[int, str]:
@@ -146,14 +269,23 @@ def list_users(session: Session, *, include_inactive: bool = True) -> list[dict]
     ]
 
 
-def set_password(session: Session, *, username: str, password: str, actor_id: int | None = None) -> None:
-    UserCreate(username=username, display_name="x", password=password)  # same password rules
-    user = session.exec(select(User).where(User.username == username)).one()
+class NoSuchUser(LookupError):
+    pass
+
+
+def set_password(session: Session, *, username: str, password: str, actor_id: int | None = None) -> StaffUser:
+    """A new password (same rules as a new account), the account unlocked and its sessions ended."""
+    user = _find(session, username)
+    if user is None:
+        raise NoSuchUser(username)
+    UserCreate(username=user.username, display_name=user.display_name, password=password)  # same rules
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    sessions.revoke_for_user(session, user_id=user.id, reason="password")
     audit.record(session, action="password_reset", actor_id=actor_id, object_type="user", object_id=user.id)
+    return _public(user)
 
 
 def set_role(session: Session, *, user_id: int, role: Role | str, actor_id: int | None = None) -> None:
@@ -168,5 +300,7 @@ def set_active(session: Session, *, user_id: int, active: bool, actor_id: int | 
     user = session.get(User, user_id)
     user.active = active
     session.add(user)
+    if not active:
+        sessions.revoke_for_user(session, user_id=user_id, reason="inactive")
     audit.record(session, action="user_active" if active else "user_deactivate", actor_id=actor_id,
                  object_type="user", object_id=user_id)

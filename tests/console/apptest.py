@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from db.engine import get_engine, session_scope
-from db.models import UserCreate
-from db.repositories import users
+from db.models import UserCreate, utcnow
+from db.repositories import sessions, users
 
 CONSOLE = Path(__file__).resolve().parents[2] / "console"
 APP = str(CONSOLE / "app.py")
@@ -46,14 +47,34 @@ def make_user(db_url: str, username: str, role: str, display_name: str | None = 
         )
 
 
+def open_session(user) -> int:
+    """A server-side session for `user` in the console's database, as logging in makes one."""
+    with session_scope() as session:
+        return sessions.open_session(session, user_id=user.id, lifetime=timedelta(hours=12)).id
+
+
+def sign_in(at: AppTest, user) -> AppTest:
+    """Put `user`'s login into the app's session state (user and server-side session)."""
+    at.session_state["user"] = asdict(user)
+    at.session_state["session_id"] = open_session(user)
+    return at
+
+
+def make_idle(at: AppTest, minutes: float = 31) -> None:
+    """Pretend the logged-in user of `at` last did something `minutes` ago (in the database and the tab)."""
+    when = utcnow() - timedelta(minutes=minutes)
+    with session_scope() as session:
+        sessions.set_last_seen(session, session_id=at.session_state["session_id"], at=when)
+    at.session_state["last_active"] = when
+
+
 def console_app(timeout: float = 30) -> AppTest:
     return AppTest.from_file(APP, default_timeout=timeout)
 
 
 def logged_in_app(user, *, lang: str = "da", timeout: float = 30) -> AppTest:
     """The whole console (router and all) with `user` already logged in."""
-    at = console_app(timeout)
-    at.session_state["user"] = asdict(user)
+    at = sign_in(console_app(timeout), user)
     at.session_state["lang"] = lang
     return at
 
@@ -62,7 +83,7 @@ def page_app(page: str, user, *, lang: str = "da", timeout: float = 30) -> AppTe
     """One page file run on its own, as if its URL had been typed directly."""
     at = AppTest.from_file(str(CONSOLE / "pages" / page), default_timeout=timeout)
     if user is not None:
-        at.session_state["user"] = asdict(user)
+        sign_in(at, user)
     at.session_state["lang"] = lang
     return at
 

@@ -4,7 +4,7 @@ import pytest
 
 from console.navigation import pages_for
 from db.repositories.users import StaffUser
-from tests.console.apptest import PASSWORD, console_app, logged_in_app, make_user, page_app, texts
+from tests.console.apptest import PASSWORD, console_app, logged_in_app, make_idle, make_user, page_app, texts
 
 
 def _login(at, username, password):
@@ -125,7 +125,7 @@ def test_language_switch_changes_the_page_text(console_db):
 def test_idle_timeout_logs_out(console_db, monkeypatch):
     advisor = make_user(console_db, "rikke", "advisor")
     at = logged_in_app(advisor)
-    at.session_state["last_seen"] = 0.0  # long ago
+    make_idle(at)
     at.run()
     assert "user" not in at.session_state
     assert "logget ud" in texts(at)

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,17 +62,18 @@ class ConsoleServer:
         self.database_url = database_url
 
 
-@pytest.fixture
-def console_server(tmp_path, chromium_path) -> Iterator[ConsoleServer]:
-    """`streamlit run console/app.py` against a fresh temporary SQLite database."""
-    database_url = f"sqlite:///{tmp_path / 'console.db'}"
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "da", "PYTHONPATH": str(ROOT)}
-    log = (tmp_path / "streamlit.log").open("w")
+@contextmanager
+def running_console(database_url: str, log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                    **settings: str) -> Iterator[ConsoleServer]:
+    """`streamlit run console/server.py` (the app and its session-cookie route) on a free port."""
+    port = port or _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "da", "PYTHONPATH": str(ROOT),
+           **settings}
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "console" / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "console" / "server.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -85,6 +87,13 @@ def console_server(tmp_path, chromium_path) -> Iterator[ConsoleServer]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def console_server(tmp_path, chromium_path) -> Iterator[ConsoleServer]:
+    """The console against a fresh temporary SQLite database."""
+    with running_console(f"sqlite:///{tmp_path / 'console.db'}", tmp_path / "streamlit.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,12 @@ def log_in(page: Page, url: str, username: str, password: str = PASSWORD) -> Non
     expect(widget(page, "login_username")).to_be_visible()
     widget(page, "login_username").locator("input").fill(username)
     widget(page, "login_password").locator("input").fill(password)
-    page.locator("[data-testid='stFormSubmitButton'] button").click()
+    # The page then trades its one-time ticket for the session cookie (console/server.py); waiting for that
+    # answer lets a test open addresses (page.goto) as the logged-in user right away.
+    with page.expect_response(lambda r: r.url.endswith("/api/session") and r.request.method == "POST",
+                              timeout=60_000) as cookie_set:
+        page.locator("[data-testid='stFormSubmitButton'] button").click()
+    assert cookie_set.value.status == 204
     expect(page.get_by_text(re.compile(r"Logget ind som|Signed in as"))).to_be_visible()
     wait_idle(page)
 

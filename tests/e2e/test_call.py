@@ -84,14 +84,15 @@ def test_red_flag_shows_its_disposition(console_server, page):
     expect(page.locator("[data-testid='stMain']")).to_contain_text("Træningsråd er sat på pause")
 
 
-def test_reload_offers_the_draft_and_resuming_restores_the_notes(console_server, page):
+def test_a_new_login_offers_the_draft_and_resuming_restores_the_notes(console_server, browser, page):
     create_user(console_server.database_url, "rikke")
     log_in(page, console_server.url, "rikke")
     start_call(page)
     choose_radio(page, "call_activity_level", "Træningsaktiv")
     fill_text(page, "call_notes", "Spurgte om løb efter brud")
-    page.reload()  # a new session: log in again
-    log_in(page, console_server.url, "rikke")
+    other = browser.new_context(locale="da-DK").new_page()  # another browser: a login of its own
+    log_in(other, console_server.url, "rikke")
+    page = other
     expect(page.get_by_text(re.compile("Ugemt opkald"))).to_be_visible()
     page.locator("[class*='st-key-call_resume_'] button").first.click()
     expect(widget(page, "call_notes").locator("textarea")).to_have_value("Spurgte om løb efter brud")

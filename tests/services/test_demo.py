@@ -13,7 +13,7 @@ from advisory.script import build_script, script_content
 from advisory.vocab import codes
 from console import cli
 from db.engine import get_engine, session_scope
-from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, Referral, User
+from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, Referral, User, UserCreate
 from db.repositories import call_log, calls, users
 from db.repositories.call_log import CallFilters
 from db.repositories.users import LoginOutcome
@@ -147,3 +147,23 @@ def test_the_seed_demo_command(db_url, capsys):
     assert "150/150" in out.err
     with session_scope(get_engine(db_url)) as session:
         assert session.execute(select(func.count()).select_from(Call)).scalar_one() == 150
+
+
+def test_demo_users_are_refused_beside_real_users(db_url, capsys):
+    with session_scope(get_engine(db_url)) as session:
+        users.create_user(session, data=UserCreate(username="karen", display_name="Karen Real", role="admin",
+                                                   password="korrekt-hest-batteri"))
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["seed-demo", "--calls", "5", "--with-users", "--database-url", db_url])
+    assert "already has staff accounts (karen)" in str(refused.value)
+    assert "--allow-demo-users-beside-real-users" in str(refused.value)
+    with session_scope(get_engine(db_url)) as session:
+        assert set(session.execute(select(User.username)).scalars()) == {"karen"}
+        assert session.execute(select(func.count()).select_from(Call)).scalar_one() == 0
+    # Without --with-users and without advisors the demo users would be made too: refused as well.
+    with pytest.raises(SystemExit):
+        cli.main(["seed-demo", "--calls", "5", "--database-url", db_url])
+    assert cli.main(["seed-demo", "--calls", "5", "--with-users", "--allow-demo-users-beside-real-users",
+                     "--database-url", db_url]) == 0
+    with session_scope(get_engine(db_url)) as session:
+        assert "rikke" in set(session.execute(select(User.username)).scalars())
