@@ -121,3 +121,23 @@ def open_page(page: Page, title: str) -> None:
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
     expect(page.locator("[data-testid='stMain']").get_by_role("heading", name=title, level=1, exact=True)).to_be_visible()
     wait_idle(page)
+
+
+def wait_for_draft(database_url: str, username: str, notes: str, timeout: float = 60) -> None:
+    """Wait until the call's autosave has stored `notes` (the page may look idle before its run starts)."""
+    import time
+
+    from sqlmodel import select
+
+    from db.models import User
+    from db.repositories import drafts
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope(get_engine(database_url)) as session:
+            user = session.exec(select(User).where(User.username == username)).one()
+            if any((d.data.get("values") or {}).get("call_notes") == notes
+                   for d in drafts.list_drafts(session, advisor_id=user.id)):
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"the draft never held the notes {notes!r}")

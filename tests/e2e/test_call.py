@@ -20,6 +20,7 @@ from tests.e2e.helpers import (
     open_page,
     start_call,
     tick,
+    wait_for_draft,
     widget,
 )
 
@@ -90,6 +91,7 @@ def test_a_new_login_offers_the_draft_and_resuming_restores_the_notes(console_se
     start_call(page)
     choose_radio(page, "call_activity_level", "Træningsaktiv")
     fill_text(page, "call_notes", "Spurgte om løb efter brud")
+    wait_for_draft(console_server.database_url, "rikke", "Spurgte om løb efter brud")
     other = browser.new_context(locale="da-DK").new_page()  # another browser: a login of its own
     log_in(other, console_server.url, "rikke")
     page = other

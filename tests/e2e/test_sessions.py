@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     fill_text,
     log_in,
     start_call,
+    wait_for_draft,
     wait_idle,
     widget,
 )
@@ -70,6 +71,7 @@ def test_reload_mid_call_keeps_the_advisor_logged_in_with_the_call_on_screen(con
     start_call(page)
     choose_radio(page, "call_activity_level", "Træningsaktiv")
     fill_text(page, "call_notes", "Spurgte om løb efter brud")
+    wait_for_draft(console_server.database_url, "rikke", "Spurgte om løb efter brud")
     page.reload()
     expect(widget(page, "call_notes").locator("textarea")).to_have_value("Spurgte om løb efter brud", timeout=LONG)
     expect(widget(page, "call_activity_level").get_by_role("radio", name="Træningsaktiv")).to_be_checked()
