@@ -21,10 +21,16 @@ PASSWORD = "korrekt-hest-batteri"
 def keep_router_in_charge() -> None:
     """Make AppTest run console/app.py (the st.navigation router) on every run, as the server does.
 
-    Streamlit still detects the old "pages/ folder next to the main script" layout. The server forgets that
-    detection for good once st.navigation has run; AppTest resets it before every run, so from the second
-    run on it would execute console/pages/*.py directly, without the router. Pinning the flag to False
-    after each PagesManager is built gives AppTest the server's behaviour.
+    Streamlit still detects the old "pages/ folder next to the main script" layout. console/server.py pins
+    the flag for the server; AppTest resets it before every run, so from the second run on it would execute
+    console/pages/*.py directly, without the router. Pinning the flag to False after each PagesManager is
+    built gives AppTest the server's behaviour.
+
+    Why a private flag and not a setting: Streamlit 1.67 has no supported switch for this detection
+    (`client.showSidebarNavigation` only hides the page list; st.navigation clears the flag only once it
+    has run), and the only other way out, a main script without a `pages/` folder beside it, would break
+    the project's required layout (console/app.py with console/pages/). Checked for 1.67.0; a version that
+    drops the v1 detection makes both pins no-ops.
     """
     if getattr(PagesManager.__init__, "_router_pinned", False):
         return
