@@ -18,7 +18,7 @@ from sqlalchemy import false as sa_false
 from sqlmodel import AutoString, Field, SQLModel
 
 from advisory.text import LineText, MultilineText, clean_line
-from advisory.vocab import CallerGroup, CallerRole, Disposition, Flag, Language, Outcome, Role, Topic
+from advisory.vocab import CallerGroup, CallerRole, Channel, Disposition, Flag, Language, Outcome, Role, Topic
 from db.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordProblem, password_problem
 
 
@@ -32,10 +32,7 @@ class FollowUpStatus(StrEnum):
     cancelled = "cancelled"
 
 
-class ReferralChannel(StrEnum):
-    email = "email"
-    letter = "letter"
-    text = "text"
+ReferralChannel = Channel  # how written guidance reaches the member: one vocabulary (advisory/vocab.py)
 
 
 class ReferralStatus(StrEnum):

@@ -60,12 +60,9 @@ def _note(note: str) -> str:
 # --- reading and checking the form -----------------------------------------------------------------------
 
 
-def form_data(state: Any, entry: LibraryEntry, version: int) -> dict[str, Any]:
-    """The entry as typed into the form opened from `version` (slug and kind cannot change)."""
-    def value(field: str) -> Any:
-        return state.get(_key(entry.slug, version, field))
-
-    data: dict[str, Any] = {"slug": entry.slug, "kind": entry.kind, "theme": value("theme"),
+def _entry_from_form(value: Any, *, slug: str, kind: str) -> dict[str, Any]:
+    """An entry's data from its form's widgets (`value(field)` reads one), tags split on commas."""
+    data: dict[str, Any] = {"slug": slug, "kind": kind, "theme": value("theme"),
                             "sources": list(value("sources") or []), "review_status": value("review_status"),
                             "last_reviewed": value("last_reviewed")}
     for lang in LANGS:
@@ -73,6 +70,12 @@ def form_data(state: Any, entry: LibraryEntry, version: int) -> dict[str, Any]:
         texts["tags"] = [tag.strip() for tag in texts["tags"].split(",") if tag.strip()]
         data[lang] = texts
     return data
+
+
+def form_data(state: Any, entry: LibraryEntry, version: int) -> dict[str, Any]:
+    """The entry as typed into the form opened from `version` (slug and kind cannot change)."""
+    return _entry_from_form(lambda field: state.get(_key(entry.slug, version, field)), slug=entry.slug,
+                            kind=entry.kind)
 
 
 def error_messages(error: ValidationError, data: dict[str, Any]) -> dict[str, str]:
@@ -189,14 +192,7 @@ def new_entry_data(state: Any) -> dict[str, Any]:
         return state.get(NEW_FIELD(field))
 
     kind = value("kind") or "faq"
-    data: dict[str, Any] = {"slug": f"{kind}-{(value('slug') or '').strip()}", "kind": kind, "theme": value("theme"),
-                            "sources": list(value("sources") or []), "review_status": value("review_status"),
-                            "last_reviewed": value("last_reviewed")}
-    for lang in LANGS:
-        texts = {field: value(f"{lang}_{field}") or "" for field in TEXT_FIELDS}
-        texts["tags"] = [tag.strip() for tag in texts["tags"].split(",") if tag.strip()]
-        data[lang] = texts
-    return data
+    return _entry_from_form(value, slug=f"{kind}-{(value('slug') or '').strip()}", kind=kind)
 
 
 def _create(user: StaffUser) -> None:
