@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.profile import ActivityLevel, Diagnosis, PainLevel, Sex
@@ -71,6 +71,33 @@ class _Content(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Reviewed(_Content):
+    """Content a clinician reviews. What GUIDANCE.md marks [clinical sign-off] says so
+    (`clinical_sign_off: true`, or always for thresholds and the red-flag screen): it can only be
+    approved with the name of the clinical lead who signed it off."""
+
+    review_status: ReviewStatus
+    clinical_sign_off: bool = False
+    signed_off_by: str | None = Field(default=None, min_length=1)
+
+    def needs_sign_off(self) -> bool:
+        return self.clinical_sign_off
+
+    @model_validator(mode="after")
+    def _approved_only_when_signed_off(self):
+        if self.review_status == "approved" and self.needs_sign_off() and not self.signed_off_by:
+            raise ValueError("approved without the clinical lead's sign-off: add signed_off_by "
+                             "(GUIDANCE.md marks this [clinical sign-off])")
+        return self
+
+
+class _AlwaysSignedOff(_Reviewed):
+    """Thresholds, red flags and dispositions: every one needs the clinical lead's sign-off."""
+
+    def needs_sign_off(self) -> bool:
+        return True
+
+
 class Text(_Content):
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -79,12 +106,11 @@ class Text(_Content):
         return getattr(self, lang)
 
 
-class Threshold(_Content):
+class Threshold(_AlwaysSignedOff):
     value: float
     unit: Literal["weeks", "months", "t_score", "count"]
     note: str
     sources: list[str] = Field(min_length=1)
-    review_status: ReviewStatus
 
 
 class Thresholds(_Content):
@@ -102,7 +128,7 @@ class ThresholdsFile(_Content):
     thresholds: Thresholds
 
 
-class DispositionEntry(_Content):
+class DispositionEntry(_AlwaysSignedOff):
     """What a red flag means: what to say, where to send the caller, what to note in the call log."""
 
     id: str
@@ -113,16 +139,14 @@ class DispositionEntry(_Content):
     send_to: Text
     note: Text
     sources: list[str] = Field(min_length=1)
-    review_status: ReviewStatus
 
 
-class RedFlagEntry(_Content):
+class RedFlagEntry(_AlwaysSignedOff):
     id: str
     question: Text
     third_person: Text
     disposition: str
     sources: list[str] = Field(min_length=1)
-    review_status: ReviewStatus
 
 
 class RedFlagsFile(_Content):
@@ -145,7 +169,7 @@ class AudienceFile(_Content):
     professional: dict[str, PersonWords]  # lang
 
 
-class BlockEntry(_Content):
+class BlockEntry(_Reviewed):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     section: Section
     order: int
@@ -159,7 +183,6 @@ class BlockEntry(_Content):
     sources: list[str] = Field(min_length=1)
     tags: list[Tag] = []
     library: list[str] = []
-    review_status: ReviewStatus
 
 
 class BlocksFile(_Content):
@@ -286,9 +309,11 @@ def placeholders(text: str) -> set[str]:
 
 
 def _describe(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in error['loc']) or 'file'}: {error['msg']}" for error in exc.errors()
-    )
+    """Each error with where it is; an error about the whole item (an empty location) is just its message."""
+    def where(error) -> str:
+        return ".".join(str(part) for part in error["loc"])
+
+    return "; ".join(f"{where(error)}: {error['msg']}" if where(error) else error["msg"] for error in exc.errors())
 
 
 def _parse(model: type[BaseModel], path: Path) -> Any:

@@ -82,22 +82,29 @@ def test_every_section_has_content_and_safety_comes_first():
     assert order == sorted(order)
 
 
-def test_thresholds_and_red_flags_await_clinical_review():
-    content = script_content()
-    thresholds = content.thresholds
+def test_thresholds_hold_the_values_of_the_brief():
+    thresholds = script_content().thresholds
     assert thresholds.healing_phase_weeks.value == 12 and thresholds.recent_fracture_months.value == 6
     assert thresholds.very_low_t_score.value == -3.0 and thresholds.osteoporosis_t_score.value == -2.5
     assert thresholds.several_falls.value == 2
-    assert all(getattr(thresholds, name).review_status == "needs_clinical_review"
-               for name in type(thresholds).model_fields)
-    assert all(flag.review_status == "needs_clinical_review" for flag in content.red_flags)
-    assert all(d.review_status == "needs_clinical_review" for d in content.dispositions)
+
+
+def _approved_only_with_sign_off(item) -> bool:
+    return item.review_status != "approved" or bool(item.signed_off_by)
+
+
+def test_thresholds_and_the_red_flag_screen_are_approved_only_with_the_clinical_leads_sign_off():
+    content = script_content()
+    thresholds = [getattr(content.thresholds, name) for name in type(content.thresholds).model_fields]
+    for item in [*thresholds, *content.red_flags, *content.dispositions]:
+        assert item.needs_sign_off()
+        assert _approved_only_with_sign_off(item)
 
 
 # Training advice with a fracture or in the healing phase, the frail balance blocks and impact after a
-# healed fracture await the clinical lead (GUIDANCE.md [clinical sign-off]; issue 11). When the lead signs a
-# block off, it leaves this list in the same commit that sets it to approved.
-AWAITING_SIGN_OFF = {
+# healed fracture need the clinical lead (GUIDANCE.md [clinical sign-off]; issue 11). They stay marked when
+# approved: approving one means setting review_status: approved and signed_off_by in its file.
+NEEDS_CLINICAL_SIGN_OFF = {
     "training-fx-adapt", "acute-physio-programme", "theme-staerk-full", "theme-staerk-after-healed-fracture",
     "topic-running", "topic-running-careful", "theme-stabil-first", "guidance-other-fracture-healing",
     "guidance-fracture-date-unknown", "referral-municipal-training", "professional-impact-and-flexion",
@@ -105,10 +112,19 @@ AWAITING_SIGN_OFF = {
 }
 
 
-@pytest.mark.parametrize("block_id", sorted(AWAITING_SIGN_OFF))
-def test_advice_awaiting_sign_off_is_marked(block_id):
+@pytest.mark.parametrize("block_id", sorted(NEEDS_CLINICAL_SIGN_OFF))
+def test_advice_flagged_for_clinical_sign_off_is_marked_and_approved_only_when_signed(block_id):
     block = next(block for block in script_content().blocks if block.id == block_id)
-    assert block.review_status == "needs_clinical_review"
+    assert block.needs_sign_off()
+    assert _approved_only_with_sign_off(block)
+
+
+def test_an_approved_block_with_the_leads_name_loads_as_approved(scripts):
+    edit(scripts / "themes.yaml",
+         lambda d: block(d, "theme-staerk-full").update(review_status="approved", signed_off_by="Klinisk leder"))
+    content = load_script_content(known_slugs=REQUIRED_SLUGS, directory=scripts)
+    approved = next(item for item in content.blocks if item.id == "theme-staerk-full")
+    assert approved.review_status == "approved" and approved.signed_off_by == "Klinisk leder"
 
 
 def test_content_version_is_stable():
@@ -160,6 +176,15 @@ BROKEN = [
      "myths.yaml: block myth-walking: section"),
     ("bad-review-status", "myths.yaml", lambda d: block(d, "myth-walking").update(review_status="ok"),
      "myths.yaml: block myth-walking: review_status"),
+    ("approved-without-sign-off", "themes.yaml",
+     lambda d: block(d, "theme-staerk-full").update(review_status="approved"),
+     "themes.yaml: block theme-staerk-full: Value error, approved without the clinical lead's sign-off"),
+    ("threshold-approved-without-sign-off", "thresholds.yaml",
+     lambda d: d["thresholds"]["healing_phase_weeks"].update(review_status="approved"),
+     "approved without the clinical lead's sign-off"),
+    ("red-flag-approved-without-sign-off", "red_flags.yaml",
+     lambda d: d["red_flags"][0].update(review_status="approved"),
+     "approved without the clinical lead's sign-off"),
     ("duplicate-id", "myths.yaml", lambda d: block(d, "myth-walking").update(id="closing-call-again"),
      "myths.yaml: block closing-call-again: id already used in closing.yaml"),
     ("conditional-closing", "closing.yaml",
