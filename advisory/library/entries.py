@@ -60,6 +60,8 @@ class LibraryEntry(BaseModel):
     sources: list[str] = Field(min_length=1)
     review_status: Literal["approved", "needs_clinical_review", "draft"]
     last_reviewed: date
+    # The clinical lead who approved content the domain brief marks [clinical sign-off].
+    signed_off_by: str | None = Field(default=None, min_length=1)
     da: EntryText
     en: EntryText
 

