@@ -5,46 +5,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from advisory.library import LibraryEntry, load_bundled_entries
-from db.bootstrap import prepare_database
 from db.engine import get_engine, session_scope
 from db.models import CallCreate
 from db.repositories import drafts
 from db.repositories import library as library_repo
 from db.repositories.calls import save_call
 from tests.console.apptest import logged_in_app, make_user, texts
+from tests.console.library.pages import library_page, search
 
 SLUG = "myth-max-5-kg"
 TITLE = "Jeg må højst løfte 5 kilo"
 NEW_ANSWER = "Nej, der er ingen fast grænse på 5 kilo. Løft med ret ryg og tæt ind til kroppen."
-
-
-@pytest.fixture
-def seeded_db(console_db):
-    prepare_database(console_db)
-    return console_db
-
-
-@pytest.fixture
-def advisor(seeded_db):
-    return make_user(seeded_db, "rikke", "advisor", "Rikke Rådgiver")
-
-
-@pytest.fixture
-def supervisor(seeded_db):
-    return make_user(seeded_db, "susanne", "supervisor", "Susanne Supervisor")
-
-
-def library_page(user, lang="da"):
-    at = logged_in_app(user, lang=lang).run()
-    at.switch_page("pages/library.py").run()
-    assert not at.exception
-    return at
-
-
-def search(at, query):
-    at.text_input(key="library_query").set_value(query).run()
-    assert not at.exception
-    return at
 
 
 def labels(at):

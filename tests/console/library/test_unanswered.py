@@ -6,44 +6,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from db.bootstrap import prepare_database
 from db.engine import get_engine, session_scope
 from db.models import UnansweredQuery
 from db.repositories import library as library_repo
 from db.repositories import unanswered
-from tests.console.apptest import logged_in_app, make_user, texts
+from tests.console.apptest import logged_in_app, texts
+from tests.console.library.pages import library_page, search
 
 NO_CONFIDENT = "Ingen sikre svar – prøv andre ord eller spørg en kollega."
 KAYAK = "må jeg sejle kajak"
-
-
-@pytest.fixture
-def seeded_db(console_db):
-    prepare_database(console_db)
-    return console_db
-
-
-@pytest.fixture
-def advisor(seeded_db):
-    return make_user(seeded_db, "rikke", "advisor", "Rikke Rådgiver")
-
-
-@pytest.fixture
-def supervisor(seeded_db):
-    return make_user(seeded_db, "susanne", "supervisor", "Susanne Supervisor")
-
-
-def library_page(user, lang="da"):
-    at = logged_in_app(user, lang=lang).run()
-    at.switch_page("pages/library.py").run()
-    assert not at.exception
-    return at
-
-
-def search(at, query):
-    at.text_input(key="library_query").set_value(query).run()
-    assert not at.exception
-    return at
 
 
 def logged(db_url):
