@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from pydantic import (
     BaseModel,
@@ -21,46 +20,13 @@ from pydantic import (
     field_validator,
 )
 
-from advisory.vocab import CallerRole, Relation, Topic
+from advisory.vocab import ActivityLevel, CallerRole, Diagnosis, FractureSite, PainLevel, Relation, Sex, Topic
 
 # Validation bounds; profile_errors() quotes them, so the messages cannot drift from the rules.
 AGE_MIN, AGE_MAX = 18, 110  # the line and its guidance (DK2023) are for adults
 T_SCORE_MIN, T_SCORE_MAX = -6.0, 3.0
 FALLS_MAX = 365
 EARLIEST_FRACTURE = date(1900, 1, 1)
-
-
-class Sex(StrEnum):
-    female = "female"
-    male = "male"
-    other = "other"
-
-
-class Diagnosis(StrEnum):
-    osteoporosis = "osteoporosis"
-    osteopenia = "osteopenia"
-    not_diagnosed = "not_diagnosed"
-    unknown = "unknown"
-
-
-class FractureSite(StrEnum):
-    vertebral = "vertebral"
-    hip = "hip"
-    wrist = "wrist"
-    other = "other"
-
-
-class PainLevel(StrEnum):
-    none = "none"
-    mild = "mild"
-    moderate = "moderate"
-    severe = "severe"
-
-
-class ActivityLevel(StrEnum):
-    function_limited = "function_limited"
-    everyday_active = "everyday_active"
-    training_active = "training_active"
 
 
 class Fracture(BaseModel):

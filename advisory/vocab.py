@@ -162,6 +162,42 @@ class EntryKind(StrEnum):
     faq = "faq"
 
 
+# --- the caller's profile (advisory.profile) ---
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+
+
+class Diagnosis(StrEnum):
+    osteoporosis = "osteoporosis"
+    osteopenia = "osteopenia"
+    not_diagnosed = "not_diagnosed"
+    unknown = "unknown"
+
+
+class FractureSite(StrEnum):
+    vertebral = "vertebral"
+    hip = "hip"
+    wrist = "wrist"
+    other = "other"
+
+
+class PainLevel(StrEnum):
+    none = "none"
+    mild = "mild"
+    moderate = "moderate"
+    severe = "severe"
+
+
+class ActivityLevel(StrEnum):
+    function_limited = "function_limited"
+    everyday_active = "everyday_active"
+    training_active = "training_active"
+
+
 # The label file's section for each kind (label(kind, ...) takes the singular).
 KINDS: dict[str, type[StrEnum]] = {
     "language": Language,
@@ -177,6 +213,11 @@ KINDS: dict[str, type[StrEnum]] = {
     "tag": Tag,
     "channel": Channel,
     "entry_kind": EntryKind,
+    "sex": Sex,
+    "diagnosis": Diagnosis,
+    "fracture_site": FractureSite,
+    "pain": PainLevel,
+    "activity_level": ActivityLevel,
 }
 
 

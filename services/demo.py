@@ -520,7 +520,7 @@ class _CaseBuilder:
         elif group.endswith("with_fracture") or (group == "function_limited" and random_() < 0.5):
             # An earlier fracture: at least a year and a half before any demo call.
             year, month = 2005 + int(random_() * (self.today.year - 2007)), 1 + int(random_() * 12)
-            fractures = [{"site": _one_of(random_, ("vertebral", "hip", "wrist", "other")),
+            fractures = [{"site": _one_of(random_, codes("fracture_site")),
                           "occurred_on": date(year, month, 15), "low_energy": True}]
         elif group.endswith("no_fracture") and random_() < 0.75:
             fractures = []  # else not asked yet: the script asks and limits impact

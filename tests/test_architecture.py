@@ -8,7 +8,7 @@ from pathlib import Path
 
 import grimp
 
-from advisory.vocab import KINDS
+from advisory.vocab import KINDS, codes
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("console", "services", "db", "advisory", "settings")
@@ -84,5 +84,10 @@ def test_ui_catalogues_hold_no_vocabulary_labels():
     """Group, topic, outcome, role ... labels live in advisory/content/labels.yaml only."""
     for lang in ("da", "en"):
         catalogue = (ROOT / "console" / "i18n" / f"{lang}.toml").read_text(encoding="utf-8")
+        profile = catalogue.split("[profile]\n", 1)[1].split("\n[", 1)[0]
+        for kind in ("sex", "diagnosis", "pain", "activity_level"):
+            # the field's own name and help stay; its options' names do not
+            leftovers = [code for code in codes(kind) if re.search(rf"^{kind}_{code} =", profile, re.MULTILINE)]
+            assert leftovers == [], f"{lang}.toml [profile] labels {kind} codes {leftovers}"
         assert not re.search(r"^\[(roles|[a-z_]+\.(group|topic|outcome|caller_role|flag|disposition|channel|kind))\]$",
                              catalogue, re.MULTILINE)

@@ -32,9 +32,10 @@ def _error(errors: dict[str, str], field: str) -> None:
         st.error(errors[field], icon=":material/warning:")
 
 
-def _select(field: str, key: str, options, errors: dict[str, str], format_func=None) -> None:
+def _select(field: str, key: str, options, errors: dict[str, str]) -> None:
+    """A vocabulary field (its kind is the field's name), its options labelled from labels.yaml."""
     st.selectbox(t(f"profile.{field}"), [option.value for option in options], index=None, key=key,
-                 format_func=format_func or _label(field), placeholder=t("profile.choose"), persist_state=KEEP)
+                 format_func=labeller(field), placeholder=t("profile.choose"), persist_state=KEEP)
     _error(errors, field)
 
 
@@ -74,7 +75,7 @@ def _fracture_row(number: int, row: int) -> None:
     with st.container(border=True):
         site, when = st.columns([1, 1])
         site.selectbox(t("profile.fracture_site", n=number), [s.value for s in FractureSite], index=None,
-                       key=f"call_fx_site_{row}", format_func=_label("site"), placeholder=t("profile.choose"),
+                       key=f"call_fx_site_{row}", format_func=labeller("fracture_site"), placeholder=t("profile.choose"),
                        persist_state=KEEP)
         when.radio(t("profile.fracture_when"), WHEN_KINDS, key=f"call_fx_when_{row}", horizontal=True,
                    format_func=_label("when"), persist_state=KEEP)
@@ -112,14 +113,14 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
     """The profile widgets, each with the message for its field when the profile is invalid."""
     st.subheader(t("profile.title"))
     st.radio(t("profile.activity_level"), [a.value for a in ActivityLevel], index=None, key="call_activity_level",
-             format_func=_label("activity_level"), help=t("profile.activity_level_help"), persist_state=KEEP)
+             format_func=labeller("activity_level"), help=t("profile.activity_level_help"), persist_state=KEEP)
     _error(errors, "activity_level")
 
     role, age = st.columns(2)
     with role:
-        _select("caller_role", "call_caller_role", CallerRole, errors, labeller("caller_role"))
+        _select("caller_role", "call_caller_role", CallerRole, errors)
         if st.session_state.get("call_caller_role") == CallerRole.relative:
-            _select("relation", "call_relation", Relation, errors, labeller("relation"))
+            _select("relation", "call_relation", Relation, errors)
     with age:
         _number("age", "call_age", errors)
     sex, diagnosis = st.columns(2)
