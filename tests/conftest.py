@@ -11,6 +11,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -29,6 +30,37 @@ def _postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
+def postgres_base_url(skipped: str) -> str:
+    """TEST_DATABASE_URL; without it the test skips saying what is skipped, except under CI=true (a failure)."""
+    base = _postgres_url()
+    if base is None:
+        message = f"TEST_DATABASE_URL is not set: {skipped} skipped"
+        if IN_CI:
+            pytest.fail(f"{message}, but CI=true requires it")
+        pytest.skip(message)
+    return base
+
+
+@contextmanager
+def postgres_schema(prefix: str, skipped: str) -> Iterator[str]:
+    """An empty schema of this process's own in the test PostgreSQL (through search_path), dropped after.
+
+    A schema per process lets several test runs share one database safely."""
+    base = postgres_base_url(skipped)
+    schema = f"{prefix}_{os.getpid()}"
+    admin = db_engine.get_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        db_engine.get_engine(url).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> str:
     """A migrated SQLite file that each test copies, so tests do not pay for migrations each time."""
@@ -41,27 +73,10 @@ def sqlite_template(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_migrated() -> Iterator[str]:
-    """A schema of this test run's own in the PostgreSQL database, migrated once.
-
-    A schema per process (through search_path) lets several test runs share one database safely.
-    """
-    base = _postgres_url()
-    if base is None:
-        message = "TEST_DATABASE_URL is not set: PostgreSQL runs of the database tests are skipped"
-        if IN_CI:
-            pytest.fail(f"{message}, but CI=true requires them")
-        pytest.skip(message)
-    schema = f"test_run_{os.getpid()}"
-    admin = db_engine.get_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    yield url
-    db_engine.get_engine(url).dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    """A schema of this test run's own in the PostgreSQL database, migrated once."""
+    with postgres_schema("test_run", "PostgreSQL runs of the database tests are") as url:
+        upgrade(url)
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

@@ -74,8 +74,8 @@ def test_no_list_of_vocabulary_codes_is_written_twice():
                 continue
             strings = {element.value for element in node.elts if isinstance(element, ast.Constant)
                        and isinstance(element.value, str)}
-            for kind, codes in kinds.items():
-                if len(strings & codes) >= max(3, len(codes) - 1):
+            for kind, kind_codes in kinds.items():
+                if len(strings & kind_codes) >= max(3, len(kind_codes) - 1):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} repeats the {kind} codes")
     assert offenders == []
 

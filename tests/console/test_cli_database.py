@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from console import cli
-from tests.conftest import IN_CI
+from tests.conftest import postgres_base_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,11 +37,7 @@ def test_commands_with_a_database_url_refuse_a_missing_sqlite_file(tmp_path, cap
 
 
 def test_purge_of_a_missing_postgresql_database_fails_clearly():
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        if IN_CI:
-            pytest.fail("TEST_DATABASE_URL is not set, but CI=true requires the PostgreSQL runs")
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL case is skipped")
+    base = postgres_base_url("the PostgreSQL case is")
     url = make_url(base).set(database="no_such_console_database").render_as_string(hide_password=False)
     with pytest.raises(SystemExit) as stopped:
         cli.main(["purge", "--database-url", url])

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from advisory.library import load_bundled_entries
 from db import engine as db_engine
-from tests.conftest import IN_CI
+from tests.conftest import postgres_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
@@ -25,20 +25,8 @@ def fresh_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        message = "TEST_DATABASE_URL is not set: the PostgreSQL start-up test is skipped"
-        if IN_CI:
-            pytest.fail(f"{message}, but CI=true requires it")
-        pytest.skip(message)
-    schema = f"test_startup_{os.getpid()}"
-    admin = db_engine.get_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    with postgres_schema("test_startup", "the PostgreSQL start-up test is") as url:
+        yield url
 
 
 def test_processes_starting_at_once_migrate_and_load_the_content_once(fresh_url):

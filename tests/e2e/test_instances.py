@@ -7,7 +7,6 @@ one holds on the other, and a deactivation on one ends the session on the other.
 
 from __future__ import annotations
 
-import os
 import re
 from contextlib import ExitStack
 
@@ -16,7 +15,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from db import engine as db_engine
-from tests.conftest import IN_CI
+from tests.conftest import postgres_schema
 from tests.e2e.conftest import running_console
 from tests.e2e.helpers import (
     choose_radio,
@@ -35,22 +34,8 @@ LONG = 60_000
 
 @pytest.fixture
 def shared_postgres():
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        message = "TEST_DATABASE_URL is not set: the two-instance browser test is skipped"
-        if IN_CI:
-            pytest.fail(f"{message}, but CI=true requires it")
-        pytest.skip(message)
-    schema = f"test_instances_{os.getpid()}"
-    admin = db_engine.get_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    yield url
-    db_engine.get_engine(url).dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    with postgres_schema("test_instances", "the two-instance browser test is") as url:
+        yield url
 
 
 def _browser_page(browser):
