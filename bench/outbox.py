@@ -121,7 +121,7 @@ def main() -> None:
                                                      and set(inbox.ids.values()) == {1})
 
     text = compose_referral(ReferralInput(
-        lang="da", member_name="Inge Hansen", group="everyday_active_with_fracture",
+        lang="da", recipient_name="Inge Hansen", group="everyday_active_with_fracture",
         said_blocks=said_blocks(["everyday-fx-continue", "everyday-fx-balance-strength", "everyday-fx-vary",
                                  "technique-straight-back", "avoid-forceful-flexion", "theme-staerk-walking-level",
                                  "theme-stabil"], lang="da")))
