@@ -40,7 +40,8 @@ ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
 FIELD_ERRORS = "call_field_errors"  # widget key -> [the value refused, the message]
-_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS)
+OPEN_PREFIX, CURRENT_SECTION = "call_open_", "call_section_now"  # the script's sections: open or closed, the one in use
+_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS, CURRENT_SECTION)
 RELOADED = "auth_resumed_from_cookie"  # set by console/auth.py when a reload took up the login
 
 
@@ -54,7 +55,8 @@ def is_active() -> bool:
 
 
 def _clear() -> None:
-    for key in [k for k in st.session_state.keys() if is_draft_key(k) or k in _SESSION_KEYS]:
+    for key in [k for k in st.session_state.keys()
+                if is_draft_key(k) or k in _SESSION_KEYS or k.startswith(OPEN_PREFIX)]:
         del st.session_state[key]
 
 

@@ -13,6 +13,7 @@ from advisory.labels import labels
 from advisory.library import Library
 from advisory.profile import CallerProfile
 from advisory.script import CallScript, DispositionText, ScriptBlock, red_flags
+from console.components.call_state import CURRENT_SECTION, OPEN_PREFIX
 from console.components.library_search import entry_body, escape_md, review_marker
 from console.i18n import t
 
@@ -36,58 +37,134 @@ def disposition_banner(disposition: DispositionText) -> None:
 def red_flag_screen(lang: str, profile: CallerProfile | None = None) -> list[str]:
     """The red-flag questions as ticks (about the person when someone else calls); returns the ids ticked."""
     flags = red_flags(lang, profile)
-    st.markdown(f"**{t('script.red_flags')}**")
-    if any(flag.review_status != "approved" for flag in flags):
-        st.caption(review_marker("needs_clinical_review"))
-    return [flag.id for flag in flags
-            if st.checkbox(flag.question, key=f"call_rf_{flag.id}", wrap=True, persist_state=KEEP)]
+    awaiting = any(flag.review_status != "approved" for flag in flags)
+    st.markdown(f"**{t('script.red_flags')}**" + (f" :small[{review_marker('needs_clinical_review')}]" if awaiting else ""))
+    with st.container(gap="xxsmall"):
+        return [flag.id for flag in flags
+                if st.checkbox(flag.question, key=f"call_rf_{flag.id}", wrap=True, persist_state=KEEP)]
+
+
+def answer_blocks(script: CallScript, topics) -> list[ScriptBlock]:
+    """The blocks that answer the caller's topics: the first answer to each topic in the order the topics
+    were recorded, then the further answers, so every topic's answer comes into view at once."""
+    rank = {getattr(topic, "value", topic): index for index, topic in enumerate(topics or ())}
+    seen: dict[int, int] = {}
+    keyed = []
+    for block in script.blocks:
+        answered = [rank[topic] for topic in block.answers if topic in rank]
+        if block.section == "safety" or not answered:
+            continue
+        topic = min(answered)
+        seen[topic] = seen.get(topic, 0) + 1
+        keyed.append(((seen[topic], topic), block))
+    return [block for _, block in sorted(keyed, key=lambda item: item[0])]
+
+
+def current_section(script: CallScript, shown: set[str], state) -> str | None:
+    """The section the advisor is in: the first (after the safety screen) with a block not yet ticked "said"."""
+    for section in script.sections:
+        if section == "safety":
+            continue
+        if any(not state.get(f"call_said_{block.id}") for block in script.blocks
+               if block.section == section and block.id not in shown):
+            return section
+    return None
+
+
+def _keep_current_open(section: str | None) -> None:
+    # The advisor's own opening and closing is kept (the expanders' state); when the advisor moves on to
+    # the next section (every block of the one before said), that one opens and the finished one closes.
+    state = st.session_state
+    previous = state.get(CURRENT_SECTION)
+    if section is None or previous == section:
+        return
+    state[CURRENT_SECTION] = section
+    if previous is not None:
+        state[f"{OPEN_PREFIX}{previous}"] = False
+    state[f"{OPEN_PREFIX}{section}"] = True
 
 
 def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
-    with st.container(border=True):
+    # The text, then one row with the tags, review marker and sources beside the "said" tick: little height,
+    # so the answers stay in view.
+    badges = [f":blue-badge[{tag_labels.get(tag, tag)}]" for tag in block.tags]
+    if marker := review_marker(block.review_status):
+        badges.append(marker)
+    badges.append(f":gray[{t('script.sources', keys=', '.join(block.sources))}]")
+    with st.container(border=True, gap="small", key=f"call_block_{block.id}"):
         st.markdown(block.text)
-        badges = [f":blue-badge[{tag_labels.get(tag, tag)}]" for tag in block.tags]
-        if marker := review_marker(block.review_status):
-            badges.append(marker)
-        badges.append(t("script.sources", keys=", ".join(block.sources)))
-        st.caption(" ".join(badges))
-        st.checkbox(t("script.said"), key=f"call_said_{block.id}", persist_state=KEEP)
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f":small[{' '.join(badges)}]", width="stretch")
+            st.checkbox(t("script.said"), key=f"call_said_{block.id}", persist_state=KEEP, width="content")
 
 
 def _offered_entry(library: Library, slug: str, lang: str) -> None:
     entry = library.get(slug)
     if entry is None:  # removed from the library since the script content was written
         return
-    with st.expander(escape_md(entry.text(lang).title), icon=":material/menu_book:"):
-        entry_body(entry, lang)
-        st.checkbox(t("script.used_entry"), key=f"call_used_{slug}", persist_state=KEEP)
+    # Drawn only while open (its "used" tick keeps its value meanwhile).
+    key = f"{OPEN_PREFIX}entry_{slug}"
+    expander = st.expander(escape_md(entry.text(lang).title), expanded=bool(st.session_state.get(key)),
+                           icon=":material/menu_book:", key=key, on_change="rerun")
+    if expander.open:
+        with expander:
+            entry_body(entry, lang)
+            st.checkbox(t("script.used_entry"), key=f"call_used_{slug}", persist_state=KEEP)
+
+
+def _blocks(blocks: list[ScriptBlock], library: Library, lang: str, tag_labels: dict[str, str],
+            offered: set[str]) -> None:
+    """The blocks, then the library entries they offer (each entry once on the page)."""
+    for block in blocks:
+        _block(block, tag_labels)
+    for slug in dict.fromkeys(slug for block in blocks for slug in block.library):
+        if slug not in offered:
+            offered.add(slug)
+            _offered_entry(library, slug, lang)
 
 
 def script_view(script: CallScript | None, *, profile: CallerProfile | None, library: Library,
                 lang: str) -> list[str]:
-    """The whole script; without a script (no valid profile yet) only the safety screen.
+    """The safety screen, then the answers to the caller's topics, then the rest of the script by section.
 
-    Returns the red flags answered "yes".
+    Without a script (no valid profile yet) only the safety screen. The sections after the answers are
+    expanders that draw their blocks only while open (fewer elements per rerun); the one the advisor is in
+    is open. Returns the red flags answered "yes".
     """
     sections = labels("section", lang)
     if script is None:
-        st.markdown(f"#### {sections['safety']}")
+        st.markdown(f"##### {sections['safety']}")
         return red_flag_screen(lang, profile)
-    flag_labels = labels("flag", lang)
-    st.subheader(labels("group", lang)[script.group])
-    if script.flags:
-        st.markdown(" ".join(f":red-badge[{label}]" for flag, label in flag_labels.items() if flag in script.flags))
     tag_labels = labels("tag", lang)
     offered: set[str] = set()
-    answered: list[str] = []
+    st.markdown(f"##### {sections['safety']}")
+    _blocks([b for b in script.blocks if b.section == "safety"], library, lang, tag_labels, offered)
+    answered = red_flag_screen(lang, profile)
+    # The multiselect keeps the order the topics were recorded in (the profile holds them as a set).
+    answers = answer_blocks(script, st.session_state.get("call_topics") or (profile.topics if profile else ()))
+    if answers:
+        st.markdown(f"##### {t('script.answers')}")
+        _blocks(answers, library, lang, tag_labels, offered)
+    # Who the caller is in the script's terms (the group and its flags) heads the rest of the script.
+    flag_labels = labels("flag", lang)
+    badges = " ".join(f":red-badge[{label}]" for flag, label in flag_labels.items() if flag in script.flags)
+    st.markdown(f"#### {labels('group', lang)[script.group]}\n\n{badges}")
+    shown = {block.id for block in answers}
+    state = st.session_state
+    _keep_current_open(current_section(script, shown, state))
     for section in script.sections:
-        st.markdown(f"#### {sections[section]}")
-        for block in (b for b in script.blocks if b.section == section):
-            _block(block, tag_labels)
-            for slug in block.library:
-                if slug not in offered:
-                    offered.add(slug)
-                    _offered_entry(library, slug, lang)
         if section == "safety":
-            answered = red_flag_screen(lang, profile)
+            continue
+        blocks = [b for b in script.blocks if b.section == section and b.id not in shown]
+        if not blocks:
+            continue
+        said = sum(1 for block in blocks if state.get(f"call_said_{block.id}"))
+        title = t("script.section_title", section=sections[section], said=said, total=len(blocks))
+        key = f"{OPEN_PREFIX}{section}"
+        if key not in state:  # first shown (or dropped by Streamlit while the section was not drawn)
+            state[key] = section == state.get(CURRENT_SECTION)
+        expander = st.expander(title, expanded=bool(state[key]), key=key, on_change="rerun")
+        if expander.open:
+            with expander:
+                _blocks(blocks, library, lang, tag_labels, offered)
     return answered

@@ -101,3 +101,17 @@ def texts(at: AppTest) -> str:
     parts += [el.value for el in at.info] + [el.value for el in at.error] + [el.value for el in at.warning]
     parts += [el.value for el in at.success]
     return "\n".join(str(p) for p in parts)
+
+
+def open_script(at: AppTest) -> AppTest:
+    """Open every section of the call script and every library entry it offers, as an advisor can: they
+    draw their blocks only while open (console/components/script_view.py). Takes effect on the next run."""
+    from advisory.library.entries import load_bundled_entries
+    from advisory.vocab import codes
+    from console.components.call_state import OPEN_PREFIX
+
+    for section in codes("section"):
+        at.session_state[f"{OPEN_PREFIX}{section}"] = True
+    for entry in load_bundled_entries():
+        at.session_state[f"{OPEN_PREFIX}entry_{entry.slug}"] = True
+    return at

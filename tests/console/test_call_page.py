@@ -10,7 +10,7 @@ from console.components.call_state import today
 from db.engine import get_engine, session_scope
 from db.models import Call, CallLibraryEntry, FollowUp, LibraryEntryRecord
 from db.repositories import drafts
-from tests.console.apptest import logged_in_app, make_user, texts
+from tests.console.apptest import logged_in_app, make_user, open_script, texts
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def fill(at, **values):
     """Set widgets by key (without the call_ prefix), then run once."""
     for key, value in values.items():
         _find(at, f"call_{key}").set_value(value)
-    return at.run()
+    return open_script(at).run()
 
 
 def _find(at, key):
@@ -205,11 +205,49 @@ def test_a_red_flag_shows_the_disposition_pauses_training_advice_and_is_saved(co
 
 def test_the_safety_screen_comes_first(advisor):
     at = hanne(started(advisor))
-    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
-    assert headings[0] == "#### Sikkerhed først"
+    headings = [m.value for m in at.markdown if m.value.startswith("#")]
+    assert headings[0] == "##### Sikkerhed først"
     keys = [c.key for c in at.checkbox]
     first_said = next(i for i, key in enumerate(keys) if key.startswith("call_said_") and "safety" not in key)
     assert max(i for i, key in enumerate(keys) if key.startswith("call_rf_")) < first_said
+
+
+def _said_keys(at) -> list[str]:
+    return [c.key.removeprefix("call_said_") for c in at.checkbox if c.key.startswith("call_said_")]
+
+
+def test_the_answers_to_the_callers_topics_come_right_after_the_safety_screen(advisor):
+    at = inge(started(advisor))
+    at = fill(at, topics=["yoga", "lifting", "medication"])
+    content = script_content()
+    answers = {block.id: block.answers for block in content.blocks}
+    said = [key for key in _said_keys(at) if not key.startswith("safety")]
+    # The first answer to each topic in the order the topics were recorded, then the further answers.
+    firsts = [answers[key][0] for key in said[:3]]
+    assert firsts == ["yoga", "lifting", "medication"]
+    answered = [key for key in said if {"yoga", "lifting", "medication"} & set(answers.get(key, ()))]
+    assert said[:len(answered)] == answered  # no other block before the last answer
+    headings = [m.value for m in at.markdown if m.value.startswith("#")]
+    assert headings.index("##### Svar på det, der spørges om") == headings.index("##### Sikkerhed først") + 1
+    assert said.count(said[0]) == 1  # an answer is not repeated in its own section
+
+
+def test_sections_after_the_answers_are_closed_except_the_one_in_use(advisor):
+    at = logged_in_app(advisor).run()
+    at.button(key="call_start").click().run()
+    at.radio(key="call_activity_level").set_value("training_active").run()
+    at.radio(key="call_fractures_known").set_value("no").run()
+    opened = [e.label for e in at.expander if e.label.split(" · ")[0] in ("Spørgsmål", "Råd", "Myter")]
+    assert opened, "the sections are expanders"
+    drawn = _said_keys(at)
+    content = {block.id: block.section for block in script_content().blocks}
+    sections = {content.get(key) for key in drawn}
+    assert sections <= {"safety", "questions"}, sections  # only the section in use draws its blocks
+    for key in [k for k in drawn if content.get(k) == "questions"]:  # all said: the next section opens
+        at.checkbox(key=f"call_said_{key}").check()
+    at.run()
+    sections = {content.get(key) for key in _said_keys(at)}
+    assert "questions" not in sections and len(sections - {"safety"}) == 1, sections
 
 
 # --- nothing lost --------------------------------------------------------------------------------------------
@@ -225,6 +263,7 @@ def test_a_reload_offers_to_resume_and_restores_everything(console_db, advisor):
     again = logged_in_app(advisor).run()  # a fresh browser session for the same user
     assert "Ugemt opkald" in texts(again)
     lobby_button(again, "resume").click().run()
+    open_script(again).run()  # resuming starts with the sections closed
     assert not again.exception
     assert again.text_input(key="call_age").value == "75"
     assert again.text_area(key="call_notes").value == "Ring tilbage i januar"
