@@ -14,6 +14,9 @@ from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
 from db.repositories import users
 
+NEW_USER_FIELDS = ("admin_new_username", "admin_new_display_name", "admin_new_role", "admin_new_password")
+CREATED = "admin_user_created"
+
 admin = auth.require(access.administers)
 st.title(t("nav.admin"))
 
@@ -68,6 +71,10 @@ with tab_users:
                 st.rerun()
 
     st.subheader(t("admin.create_user"))
+    if created := st.session_state.pop(CREATED, None):
+        st.success(t("admin.user_created", username=plain(created)))
+    # The form keeps what was typed while something is wrong, and is emptied once the user exists (the
+    # password must not linger on screen).
     with st.form("admin_create_user", clear_on_submit=False):
         username = st.text_input(t("users.username"), key="admin_new_username")
         display_name = st.text_input(t("users.display_name"), key="admin_new_display_name")
@@ -89,7 +96,10 @@ with tab_users:
             except users.UsernameTaken:
                 st.error(t("users.username_taken"))
             else:
-                st.success(t("admin.user_created", username=plain(data.username)))
+                for key in NEW_USER_FIELDS:
+                    st.session_state.pop(key, None)
+                st.session_state[CREATED] = data.username
+                st.rerun()
 
 with tab_retention:
     admin_privacy.retention_tab(admin)

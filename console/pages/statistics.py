@@ -1,7 +1,7 @@
 """Statistics for supervisors: what the line does, for whom, and where it needs staff.
 
 Counting happens in SQL (db/repositories/stats.py) and shaping in pandas (advisory/stats.py); this page
-picks the period, caches the result for a minute and draws it.
+picks the period, caches the result (until the calls change, at most a minute) and draws it.
 """
 
 from __future__ import annotations
@@ -26,12 +26,23 @@ CACHE_SECONDS = 60
 PRESETS = (30, 90, 365, "custom")
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _dashboard(database_url: str, start: date, end: date, today: date) -> stats.Dashboard:
-    # Keyed on the filters and the database: moving between pages does not count again, and a call
-    # saved now is in the figures within a minute.
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=32, show_spinner=False)
+def _dashboard(database_url: str, start: date, end: date, today: date,
+               calls: tuple[int, int]) -> tuple[stats.Dashboard, datetime]:
+    # Keyed on the filters, the database and the calls table's stamp: moving between pages does not count
+    # again, while a call saved, seeded (make demo) or erased anywhere is in the figures on the next visit.
+    # Changes elsewhere (follow-ups done, letters sent) are in within CACHE_SECONDS or on "Beregn igen".
     with session_scope(get_engine(database_url)) as session:
-        return stats_repo.dashboard(session, period=stats.Period(start, end), today=today)
+        return stats_repo.dashboard(session, period=stats.Period(start, end), today=today), datetime.now(LOCAL_TZ)
+
+
+def _calls_stamp(database_url: str) -> tuple[int, int]:
+    with session_scope(get_engine(database_url)) as session:
+        return stats_repo.calls_stamp(session)
+
+
+def _recompute() -> None:
+    _dashboard.clear()
 
 
 def _period(today: date) -> stats.Period | None:
@@ -63,11 +74,17 @@ today = datetime.now(LOCAL_TZ).date()
 period = _period(today)
 if period is None:
     st.stop()
-data = _dashboard(get_settings().DATABASE_URL, period.start, period.end, today)
+database_url = get_settings().DATABASE_URL
+data, computed_at = _dashboard(database_url, period.start, period.end, today, _calls_stamp(database_url))
 previous = period.previous()
-st.caption(t("statistics.period_caption", start=fmt_date(period.start), end=fmt_date(period.end),
-             days=fmt_number(period.days), previous_start=fmt_date(previous.start),
-             previous_end=fmt_date(previous.end)) + " " + t("statistics.cached_note"))
+caption, refresh = st.columns([5, 1], vertical_alignment="center")
+caption.caption(t("statistics.period_caption", start=fmt_date(period.start), end=fmt_date(period.end),
+                  days=fmt_number(period.days), previous_start=fmt_date(previous.start),
+                  previous_end=fmt_date(previous.end))
+                + " " + t("statistics.computed_at", time=computed_at.strftime("%H.%M" if current_language() == "da"
+                                                                               else "%H:%M")))
+refresh.button(t("statistics.recompute"), key="statistics_recompute", icon=":material/refresh:", type="tertiary",
+               on_click=_recompute)
 
 m = data.metrics
 top, bottom = st.columns(3), st.columns(3)

@@ -268,3 +268,10 @@ def fetch_aggregates(session: Session, *, period: Period, today: date) -> Aggreg
 def dashboard(session: Session, *, period: Period, today: date) -> Dashboard:
     """The statistics page's data: counted in SQL, shaped in pandas (advisory.stats.shape)."""
     return stats.shape(fetch_aggregates(session, period=period, today=today), period)
+
+
+def calls_stamp(session: Session) -> tuple[int, int]:
+    """How many calls there are and the newest id: changes whenever calls are saved, seeded or erased, so a
+    cached dashboard keyed on it is never older than the calls table (one indexed query)."""
+    count, newest = session.execute(select(func.count(Call.id), func.max(Call.id))).one()
+    return int(count), int(newest or 0)

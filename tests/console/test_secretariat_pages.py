@@ -125,3 +125,24 @@ def test_create_user_makes_a_secretariat_user_from_the_command_line(console_db):
                            "--role", "secretariat", "--password-stdin"], input=f"{PASSWORD}\n", text=True,
                           capture_output=True, cwd=ROOT, check=True)
     assert "Created secretariat 'birgit'" in done.stdout
+
+
+def _new_user_form(at, password):
+    at.text_input(key="admin_new_username").input("birgit")
+    at.text_input(key="admin_new_display_name").input("Birgit Sekretær")
+    at.text_input(key="admin_new_password").input(password)
+    next(button for button in at.button if button.label == "Opret").click().run()
+    return at
+
+
+def test_the_new_user_form_keeps_its_content_on_a_problem_and_is_emptied_after_success(console_db):
+    admin = make_user(console_db, "alma", "admin", "Alma Admin")
+    at = _new_user_form(page_app("admin.py", admin).run(), "1234")
+    assert "Adgangskoden" in texts(at)  # refused: said why, and nothing typed is lost
+    assert at.text_input(key="admin_new_username").value == "birgit"
+    assert at.text_input(key="admin_new_password").value == "1234"
+    at = _new_user_form(at, PASSWORD)
+    assert not at.exception
+    assert "Brugeren birgit er oprettet." in texts(at)
+    assert at.text_input(key="admin_new_username").value == ""
+    assert at.text_input(key="admin_new_password").value == ""  # the password does not linger
