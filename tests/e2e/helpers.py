@@ -55,11 +55,23 @@ def choose_radio(page: Page, key: str, label: str) -> None:
     wait_idle(page)
 
 
+def _open_list(page: Page, key: str, label: str | re.Pattern) -> Locator:
+    """Open a selectbox's or multiselect's list and return the option named `label`. A click that lands
+    while a rerun redraws the widget opens nothing, so open the list again until the option shows."""
+    option = page.get_by_role("option", name=label, exact=True)
+    for _ in range(5):
+        widget(page, key).get_by_role("combobox").first.click()
+        try:
+            option.wait_for(timeout=3_000)
+            return option
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: open the list again
+            page.keyboard.press("Escape")
+    return option  # the click below then fails with Playwright's own message
+
+
 def choose_select(page: Page, key: str, label: str | re.Pattern) -> None:
     """Pick the option named `label` in a selectbox."""
-    box = widget(page, key).get_by_role("combobox").first
-    box.click()
-    page.get_by_role("option", name=label, exact=True).click()
+    _open_list(page, key, label).click()
     wait_idle(page)
 
 
@@ -110,9 +122,29 @@ def henrik(page: Page) -> None:
 
 
 def choose_multi(page: Page, key: str, label: str) -> None:
-    widget(page, key).get_by_role("combobox").first.click()
-    page.get_by_role("option", name=label, exact=True).click()
+    """Add `label` to a multiselect."""
+    _open_list(page, key, label).click()
     page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def open_section(page: Page, title: str) -> None:
+    """Open a closed section of the call script (its blocks are drawn once it is open)."""
+    section = page.locator("[data-testid='stExpander'] details").filter(
+        has=page.locator("summary", has_text=re.compile(rf"{re.escape(title)} · \d+ af \d+")))
+    expect(section.first).to_be_visible()
+    if section.first.get_attribute("open") is None:
+        section.first.locator("summary").click()
+    expect(section.first).to_have_attribute("open", "")
+    wait_idle(page)
+
+
+def type_into(page: Page, key: str, text: str) -> None:
+    """Type `text` into a text field as an advisor does (key by key) and confirm with Enter."""
+    box = widget(page, key).locator("input").first
+    box.fill("")
+    box.press_sequentially(text)
+    box.press("Enter")
     wait_idle(page)
 
 

@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     henrik,
     log_in,
     open_page,
+    open_section,
     start_call,
     tick,
     wait_for_draft,
@@ -62,6 +63,7 @@ def test_personas_get_their_guidance_and_are_saved_to_the_log(console_server, pa
         start_call(page)
         persona(page)
         expect(main.get_by_role("heading", name=group)).to_be_visible()
+        open_section(page, "Råd")  # the advice section, closed while the advisor asks the questions
         expect(main).to_contain_text(guidance)
         fill_text(page, "call_notes", f"Noter om {persona.__name__}")
         saved.append(save_call(page))

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     fill_number,
     fill_text,
     log_in,
+    open_section,
     start_call,
     tick,
     widget,
@@ -35,6 +36,7 @@ def test_a_red_flag_pauses_training_advice_and_the_call_and_its_letter_carry_the
     choose_radio(page, "call_activity_level", "Træningsaktiv")
     fill_number(page, "call_age", 55)
     choose_radio(page, "call_fractures_known", "Ingen brud")
+    open_section(page, "Råd")
     expect(main).to_contain_text("høje træningsniveau", timeout=SLOW)  # training advice before the red flag
 
     tick(page, "call_rf_sudden_severe_back_pain")
@@ -45,6 +47,8 @@ def test_a_red_flag_pauses_training_advice_and_the_call_and_its_letter_carry_the
     expect(main).to_contain_text("Træningsråd er sat på pause", timeout=SLOW)
     for advice in ("høje træningsniveau", "Stærk:", "Stabil:", "Strakt:", "hop og hink"):
         expect(main).not_to_contain_text(advice)
+    for section in ("Råd · ", "Stærk, Stabil, Strakt · "):  # gone, not merely closed
+        expect(main.locator("summary").filter(has_text=section)).to_have_count(0)
 
     tick(page, "call_said_disposition-gp_prompt")
     tick(page, "call_consent")
