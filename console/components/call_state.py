@@ -40,8 +40,9 @@ ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
 FIELD_ERRORS = "call_field_errors"  # widget key -> [the value refused, the message]
-OPEN_PREFIX, CURRENT_SECTION = "call_open_", "call_section_now"  # the script's sections: open or closed, the one in use
-_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS, CURRENT_SECTION)
+OPEN_SECTIONS, CURRENT_SECTION = "call_open_sections", "call_section_now"  # the script's open sections, the one in use
+_SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS, OPEN_SECTIONS,
+                 CURRENT_SECTION)
 RELOADED = "auth_resumed_from_cookie"  # set by console/auth.py when a reload took up the login
 
 
@@ -55,8 +56,7 @@ def is_active() -> bool:
 
 
 def _clear() -> None:
-    for key in [k for k in st.session_state.keys()
-                if is_draft_key(k) or k in _SESSION_KEYS or k.startswith(OPEN_PREFIX)]:
+    for key in [k for k in st.session_state.keys() if is_draft_key(k) or k in _SESSION_KEYS]:
         del st.session_state[key]
 
 
@@ -218,8 +218,9 @@ def _show_field_errors(errors: dict[str, str]) -> None:
 def field_error(key: str) -> None:
     """The save's message for the widget `key`, shown under it until its value changes."""
     refused = (st.session_state.get(FIELD_ERRORS) or {}).get(key)
+    slot = st.container()  # always there: a message that comes and goes must not move the fields below
     if refused and st.session_state.get(key) == refused[0]:
-        st.error(refused[1])
+        slot.error(refused[1])
 
 
 def _ask_discard(confirm: bool) -> None:

@@ -107,8 +107,9 @@ def _follow_up() -> None:
     suggested = st.session_state.get(SUGGESTED)
     keep = st.checkbox(t("call.follow_up_keep") if suggested else t("call.follow_up_add"), key="call_follow_up_keep",
                        persist_state=KEEP)
+    suggestion = st.container()  # always there, so the fields below stay in place
     if suggested:
-        st.caption(t("call.follow_up_suggested", date=fmt_date(date.fromisoformat(suggested))))
+        suggestion.caption(t("call.follow_up_suggested", date=fmt_date(date.fromisoformat(suggested))))
     date_format = "DD.MM.YYYY" if current_language() == "da" else "YYYY-MM-DD"
     st.date_input(t("call.follow_up_on"), value=None, key="call_follow_up_on", format=date_format,
                   disabled=not keep, persist_state=KEEP)
@@ -154,7 +155,8 @@ def _contact() -> None:
 def wrap_up(*, library: Library, lang: str) -> None:
     st.divider()
     st.subheader(t("call.wrap_up"))
-    _attached(library, lang)
+    with st.container():  # attached entries come and go without moving the notes below
+        _attached(library, lang)
     notes, right = st.columns([3, 2], gap="large")
     with notes:
         # max_chars shows a counter; CallCreate holds the same limit (NOTES_MAX_CHARS).

@@ -28,8 +28,12 @@ def _label(prefix: str):
 
 
 def _error(errors: dict[str, str], field: str) -> None:
+    # Always one container, message or not: an element that comes and goes would shift the widgets after it
+    # to new places on the page, and the browser redraws a moved text field empty for a moment (what was
+    # typed in it meanwhile looked lost).
+    slot = st.container()
     if field in errors:
-        st.error(errors[field], icon=":material/warning:")
+        slot.error(errors[field], icon=":material/warning:")
 
 
 def _select(field: str, key: str, options, errors: dict[str, str]) -> None:
@@ -119,8 +123,9 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
     role, age = st.columns(2)
     with role:
         _select("caller_role", "call_caller_role", CallerRole, errors)
-        if st.session_state.get("call_caller_role") == CallerRole.relative:
-            _select("relation", "call_relation", Relation, errors)
+        with st.container():  # comes and goes without moving what follows
+            if st.session_state.get("call_caller_role") == CallerRole.relative:
+                _select("relation", "call_relation", Relation, errors)
     with age:
         _number("age", "call_age", errors)
     sex, diagnosis = st.columns(2)
@@ -131,12 +136,14 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
     score, pain = st.columns(2)
     with score:
         _number("t_score", "call_t_score", errors, "profile.t_score_help")
+        hint = st.container()
         if t_score_hint(st.session_state) and "t_score" not in errors:
-            st.caption(t("profile.t_score_positive"))
+            hint.caption(t("profile.t_score_positive"))
     with pain:
         _select("pain", "call_pain", PainLevel, errors)
 
-    _fractures(errors)
+    with st.container():  # fracture rows come and go without moving the fields below
+        _fractures(errors)
 
     falls, fear_falling = st.columns([1, 2])
     with falls:

@@ -13,7 +13,7 @@ from advisory.labels import labels
 from advisory.library import Library
 from advisory.profile import CallerProfile
 from advisory.script import CallScript, DispositionText, ScriptBlock, red_flags
-from console.components.call_state import CURRENT_SECTION, OPEN_PREFIX
+from console.components.call_state import CURRENT_SECTION, OPEN_SECTIONS
 from console.components.library_search import entry_body, escape_md, review_marker
 from console.i18n import t
 
@@ -71,17 +71,18 @@ def current_section(script: CallScript, shown: set[str], state) -> str | None:
     return None
 
 
-def _keep_current_open(section: str | None) -> None:
-    # The advisor's own opening and closing is kept (the expanders' state); when the advisor moves on to
-    # the next section (every block of the one before said), that one opens and the finished one closes.
+def _keep_current_open(section: str | None, present: list[str]) -> None:
+    # The advisor's own choice of open sections is kept; when the advisor moves on to the next section (every
+    # block of the one before said), that one opens and the finished one closes.
     state = st.session_state
+    opened = list(state.get(OPEN_SECTIONS) or [])
     previous = state.get(CURRENT_SECTION)
-    if section is None or previous == section:
-        return
-    state[CURRENT_SECTION] = section
-    if previous is not None:
-        state[f"{OPEN_PREFIX}{previous}"] = False
-    state[f"{OPEN_PREFIX}{section}"] = True
+    if section is not None and previous != section:
+        state[CURRENT_SECTION] = section
+        opened = [s for s in opened if s != previous] + [section]
+    kept = [s for s in present if s in opened]  # in script order, only sections this script has
+    if kept != state.get(OPEN_SECTIONS):
+        state[OPEN_SECTIONS] = kept
 
 
 def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
@@ -102,14 +103,9 @@ def _offered_entry(library: Library, slug: str, lang: str) -> None:
     entry = library.get(slug)
     if entry is None:  # removed from the library since the script content was written
         return
-    # Drawn only while open (its "used" tick keeps its value meanwhile).
-    key = f"{OPEN_PREFIX}entry_{slug}"
-    expander = st.expander(escape_md(entry.text(lang).title), expanded=bool(st.session_state.get(key)),
-                           icon=":material/menu_book:", key=key, on_change="rerun")
-    if expander.open:
-        with expander:
-            entry_body(entry, lang)
-            st.checkbox(t("script.used_entry"), key=f"call_used_{slug}", persist_state=KEEP)
+    with st.expander(escape_md(entry.text(lang).title), icon=":material/menu_book:"):
+        entry_body(entry, lang)
+        st.checkbox(t("script.used_entry"), key=f"call_used_{slug}", persist_state=KEEP)
 
 
 def _blocks(blocks: list[ScriptBlock], library: Library, lang: str, tag_labels: dict[str, str],
@@ -127,9 +123,10 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
                 lang: str) -> list[str]:
     """The safety screen, then the answers to the caller's topics, then the rest of the script by section.
 
-    Without a script (no valid profile yet) only the safety screen. The sections after the answers are
-    expanders that draw their blocks only while open (fewer elements per rerun); the one the advisor is in
-    is open. Returns the red flags answered "yes".
+    Without a script (no valid profile yet) only the safety screen. The sections after the answers are a
+    row of buttons; only open sections draw their blocks (fewer elements per rerun), and the one the advisor
+    is in is open. (Not st.expander with on_change: a stateful expander mounting mid-typing started a rerun
+    that dropped what the advisor had just typed.) Returns the red flags answered "yes".
     """
     sections = labels("section", lang)
     if script is None:
@@ -151,20 +148,19 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
     st.markdown(f"#### {labels('group', lang)[script.group]}\n\n{badges}")
     shown = {block.id for block in answers}
     state = st.session_state
-    _keep_current_open(current_section(script, shown, state))
-    for section in script.sections:
-        if section == "safety":
-            continue
-        blocks = [b for b in script.blocks if b.section == section and b.id not in shown]
-        if not blocks:
-            continue
-        said = sum(1 for block in blocks if state.get(f"call_said_{block.id}"))
-        title = t("script.section_title", section=sections[section], said=said, total=len(blocks))
-        key = f"{OPEN_PREFIX}{section}"
-        if key not in state:  # first shown (or dropped by Streamlit while the section was not drawn)
-            state[key] = section == state.get(CURRENT_SECTION)
-        expander = st.expander(title, expanded=bool(state[key]), key=key, on_change="rerun")
-        if expander.open:
-            with expander:
-                _blocks(blocks, library, lang, tag_labels, offered)
+    rest = {section: [b for b in script.blocks if b.section == section and b.id not in shown]
+            for section in script.sections if section != "safety"}
+    rest = {section: blocks for section, blocks in rest.items() if blocks}
+    said = {section: sum(1 for block in blocks if state.get(f"call_said_{block.id}"))
+            for section, blocks in rest.items()}
+    _keep_current_open(current_section(script, shown, state), list(rest))
+    # The sections as a row of buttons (pressed: open). Only open sections are drawn, which keeps each
+    # update small; a said tick keeps its value while its section is closed.
+    opened = st.pills(t("script.sections"), list(rest), selection_mode="multi", key=OPEN_SECTIONS,
+                      format_func=lambda s: t("script.section_title", section=sections[s], said=said[s],
+                                              total=len(rest[s])),
+                      label_visibility="collapsed", width="stretch", wrap=True)
+    for section in (s for s in rest if s in (opened or [])):
+        st.markdown(f"##### {t('script.section_title', section=sections[section], said=said[section], total=len(rest[section]))}")
+        _blocks(rest[section], library, lang, tag_labels, offered)
     return answered

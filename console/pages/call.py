@@ -32,8 +32,10 @@ def workspace() -> None:
         state["call_last_profile"] = evaluation.profile.model_dump(mode="json")
     script = evaluation.script
     call_wrap_up.suggest_follow_up(script)
+    banner = st.container()  # always there, so a red flag's banner does not move the form below it
     if evaluation.disposition_text is not None:
-        script_view.disposition_banner(evaluation.disposition_text)  # a red flag outranks everything
+        with banner:
+            script_view.disposition_banner(evaluation.disposition_text)  # a red flag outranks everything
     library = current_library()
     form_column, script_column = st.columns([2, 3], gap="large")
     with form_column:

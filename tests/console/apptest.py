@@ -104,14 +104,10 @@ def texts(at: AppTest) -> str:
 
 
 def open_script(at: AppTest) -> AppTest:
-    """Open every section of the call script and every library entry it offers, as an advisor can: they
-    draw their blocks only while open (console/components/script_view.py). Takes effect on the next run."""
-    from advisory.library.entries import load_bundled_entries
+    """Open every section of the call script, as an advisor can: only open sections draw their blocks
+    (console/components/script_view.py). Takes effect on the next run."""
     from advisory.vocab import codes
-    from console.components.call_state import OPEN_PREFIX
+    from console.components.call_state import OPEN_SECTIONS
 
-    for section in codes("section"):
-        at.session_state[f"{OPEN_PREFIX}{section}"] = True
-    for entry in load_bundled_entries():
-        at.session_state[f"{OPEN_PREFIX}entry_{entry.slug}"] = True
+    at.session_state[OPEN_SECTIONS] = [section for section in codes("section") if section != "safety"]
     return at

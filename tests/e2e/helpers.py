@@ -129,13 +129,15 @@ def choose_multi(page: Page, key: str, label: str) -> None:
 
 
 def open_section(page: Page, title: str) -> None:
-    """Open a closed section of the call script (its blocks are drawn once it is open)."""
-    section = page.locator("[data-testid='stExpander'] details").filter(
-        has=page.locator("summary", has_text=re.compile(rf"{re.escape(title)} · \d+ af \d+")))
-    expect(section.first).to_be_visible()
-    if section.first.get_attribute("open") is None:
-        section.first.locator("summary").click()
-    expect(section.first).to_have_attribute("open", "")
+    """Open a closed section of the call script (a pressed button in the row of sections; its blocks are
+    drawn once it is open)."""
+    button = widget(page, "call_open_sections").get_by_role(
+        "button", name=re.compile(rf"{re.escape(title)} · \d+ af \d+"))
+    expect(button).to_be_visible()
+    heading = page.locator("[data-testid='stMain'] h5").filter(has_text=re.compile(rf"^{re.escape(title)} · "))
+    if heading.count() == 0:
+        button.click()
+    expect(heading).to_have_count(1)
     wait_idle(page)
 
 

@@ -11,6 +11,7 @@ from tests.e2e.helpers import (
     add_fracture,
     choose_multi,
     choose_radio,
+    click,
     create_user,
     fill_number,
     log_in,
@@ -78,3 +79,23 @@ def test_the_answers_to_the_callers_topics_are_in_view_without_scrolling(advisor
         box = answer.bounding_box()
         assert box is not None and box["y"] + 60 <= VIEWPORT["height"], (words, box)  # its first lines show
     assert "Session State" not in _main(page).inner_text()  # no Streamlit warning about the sections' state
+
+
+def test_what_is_typed_right_after_a_choice_stays_on_screen(advisor_page):
+    # Picking the activity level removes its "skal udfyldes" message; an element that came and went used to
+    # move the fields below it, and the browser redrew a moved field empty: an age typed at once vanished
+    # from the screen in about one call of three.
+    page = advisor_page
+    for attempt in range(6):
+        if attempt:
+            click(page, "call_discard")
+            click(page, "call_discard_confirm")
+            start_call(page)
+        choose_radio(page, "call_activity_level", "Hverdagsaktiv")
+        fill_number(page, "call_age", 70 + attempt)
+        type_into(page, "call_t_score", "-3,0")
+        choose_radio(page, "call_fractures_known", "Ingen brud")
+        page.wait_for_timeout(1_000)
+        wait_idle(page)
+        expect(widget(page, "call_age").locator("input")).to_have_value(str(70 + attempt))
+        expect(widget(page, "call_t_score").locator("input")).to_have_value("-3,0")
