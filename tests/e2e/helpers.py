@@ -135,8 +135,15 @@ def open_section(page: Page, title: str) -> None:
         "button", name=re.compile(rf"{re.escape(title)} · \d+ af \d+"))
     expect(button).to_be_visible()
     heading = page.locator("[data-testid='stMain'] h5").filter(has_text=re.compile(rf"^{re.escape(title)} · "))
-    if heading.count() == 0:
+    for _ in range(5):  # a click that lands while a rerun redraws the row is lost: click again
+        wait_idle(page)
+        if heading.count():
+            break
         button.click()
+        try:
+            heading.first.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: look again
+            continue
     expect(heading).to_have_count(1)
     wait_idle(page)
 
