@@ -50,13 +50,23 @@ def format_datetime(value: datetime | None, lang: str = "da") -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+MINUS = "\u2212"  # the minus sign Danish typesetting writes before a negative number (−2,6)
+
+
 def format_number(value: float | int | None, lang: str = "da", decimals: int = 0) -> str:
-    """-2,6 and 1.234.567 in Danish; -2.6 and 1,234,567 in English."""
+    """−2,6 and 1.234.567 in Danish (with a real minus sign); -2.6 and 1,234,567 in English.
+
+    A value that rounds to zero has no sign ("0,0", never "−0,0").
+    """
     if value is None:
         return ""
     text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
     if lang == "da":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        if text.startswith("-"):
+            text = MINUS + text[1:]
     return text
 
 

@@ -136,7 +136,7 @@ def test_month_in_the_current_month_before_the_15th_is_capped_at_today():
      ({"call_activity_level": None}, "activity_level", "Vælg aktivitetsniveau"),
      ({"call_falls": "400"}, "falls_last_year", "fra 0 til 365"),
      ({"call_falls": "-1"}, "falls_last_year", "helt tal mellem 0 og 365"),
-     ({"call_t_score": "15"}, "t_score", "mellem -6,0 og +3,0"),
+     ({"call_t_score": "15"}, "t_score", "mellem −6,0 og +3,0"),
      ({"call_t_score": "-2,6,1"}, "t_score", "fx -2,6"),
      ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_weeks_1": "2"}, "fractures", "Brud 1"),
      ({"call_fractures_known": "yes", "call_fx_rows": [1], "call_fx_site_1": "hip"}, "fractures", "datoen"),

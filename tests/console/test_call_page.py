@@ -335,7 +335,7 @@ def test_a_t_score_typed_the_danish_way_is_read(console_db, advisor, typed, stor
 
 
 @pytest.mark.parametrize(("field", "typed", "words"), [
-    ("t_score", "15", "mellem -6,0 og +3,0"), ("t_score", "minus to", "fx -2,6"), ("falls", "-1", "helt tal"),
+    ("t_score", "15", "mellem −6,0 og +3,0"), ("t_score", "minus to", "fx -2,6"), ("falls", "-1", "helt tal"),
     ("age", "tres år", "helt tal"),
 ])
 def test_an_invalid_number_blocks_saving_with_the_message_beside_it_and_is_kept(console_db, advisor, field, typed,

@@ -28,8 +28,9 @@ def test_no_empty_strings():
 
 @pytest.mark.parametrize(
     ("value", "lang", "decimals", "expected"),
-    [(-2.6, "da", 1, "-2,6"), (-2.6, "en", 1, "-2.6"), (1234567, "da", 0, "1.234.567"),
-     (1234567, "en", 0, "1,234,567"), (0.5, "da", 2, "0,50")],
+    [(-2.6, "da", 1, "\u22122,6"), (-2.6, "en", 1, "-2.6"), (1234567, "da", 0, "1.234.567"),
+     (1234567, "en", 0, "1,234,567"), (0.5, "da", 2, "0,50"), (-1234.5, "da", 1, "\u22121.234,5"),
+     (-3, "da", 1, "\u22123,0"), (-0.04, "da", 1, "0,0"), (-0.04, "en", 1, "0.0")],
 )
 def test_number_formats(value, lang, decimals, expected):
     assert format_number(value, lang, decimals) == expected

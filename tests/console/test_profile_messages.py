@@ -54,7 +54,7 @@ def test_missing_activity_level_is_a_clear_error():
 def test_messages_quote_the_bounds_the_danish_way():
     with pytest.raises(ValidationError) as info:
         CallerProfile(activity_level="everyday_active", t_score=-7)
-    assert "-6,0" in profile_messages(info.value, "da")["t_score"] and "+3,0" in profile_messages(info.value, "da")["t_score"]
+    assert "−6,0" in profile_messages(info.value, "da")["t_score"] and "+3,0" in profile_messages(info.value, "da")["t_score"]
     assert "-6.0" in profile_messages(info.value, "en")["t_score"]
 
 
