@@ -3,7 +3,8 @@
 Every page's address is known whether or not the user may open it, so a reload, a bookmark or an opened
 link never meets Streamlit's "Page not found": logged out, every address shows the login and then the
 page asked for (with its query, e.g. `/call_log?call=123`); logged in, an address the role may not open
-shows "Ingen adgang".
+shows "Ingen adgang". An address that names no page at all (a typo) gets a hidden page of its own, which
+says so in the user's language (console/chrome.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from advisory.labels import label as vocabulary_label
-from console import auth, guard
+from console import auth, chrome, guard
 from console.i18n import LANGUAGES, current_language, label, t
 from console.markdown import plain
 from console.navigation import PAGES, pages_for
@@ -39,8 +40,13 @@ def _to_default_page() -> None:
     st.switch_page(navigation_pages[0])
 
 
+def _not_found() -> None:
+    chrome.not_found(navigation_pages[0])
+
+
 _database_ready(get_settings().DATABASE_URL)
 current_language()
+chrome.style()
 auth.resume_from_cookie()
 auth.resume_from_identity_provider()
 
@@ -49,10 +55,12 @@ st.sidebar.selectbox(
     LANGUAGES,
     key="lang",
     format_func=lambda code: vocabulary_label("language", code, code),
+    placeholder=t("common.choose"),
 )
 
 user = guard.verified_user()
 auth.sync_cookie()
+unknown = chrome.requested_page_name({spec.url_path for spec in PAGES} | {"login"})
 if user is None:
     with session_scope() as session:
         first_run = users.count_users(session) == 0
@@ -60,6 +68,8 @@ if user is None:
     # Each page's address leads to the login too; after it the same address opens the page itself.
     navigation_pages = [st.Page(entry, title=t("login.title"), url_path="login", default=True)] + [
         st.Page(entry, title=t(spec.title_key), url_path=spec.url_path, visibility="hidden") for spec in PAGES]
+    if unknown:
+        navigation_pages.append(st.Page(entry, title=t("login.title"), url_path=unknown, visibility="hidden"))
     navigation = st.navigation(navigation_pages, position="hidden")
 else:
     allowed = [spec.url_path for spec in pages_for(user)]
@@ -72,6 +82,9 @@ else:
     ]
     navigation_pages.sort(key=lambda page: page.visibility != "visible")
     navigation_pages.append(st.Page(_to_default_page, title=t("login.title"), url_path="login", visibility="hidden"))
+    if unknown:
+        navigation_pages.append(st.Page(_not_found, title=t("app.not_found_title"), url_path=unknown,
+                                        visibility="hidden"))
     navigation = st.navigation(navigation_pages)
     st.sidebar.caption(t("app.signed_in_as", name=plain(user.display_name), role=label("role", user.role)))
     if st.sidebar.button(t("app.log_out"), key="app_logout"):

@@ -8,12 +8,12 @@ import math
 from dataclasses import asdict
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from advisory import access
 from console import guard
-from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
+from console.components import tables
+from console.i18n import audit_action, audit_object, fmt_date, fmt_number, label, t
 from db.engine import session_scope
 from db.repositories import audit, privacy, users
 from db.repositories.call_log import local_day_start
@@ -82,11 +82,11 @@ def retention_tab(admin: StaffUser) -> None:
     if not runs:
         st.caption(t("admin_privacy.no_runs"))
         return
-    st.dataframe(pd.DataFrame([{t("admin_privacy.col_at"): fmt_datetime(run["at"]),
-                                t("admin_privacy.col_who"): run["actor_name"] or "cli",
-                                t("admin_privacy.col_calls"): run["detail"].get("calls", 0),
-                                t("admin_privacy.col_detail"): json.dumps(run["detail"], ensure_ascii=False)}
-                               for run in runs]), hide_index=True, key="admin_purge_runs")
+    tables.show([{t("admin_privacy.col_at"): run["at"],
+                  t("admin_privacy.col_who"): run["actor_name"] or t("admin_privacy.by_cli"),
+                  t("admin_privacy.col_calls"): run["detail"].get("calls", 0),
+                  t("admin_privacy.col_detail"): json.dumps(run["detail"], ensure_ascii=False)}
+                 for run in runs], key="admin_purge_runs")
 
 
 def audit_tab() -> None:
@@ -94,10 +94,14 @@ def audit_tab() -> None:
         actions = privacy.audit_actions(session)
         staff = {u["id"]: u["display_name"] for u in users.list_users(session)}
     first = st.columns(4)
-    action = first[0].selectbox(t("admin_privacy.audit_action"), [None, *actions], key="admin_audit_action",
-                                format_func=lambda a: t("admin_privacy.all") if a is None else a)
+    # Named now: Streamlit may call format_func outside the page's run (and its language).
+    named = {None: t("admin_privacy.all"), **{a: audit_action(a) for a in actions}}
+    action = first[0].selectbox(t("admin_privacy.audit_action"), list(named), key="admin_audit_action",
+                                format_func=named.get,
+                                placeholder=t("common.choose"))
     actor = first[1].selectbox(t("admin_privacy.audit_actor"), [None, *staff], key="admin_audit_actor",
-                               format_func=lambda i: t("admin_privacy.all") if i is None else staff[i])
+                               format_func=lambda i: t("admin_privacy.all") if i is None else staff[i],
+                               placeholder=t("common.choose"))
     object_id = first[2].text_input(t("admin_privacy.audit_object_id"), key="admin_audit_object_id").strip()
     since = first[3].date_input(t("admin_privacy.audit_since"), value=None, format="DD.MM.YYYY",
                                 key="admin_audit_since")
@@ -110,12 +114,12 @@ def audit_tab() -> None:
                                           offset=(page - 1) * AUDIT_PAGE_SIZE)
     pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
     st.caption(t("admin_privacy.audit_total", n=fmt_number(total)))
-    st.dataframe(pd.DataFrame([{t("admin_privacy.col_at"): fmt_datetime(e["at"]),
-                                t("admin_privacy.col_who"): e["actor_name"] or staff.get(e["actor_id"], ""),
-                                t("admin_privacy.col_action"): e["action"],
-                                t("admin_privacy.col_object"): f"{e['object_type']} {e['object_id']}".strip(),
-                                t("admin_privacy.col_detail"): json.dumps(e["detail"], ensure_ascii=False)}
-                               for e in events]), hide_index=True, key="admin_audit_table")
+    tables.show([{t("admin_privacy.col_at"): e["at"],
+                  t("admin_privacy.col_who"): e["actor_name"] or staff.get(e["actor_id"], ""),
+                  t("admin_privacy.col_action"): audit_action(e["action"]),
+                  t("admin_privacy.col_object"): audit_object(e["object_type"], e["object_id"]),
+                  t("admin_privacy.col_detail"): json.dumps(e["detail"], ensure_ascii=False)}
+                 for e in events], key="admin_audit_table")
     if st.session_state.get("admin_audit_page", 1) > pages:
         st.session_state["admin_audit_page"] = pages
     st.number_input(t("admin_privacy.audit_page"), min_value=1, max_value=pages, step=1, key="admin_audit_page")
@@ -145,13 +149,13 @@ def member_tab(admin: StaffUser) -> None:
         st.info(t("admin_privacy.none_found"))
         return
     st.caption(t("admin_privacy.found", n=fmt_number(len(calls))))
-    st.dataframe(pd.DataFrame([{
-        t("admin_privacy.col_call"): c["id"], t("admin_privacy.col_started"): fmt_datetime(c["started_at"]),
+    tables.show([{
+        t("admin_privacy.col_call"): c["id"], t("admin_privacy.col_started"): c["started_at"],
         t("admin_privacy.col_advisor"): c["advisor_name"], t("admin_privacy.col_group"): label("group", c["group_id"]),
         t("admin_privacy.col_member_number"): c["member_number"] or "", t("admin_privacy.col_name"): c["caller_name"] or "",
         t("admin_privacy.col_phone"): c["phone"] or "", t("admin_privacy.col_email"): c["email"] or "",
-        t("admin_privacy.col_anonymised"): fmt_datetime(c["anonymised_at"]),
-    } for c in calls]), hide_index=True, key="admin_member_calls")
+        t("admin_privacy.col_anonymised"): c["anonymised_at"],
+    } for c in calls], key="admin_member_calls")
 
     st.subheader(t("admin_privacy.access_title"))
     if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare") and (

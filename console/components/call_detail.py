@@ -10,17 +10,28 @@ lost and nothing is overwritten silently."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
-import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from advisory import access
 from advisory.formatting import local_today
+from advisory.script import script_content
 from advisory.vocab import codes
 from console import guard
-from console.i18n import current_language, fmt_date, fmt_datetime, fmt_number, joined, label, labeller, t
+from console.components import tables
+from console.i18n import (
+    audit_action,
+    current_language,
+    fmt_date,
+    fmt_datetime,
+    fmt_number,
+    joined,
+    label,
+    labeller,
+    t,
+)
 from console.markdown import plain
 from db.engine import session_scope
 from db.models import FOLLOW_UP_REASON_MAX_CHARS, NOTES_MAX_CHARS
@@ -51,7 +62,7 @@ def show(call_id: int, viewer: StaffUser) -> None:
     _summary(detail)
     _contact(detail)
     with st.expander(t("call_detail.profile")):
-        st.json(detail.profile)
+        _facts(profile_facts(detail.profile), key="call_detail_profile")
     _said(detail)
     st.markdown(f"**{t('call_detail.notes')}**")
     st.text(detail.notes or t("call_detail.no_notes"))
@@ -60,8 +71,8 @@ def show(call_id: int, viewer: StaffUser) -> None:
     _edit(detail, viewer)
     _add_follow_up(detail, viewer)
     with st.expander(t("call_detail.audit")):
-        _table([{t("call_detail.col_at"): fmt_datetime(e["at"]), t("call_detail.col_who"): e["actor_name"],
-                 t("call_detail.col_action"): e["action"],
+        _table([{t("call_detail.col_at"): e["at"], t("call_detail.col_who"): e["actor_name"],
+                 t("call_detail.col_action"): audit_action(e["action"]),
                  t("call_detail.col_detail"): json.dumps(e["detail"], ensure_ascii=False)}
                 for e in detail.audit_trail], key="call_detail_audit_table")
 
@@ -78,8 +89,60 @@ def _summary(detail: CallDetail) -> None:
         t("call_detail.red_flag"): label("disposition", detail.disposition) or t("call_detail.no_red_flag"),
         t("call_detail.outcome"): label("outcome", detail.outcome),
     }
-    st.dataframe(pd.DataFrame({"": list(facts), " ": list(facts.values())}), hide_index=True,
-                 key="call_detail_summary")
+    _facts(facts, key="call_detail_summary")
+
+
+# The profile's fields in the order the form asks them; each with its label key and how to show a value.
+_PROFILE_FIELDS = (
+    ("caller_role", "call_detail.caller_role"), ("relation", "profile.relation"), ("age", "profile.age"),
+    ("sex", "profile.sex"), ("diagnosis", "profile.diagnosis"), ("t_score", "profile.t_score"),
+    ("fractures", "profile.fractures"), ("pain", "profile.pain"), ("activity_level", "call_detail.activity_level"),
+    ("falls_last_year", "profile.falls_last_year"), ("fear_of_movement", "profile.fear_of_movement"),
+    ("fear_of_falling", "profile.fear_of_falling"), ("walking_aid", "profile.walking_aid"),
+    ("in_physiotherapy", "profile.in_physiotherapy"), ("topics", "call_detail.topics"),
+)
+_VOCABULARY_FIELDS = ("caller_role", "relation", "sex", "diagnosis", "pain", "activity_level")
+
+
+def _fracture_text(fracture: dict) -> str:
+    when = fracture.get("occurred_on")
+    parts = [label("fracture_site", fracture.get("site")),
+             fmt_date(date.fromisoformat(when)) if when else t("profile.when_unknown").lower()]
+    if fracture.get("low_energy"):
+        parts.append(t("profile.low_energy").lower())
+    return ", ".join(part for part in parts if part)
+
+
+def _profile_value(field: str, value) -> str:
+    if field == "fractures":
+        if value is None:
+            return t("profile.fractures_unknown")
+        return "; ".join(_fracture_text(f) for f in value) if value else t("profile.fractures_no")
+    if value is None:
+        return "–"
+    if field in _VOCABULARY_FIELDS:
+        return label(field, value)
+    if field == "topics":
+        return joined("topic", value) or "–"
+    if isinstance(value, bool):
+        return t(f"profile.answer_{'yes' if value else 'no'}")
+    if field == "t_score":
+        return fmt_number(value, 1)
+    return fmt_number(value)
+
+
+def profile_facts(profile: dict) -> dict[str, str]:
+    """The stored profile snapshot in the advisor's words: label -> value, numbers and dates as the UI writes them."""
+    facts = {t(key): _profile_value(field, profile.get(field)) for field, key in _PROFILE_FIELDS}
+    known = {field for field, _ in _PROFILE_FIELDS}
+    # A snapshot from an older version may hold a field this one does not know: shown as stored.
+    facts.update({name: str(value) for name, value in profile.items() if name not in known})
+    return facts
+
+
+def _facts(facts: dict[str, str], *, key: str) -> None:
+    """A two-column table of label and value (no headers of its own)."""
+    tables.show([{"": name, " ": value} for name, value in facts.items()], key=key)
 
 
 def _contact(detail: CallDetail) -> None:
@@ -100,15 +163,20 @@ def _said(detail: CallDetail) -> None:
     st.markdown(f"**{t('call_detail.blocks')}**")
     st.caption(t("call_detail.content_version", version=detail.content_version or "–"))
     if detail.delivered_blocks:
-        _table([{t("call_detail.col_block"): block, t("call_detail.col_version"): detail.content_version}
+        lang = current_language()
+        blocks = {block.id: block for block in script_content().blocks}
+        # Each block as it reads today (its id when today's content no longer has it): the caption above
+        # says which content version the call was given.
+        _table([{t("call_detail.col_block"): label("section", blocks[block].section) if block in blocks else "",
+                 t("call_detail.col_text"): getattr(blocks[block], lang) if block in blocks else block}
                 for block in detail.delivered_blocks], key="call_detail_blocks")
     else:
         st.caption(t("call_detail.no_blocks"))
     st.markdown(f"**{t('call_detail.library')}**")
     if detail.library_slugs:
         lang = current_language()
-        _table([{t("call_detail.col_title"): detail.library_titles.get(slug, {}).get(lang, ""),
-                 t("call_detail.col_slug"): slug} for slug in detail.library_slugs], key="call_detail_library")
+        _table([{t("call_detail.col_title"): detail.library_titles.get(slug, {}).get(lang) or slug}
+                for slug in detail.library_slugs], key="call_detail_library")
     else:
         st.caption(t("call_detail.no_library"))
 
@@ -118,7 +186,7 @@ def _follow_ups(detail: CallDetail) -> None:
     if not detail.follow_ups:
         st.caption(t("call_detail.no_follow_ups"))
         return
-    _table([{t("call_detail.col_due"): fmt_date(f["due_on"]), t("call_detail.col_assignee"): f["assignee_name"],
+    _table([{t("call_detail.col_due"): f["due_on"], t("call_detail.col_assignee"): f["assignee_name"],
              t("call_detail.col_reason"): f["reason"], t("call_detail.col_status"): t(f"follow_ups.status_{f['status']}"),
              t("call_detail.col_note"): f["closing_note"]} for f in detail.follow_ups], key="call_detail_follow_ups")
 
@@ -128,10 +196,11 @@ def _referrals(detail: CallDetail) -> None:
     if not detail.referrals:
         st.caption(t("call_detail.no_referrals"))
         return
-    _table([{t("call_detail.col_channel"): r["channel"], t("call_detail.col_recipient"): r["recipient"],
-             t("call_detail.col_subject"): r["subject"], t("call_detail.col_status"): r["status"],
-             t("call_detail.col_created"): fmt_datetime(r["created_at"]),
-             t("call_detail.col_sent"): fmt_datetime(r["sent_at"])} for r in detail.referrals],
+    _table([{t("call_detail.col_channel"): label("channel", r["channel"]),
+             t("call_detail.col_recipient"): r["recipient"], t("call_detail.col_subject"): r["subject"],
+             t("call_detail.col_status"): t(f"referrals.status_{r['status']}"),
+             t("call_detail.col_created"): r["created_at"], t("call_detail.col_sent"): r["sent_at"]}
+            for r in detail.referrals],
            key="call_detail_referrals")
 
 
@@ -219,7 +288,7 @@ def _edit(detail: CallDetail, viewer: StaffUser) -> None:
                              help=t("call_detail.notes_locked") if locked else None)
         outcome = st.selectbox(t("call_detail.edit_outcome"), OUTCOMES, index=OUTCOMES.index(detail.outcome)
                                if detail.outcome in OUTCOMES else 0, format_func=labeller("outcome"),
-                               key=f"call_detail_outcome_{detail.id}_v{version}")
+                               key=f"call_detail_outcome_{detail.id}_v{version}", placeholder=t("common.choose"))
         if not st.form_submit_button(t("call_detail.save")) or (actor := guard.check(access.takes_calls)) is None:
             return
     _save_edit(detail, actor, expected_version=version, notes=None if locked else notes, outcome=outcome)
@@ -236,7 +305,7 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
                             format="DD.MM.YYYY", key=f"call_detail_fu_due_{detail.id}")
         assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.get,
                                 index=list(names).index(viewer.id) if viewer.id in names else 0,
-                                key=f"call_detail_fu_assignee_{detail.id}")
+                                key=f"call_detail_fu_assignee_{detail.id}", placeholder=t("common.choose"))
         reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}",
                                max_chars=FOLLOW_UP_REASON_MAX_CHARS)
         if not st.form_submit_button(t("call_detail.add")) or (actor := guard.check(access.takes_calls)) is None:
@@ -248,4 +317,4 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
 
 
 def _table(rows: list[dict], *, key: str) -> None:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key=key)
+    tables.show(rows, key=key)

@@ -165,6 +165,6 @@ def wrap_up(*, library: Library, lang: str) -> None:
         field_error("call_notes")
     with right:
         st.selectbox(t("call.outcome"), codes("outcome"), key="call_outcome", persist_state=KEEP,
-                     format_func=labeller("outcome"))
+                     format_func=labeller("outcome"), placeholder=t("common.choose"))
         _follow_up()
     _contact()

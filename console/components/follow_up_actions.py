@@ -47,7 +47,7 @@ def render(row: FollowUpRow, viewer: StaffUser, *, key: str) -> None:
         ids = list(names)
         assignee = st.selectbox(t("follow_ups.new_assignee"), ids, format_func=names.get,
                                 index=ids.index(row.assignee_id) if row.assignee_id in ids else 0,
-                                key=f"{key}_assignee")
+                                key=f"{key}_assignee", placeholder=t("common.choose"))
         if st.button(t("follow_ups.reassign"), key=f"{key}_reassign"):
             _act(lambda s: follow_ups.reassign(s, follow_up_id=row.id, assignee_id=assignee, actor=viewer),
                  t("follow_ups.reassigned", name=plain(names.get(assignee, ""))))

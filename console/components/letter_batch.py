@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from advisory import access
 from advisory.formatting import local_today
 from console import guard
+from console.components import tables
 from console.components.referral_editor import address_problem_text
 from console.i18n import fmt_date, fmt_datetime, fmt_number, t
 from db.engine import get_engine, session_scope
@@ -75,13 +75,13 @@ def letters_to_post(user: StaffUser) -> None:
 
 
 def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
-    st.dataframe(pd.DataFrame([{
-        t("letters.col_written"): fmt_datetime(letter.referral.created_at),
+    tables.show([{
+        t("letters.col_written"): letter.referral.created_at,
         t("letters.col_author"): letter.author_name,
         t("letters.col_address"): _address(letter),
         t("letters.col_subject"): letter.referral.subject,
-        t("letters.col_printed"): fmt_datetime(letter.referral.printed_at),
-    } for letter in ready]), hide_index=True, width="stretch", key="letters_table")
+        t("letters.col_printed"): letter.referral.printed_at,
+    } for letter in ready], key="letters_table")
     for letter in ready:
         with st.expander(t("letters.read", id=letter.referral.id, address=_address(letter))):
             st.text(letter.referral.body)

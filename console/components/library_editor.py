@@ -13,7 +13,6 @@ import re
 from datetime import date
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -21,6 +20,7 @@ from advisory import access
 from advisory.library import KINDS, SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
 from advisory.library.analysis import fold
 from console import guard
+from console.components import tables
 from console.components.library_entries import is_overdue, markers, source_citations
 from console.i18n import fmt_date, fmt_datetime, label, t
 from db.engine import session_scope
@@ -230,7 +230,8 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
             st.error(t("library.error_summary"))
         kind_column, slug_column = st.columns([1, 3])
         kinds = {k: t(f"library.kind_{k}") for k in KINDS}
-        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.get)
+        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.get,
+                              placeholder=t("common.choose"))
         slug_column.text_input(t("library.field_slug"), key=NEW_FIELD("slug"), help=t("library.new_slug_help"))
         for field in ("slug", "kind"):
             if message := errors.get(field):
@@ -253,12 +254,12 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
         statuses = {k: t(f"library.status_{k}") for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=0, key=NEW_FIELD("theme"),
-                               format_func=themes.get)
+                               format_func=themes.get, placeholder=t("common.choose"))
         status_column.selectbox(t("library.field_review_status"), list(statuses), key=NEW_FIELD("review_status"),
-                                format_func=statuses.get)
+                                format_func=statuses.get, placeholder=t("common.choose"))
         date_column.date_input(t("library.field_last_reviewed"), format="DD.MM.YYYY", key=NEW_FIELD("last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), key=NEW_FIELD("sources"),
-                       format_func=citations.get, placeholder=t("library.new_sources_placeholder"))
+                       format_func=citations.get, placeholder=t("library.new_sources_placeholder"), select_all=False)
         for field in SHARED_FIELDS:
             if message := errors.get(field):
                 st.error(message)
@@ -275,7 +276,7 @@ def _pick(library: Library, lang: str, today: date) -> str | None:
     entries = [e for e in library.entries
                if not only_due or e.review_status != "approved" or is_overdue(e, today)]
     entries.sort(key=lambda e: e.text(lang).title.casefold())
-    titles = {e.slug: f"{markers(e, today)} {e.text(lang).title}".strip() for e in entries}
+    titles = {e.slug: f"{e.text(lang).title} {markers(e, today)}".strip() for e in entries}
     return st.selectbox(t("library.edit_pick"), list(titles), key=PICK, index=None,
                         format_func=titles.get, placeholder=t("library.edit_pick_placeholder"))
 
@@ -309,18 +310,21 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
         statuses = {k: t(f"library.status_{k}") for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=list(themes).index(entry.theme),
-                               key=_key(entry.slug, version, "theme"), format_func=themes.get)
+                               key=_key(entry.slug, version, "theme"), format_func=themes.get,
+                               placeholder=t("common.choose"))
         status_column.selectbox(t("library.field_review_status"), list(statuses),
                                 index=STATUSES.index(entry.review_status),
-                                key=_key(entry.slug, version, "review_status"), format_func=statuses.get)
+                                key=_key(entry.slug, version, "review_status"), format_func=statuses.get,
+                                placeholder=t("common.choose"))
         date_column.date_input(t("library.field_last_reviewed"), value=entry.last_reviewed, format="DD.MM.YYYY",
                                key=_key(entry.slug, version, "last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), default=entry.sources,
-                       key=_key(entry.slug, version, "sources"), format_func=citations.get)
+                       key=_key(entry.slug, version, "sources"), format_func=citations.get,
+                       placeholder=t("library.new_sources_placeholder"), select_all=False)
         for field in SHARED_FIELDS:
             if message := errors.get(field):
                 st.error(message)
-        st.form_submit_button(t("library.save"), key="library_edit_save", type="primary", icon="💾",
+        st.form_submit_button(t("library.save"), key="library_edit_save", type="primary", icon=":material/save:",
                               on_click=_save, args=(entry, version))
 
 
@@ -328,16 +332,16 @@ def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
     with session_scope() as session:
         revisions = library_repo.history(session, slug=slug)
     st.subheader(t("library.history"), anchor=False)
-    st.dataframe(pd.DataFrame([
+    tables.show([
         {
             t("library.col_version"): r.version,
-            t("library.col_when"): fmt_datetime(r.created_at),
+            t("library.col_when"): r.created_at,
             t("library.col_editor"): r.editor_name or t("library.bundled"),
             t("library.col_changed"): ", ".join(field_label(name) for name in r.changed_fields),
             t("library.col_note"): _note(r.note),
         }
         for r in revisions
-    ]), hide_index=True, width="stretch")
+    ], key="library_history_table")
     older = {r.version: r for r in revisions if r.version != current}
     if not older:
         st.caption(t("library.restore_none"))
@@ -352,7 +356,7 @@ def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
     old = LibraryEntry.model_validate(older[chosen].data).text(lang)
     st.caption(t("library.restore_preview"))
     st.code(f"{old.title}\n\n{old.short_answer}", language=None, wrap_lines=True)
-    st.button(t("library.restore"), key="library_restore", icon="↩️", on_click=_restore, args=(slug, current))
+    st.button(t("library.restore"), key="library_restore", icon=":material/history:", on_click=_restore, args=(slug, current))
 
 
 def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None:

@@ -54,9 +54,23 @@ def matches_review(entry: LibraryEntry, review: str, today: date) -> bool:
     return True
 
 
+AWAITING_ICON = ":material/warning:"
+OVERDUE_ICON = ":material/schedule:"
+
+
 def markers(entry: LibraryEntry, today: date) -> str:
-    """Plain-text markers for labels and pickers: ⚠️ awaiting clinical review, ⏰ review overdue."""
-    return ("⚠️" if entry.review_status != "approved" else "") + ("⏰" if is_overdue(entry, today) else "")
+    """Short text markers for plain-text labels (select box options, table cells), where no icon can
+    show: "(ikke godkendt)" while awaiting clinical approval, "(skal gennemgås)" when review is overdue."""
+    parts = [t("library.marker_unapproved")] if entry.review_status != "approved" else []
+    if is_overdue(entry, today):
+        parts.append(t("library.marker_overdue"))
+    return " ".join(f"({part})" for part in parts)
+
+
+def icons(entry: LibraryEntry, today: date) -> str:
+    """The same markers as Material icons, for Markdown labels (an entry's expander)."""
+    return " ".join(icon for icon, shown in ((AWAITING_ICON, entry.review_status != "approved"),
+                                             (OVERDUE_ICON, is_overdue(entry, today))) if shown)
 
 
 def badges(entry: LibraryEntry, today: date) -> str:
@@ -65,7 +79,7 @@ def badges(entry: LibraryEntry, today: date) -> str:
         parts.append(f":blue-badge[{t(f'library.theme_{entry.theme}')}]")
     parts.append(review_marker(entry.review_status))
     if is_overdue(entry, today):
-        parts.append(f":red-badge[⏰ {t('library.overdue')}]")
+        parts.append(f":red-badge[{OVERDUE_ICON} {t('library.overdue')}]")
     return " ".join(part for part in parts if part)
 
 
@@ -96,10 +110,12 @@ def _filters() -> tuple[str, str | None, str | None, str]:
     kinds = {None: t("library.all"), **{k: label("entry_kind", k) for k in KINDS}}
     themes = {None: t("library.all"), **{k: t(f"library.theme_{k}") for k in THEMES}}
     reviews = {k: t(f"library.review_{k}") for k in REVIEW_FILTERS}
-    kind = kind_column.selectbox(t("library.kind"), list(kinds), key="library_kind", format_func=kinds.get)
-    theme = theme_column.selectbox(t("library.theme"), list(themes), key="library_theme", format_func=themes.get)
+    kind = kind_column.selectbox(t("library.kind"), list(kinds), key="library_kind", format_func=kinds.get,
+                                 placeholder=t("common.choose"))
+    theme = theme_column.selectbox(t("library.theme"), list(themes), key="library_theme", format_func=themes.get,
+                                   placeholder=t("common.choose"))
     review = review_column.selectbox(t("library.review"), list(reviews), key="library_review",
-                                     format_func=reviews.get)
+                                     format_func=reviews.get, placeholder=t("common.choose"))
     return query, kind, theme, review
 
 
@@ -127,7 +143,7 @@ def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: da
           attached: list[str] | None, advisor_id: int) -> None:
     text = entry.text(lang)
     label = highlighted(snippets.get("title", text.title))
-    with st.expander(f"{label} {markers(entry, today)}".strip(), expanded=expanded):
+    with st.expander(f"{label} {icons(entry, today)}".strip(), expanded=expanded):
         st.markdown(badges(entry, today))
         st.caption(t("library.short_answer"))
         with st.container(key=f"library_answer_{entry.slug}"):

@@ -54,7 +54,7 @@ def review_marker(status: str) -> str:
     """A badge for content still awaiting the clinical lead's approval ("" for approved content)."""
     if status == "approved":
         return ""
-    return f":orange-badge[⚠️ {t(f'library_search.status_{status}')}]"
+    return f":orange-badge[:material/warning: {t(f'library_search.status_{status}')}]"
 
 
 def entry_caption(entry: LibraryEntry) -> str:
@@ -128,7 +128,7 @@ def _result_card(hit: SearchHit, *, key_prefix: str, lang: str, on_use: Callable
             st.caption(t("library_search.already_used"))
             return False
         return st.button(t("library_search.use"), key=f"{key_prefix}_use_{entry.slug}", on_click=_use,
-                         args=(on_use, key_prefix, lang, entry.slug), icon="📎")
+                         args=(on_use, key_prefix, lang, entry.slug), icon=":material/attach_file:")
 
 
 def library_search(

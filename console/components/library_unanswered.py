@@ -57,7 +57,8 @@ def unanswered_panel(library: Library, *, user: StaffUser, lang: str) -> None:
         return
     st.caption(t("library.unanswered_intro"))
     days = st.selectbox(t("library.unanswered_period"), PERIODS, index=PERIODS.index(DEFAULT_PERIOD),
-                        key="library_unanswered_period", format_func=lambda n: t("library.unanswered_days", days=n))
+                        key="library_unanswered_period", format_func=lambda n: t("library.unanswered_days", days=n),
+                        placeholder=t("common.choose"))
     with session_scope() as session:
         questions = unanswered_repo.questions(session, since=utcnow() - timedelta(days=days))
     groups = group_questions(questions, library)

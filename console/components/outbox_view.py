@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
 from advisory import access
 from console import guard
-from console.components import referral_editor
+from console.components import referral_editor, tables
 from console.i18n import fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
 from db.repositories import referrals
@@ -61,23 +60,22 @@ def outbox(user: StaffUser) -> None:
     if not rows:
         st.info(t("referrals.outbox_empty"))
         return
-    st.dataframe(
-        pd.DataFrame([
+    tables.show(
+        [
             {
-                t("referrals.col_updated"): fmt_datetime(r.updated_at),
+                t("referrals.col_updated"): r.updated_at,
                 t("referrals.col_call"): r.call_id,
                 t("referrals.col_channel"): label("channel", r.channel),
                 t("referrals.col_recipient"): " · ".join(r.recipient.splitlines()),
                 t("referrals.col_subject"): r.subject,
                 t("referrals.col_status"): status_text(r),
                 t("referrals.col_attempts"): r.attempts,
-                t("referrals.col_sent"): fmt_datetime(r.sent_at),
+                t("referrals.col_sent"): r.sent_at,
                 t("referrals.col_error"): error_text(r),
             }
             for r in rows
-        ]),
-        hide_index=True,
-        width="stretch",
+        ],
+        key="referrals_outbox_table",
     )
     waiting = [r for r in rows if r.channel == "email" and r.status in referrals.CLAIMABLE]
     if waiting:

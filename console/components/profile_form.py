@@ -158,5 +158,6 @@ def profile_form(errors: dict[str, str], *, today: date) -> None:
     with physio:
         _tri_state("in_physiotherapy", "call_physio")
     st.multiselect(t("profile.topics"), [topic.value for topic in Topic], key="call_topics",
-                   format_func=labeller("topic"), placeholder=t("profile.choose_topics"), persist_state=KEEP)
+                   format_func=labeller("topic"), placeholder=t("profile.choose_topics"), select_all=False,
+                   persist_state=KEEP)
     _error(errors, "topics")

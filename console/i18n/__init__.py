@@ -58,6 +58,23 @@ def t(key: str, **values: Any) -> str:
     return translate(key, current_language(), **values)
 
 
+def t_or(key: str, fallback: str) -> str:
+    """t(key), or `fallback` when the catalogue has no such key (a code only an older version wrote)."""
+    lang = current_language()
+    return translate(key, lang) if key in catalogue(lang) else fallback
+
+
+def audit_action(code: str) -> str:
+    """An audit event's action in words ("call_create" is "Opkald gemt")."""
+    return t_or(f"audit_action.{code}", code)
+
+
+def audit_object(kind: str | None, object_id: str | int | None) -> str:
+    """What an audit event concerns: "Opkald 12"."""
+    name = t_or(f"audit_object.{kind}", kind or "") if kind else ""
+    return f"{name} {object_id if object_id is not None else ''}".strip()
+
+
 def label(kind: str, code: str | None) -> str:
     """The display name of a vocabulary code (group, topic, outcome, role, ...) in the current language."""
     return vocabulary_labels.label(kind, code, current_language())

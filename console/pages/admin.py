@@ -1,14 +1,13 @@
 """Administration: staff accounts (list, create, deactivate, change role), retention, the audit log and
 members' data (access export, erasure on request)."""
 
-import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
 from advisory import access
 from console import auth, guard
-from console.components import admin_privacy
-from console.i18n import fmt_datetime, label, labeller, t
+from console.components import admin_privacy, tables
+from console.i18n import label, labeller, t
 from console.markdown import plain
 from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
@@ -28,29 +27,26 @@ tab_users, tab_retention, tab_audit, tab_member = st.tabs(
 with tab_users:
     with session_scope() as session:
         staff = users.list_users(session)
-    table = pd.DataFrame(
-        [
-            {
-                t("users.username"): u["username"],
-                t("users.display_name"): u["display_name"],
-                t("users.role"): label("role", u["role"]),
-                t("users.active"): u["active"],
-                t("users.last_login"): fmt_datetime(u["last_login_at"]),
-            }
-            for u in staff
-        ]
-    )
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    tables.show([
+        {
+            t("users.username"): u["username"],
+            t("users.display_name"): u["display_name"],
+            t("users.role"): label("role", u["role"]),
+            t("users.active"): u["active"],
+            t("users.last_login"): u["last_login_at"],
+        }
+        for u in staff
+    ], key="admin_users_table")
 
     st.subheader(t("admin.change_user"))
     by_label = {f"{u['display_name']} ({u['username']})": u for u in staff}
-    label = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick")
+    label = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick", placeholder=t("common.choose"))
     chosen = by_label[label]
     roles = [r.value for r in Role]
     col_role, col_active = st.columns(2)
     with col_role:
         new_role = st.selectbox(t("users.role"), roles, index=roles.index(chosen["role"]),
-                                format_func=labeller("role"), key="admin_user_role")
+                                format_func=labeller("role"), key="admin_user_role", placeholder=t("common.choose"))
         if st.button(t("admin.save_role"), key="admin_save_role") and guard.check(access.administers):
             if chosen["id"] == admin.id and new_role != "admin":
                 st.error(t("admin.cannot_demote_self"))
@@ -78,7 +74,8 @@ with tab_users:
     with st.form("admin_create_user", clear_on_submit=False):
         username = st.text_input(t("users.username"), key="admin_new_username")
         display_name = st.text_input(t("users.display_name"), key="admin_new_display_name")
-        role = st.selectbox(t("users.role"), roles, format_func=labeller("role"), key="admin_new_role")
+        role = st.selectbox(t("users.role"), roles, format_func=labeller("role"), key="admin_new_role",
+                            placeholder=t("common.choose"))
         password = st.text_input(t("login.password"), type="password", key="admin_new_password",
                                  help=t("first_run.password_rule", n=MIN_PASSWORD_LENGTH))
         create = st.form_submit_button(t("admin.create"), type="primary")

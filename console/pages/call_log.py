@@ -5,13 +5,12 @@ Advisors see their own calls, supervisors and admins all (the repository enforce
 
 import math
 
-import pandas as pd
 import streamlit as st
 
 from advisory import access
 from advisory.vocab import codes
 from console import auth
-from console.components import call_detail, call_log_export
+from console.components import call_detail, call_log_export, tables
 from console.i18n import fmt_datetime, fmt_number, joined, label, labeller, t
 from db.engine import session_scope
 from db.repositories import call_log
@@ -47,37 +46,40 @@ def _filters() -> CallFilters:
             with session_scope() as session:
                 advisors = dict(call_log.advisor_choices(session))
             advisor_id = first[2].selectbox(t("call_log.advisor"), [None, *advisors], key="call_log_advisor",
-                                            format_func=lambda i: t("call_log.all") if i is None else advisors[i])
+                                            format_func=lambda i: t("call_log.all") if i is None else advisors[i],
+                                            placeholder=t("common.choose"))
         else:
             first[2].caption(t("call_log.own_calls_only"))
         text = first[3].text_input(t("call_log.text"), key="call_log_text")
         second = st.columns(4)
         groups = second[0].multiselect(t("call_log.groups"), codes("group"), format_func=labeller("group"),
-                                       key="call_log_groups")
+                                       key="call_log_groups", placeholder=t("call_log.all"), select_all=False)
         topics = second[1].multiselect(t("call_log.topics"), codes("topic"), format_func=labeller("topic"),
-                                       key="call_log_topics")
+                                       key="call_log_topics", placeholder=t("call_log.all"), select_all=False)
         outcomes = second[2].multiselect(t("call_log.outcomes"), codes("outcome"), format_func=labeller("outcome"),
-                                         key="call_log_outcomes")
+                                         key="call_log_outcomes", placeholder=t("call_log.all"), select_all=False)
         red_flag = second[3].selectbox(
             t("call_log.red_flag"), [None, ANY_RED_FLAG, NO_RED_FLAG, *codes("disposition")], key="call_log_red_flag",
-            format_func=_red_flag_choice)
+            format_func=_red_flag_choice, placeholder=t("common.choose"))
         third = st.columns(4)
         follow_up = third[0].selectbox(
             t("call_log.follow_up"), [None, *FOLLOW_UP_FILTERS], key="call_log_follow_up",
-            format_func=lambda v: t("call_log.all") if v is None else t(f"call_log.follow_up_choice.{v}"))
+            format_func=lambda v: t("call_log.all") if v is None else t(f"call_log.follow_up_choice.{v}"),
+            placeholder=t("common.choose"))
         has_referral = third[1].selectbox(
             t("call_log.has_referral"), [None, True, False], key="call_log_has_referral",
-            format_func=lambda v: t("call_log.all") if v is None else t("common.yes") if v else t("common.no"))
+            format_func=lambda v: t("call_log.all") if v is None else t("common.yes") if v else t("common.no"),
+            placeholder=t("common.choose"))
     return CallFilters(date_from=date_from, date_to=date_to, advisor_id=advisor_id, group_ids=tuple(groups),
                        topics=tuple(topics), outcomes=tuple(outcomes), red_flag=red_flag, follow_up=follow_up,
                        has_referral=has_referral, text=text)
 
 
 def _table(rows: list[call_log.CallRow]) -> None:
-    table = pd.DataFrame([
+    tables.show([
         {
             t("call_log.col_id"): row.id,
-            t("call_log.col_started"): fmt_datetime(row.started_at),
+            t("call_log.col_started"): row.started_at,
             **({t("call_log.col_advisor"): row.advisor_name} if supervisor else {}),
             t("call_log.col_caller"): label("caller_role", row.caller_role),
             t("call_log.col_group"): label("group", row.group_id),
@@ -90,8 +92,7 @@ def _table(rows: list[call_log.CallRow]) -> None:
             t("call_log.col_notes"): t("call_log.anonymised") if row.anonymised else row.notes[:80],
         }
         for row in rows
-    ])
-    st.dataframe(table, hide_index=True, key="call_log_table")
+    ], key="call_log_table")
 
 
 def _open_chosen() -> None:
@@ -131,7 +132,8 @@ else:
 by_id = {row.id: row for row in rows}
 st.selectbox(t("call_log.open_call"), [None, *by_id], key="call_log_open", on_change=_open_chosen,
              format_func=lambda i: t("call_log.choose_call") if i is None else
-             f"{i} · {fmt_datetime(by_id[i].started_at)} · {label('group', by_id[i].group_id)}")
+             f"{i} · {fmt_datetime(by_id[i].started_at)} · {label('group', by_id[i].group_id)}",
+             placeholder=t("common.choose"))
 if (opened := _opened_call()) is not None:
     st.button(t("call_log.close_call"), key="call_log_close", on_click=_close)
     call_detail.show(opened, viewer)

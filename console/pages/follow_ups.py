@@ -1,13 +1,12 @@
 """Follow-ups: overdue (highlighted), due today and upcoming; mine or (supervisors) everyone's.
 Mark done with a note, reschedule, or give to a colleague."""
 
-import pandas as pd
 import streamlit as st
 
 from advisory import access
 from advisory.formatting import local_today
 from console import auth
-from console.components import follow_up_actions
+from console.components import follow_up_actions, tables
 from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
 from db.engine import session_scope
 from db.repositories import follow_ups
@@ -36,11 +35,11 @@ if counts["overdue"]:
     st.error(t("follow_ups.overdue_warning", n=fmt_number(counts["overdue"])))
 
 
-def _frame(rows: list[FollowUpRow], *, closed: bool = False) -> pd.DataFrame:
-    return pd.DataFrame([
+def _rows(rows: list[FollowUpRow], *, closed: bool = False) -> list[dict]:
+    return [
         {
             t("follow_ups.col_id"): row.id,
-            t("follow_ups.col_due"): fmt_date(row.due_on),
+            t("follow_ups.col_due"): row.due_on,
             **({t("follow_ups.col_assignee"): row.assignee_name} if scope == "all" else {}),
             t("follow_ups.col_caller"): row.caller_name or "",
             t("follow_ups.col_phone"): row.phone or "",
@@ -51,7 +50,7 @@ def _frame(rows: list[FollowUpRow], *, closed: bool = False) -> pd.DataFrame:
                 t("follow_ups.col_note"): row.closing_note} if closed else {}),
         }
         for row in rows
-    ])
+    ]
 
 
 for bucket in BUCKETS:
@@ -60,10 +59,8 @@ for bucket in BUCKETS:
     if not rows:
         st.caption(t("follow_ups.nothing"))
         continue
-    frame = _frame(rows)
-    if bucket == "overdue":
-        frame = frame.style.apply(lambda r: [OVERDUE_STYLE] * len(r), axis=1)
-    st.dataframe(frame, hide_index=True, key=f"follow_ups_table_{bucket}")
+    tables.show(_rows(rows), key=f"follow_ups_table_{bucket}",
+                row_style=OVERDUE_STYLE if bucket == "overdue" else None)
     if counts[bucket] > len(rows):
         st.caption(t("follow_ups.shown_of", shown=fmt_number(len(rows)), total=fmt_number(counts[bucket])))
 
@@ -73,7 +70,8 @@ if shown:
     picked = st.selectbox(
         t("follow_ups.pick"), [None, *shown], key="follow_ups_pick",
         format_func=lambda i: t("follow_ups.choose") if i is None else
-        f"{i} · {fmt_date(shown[i].due_on)} · {shown[i].caller_name or label('group', shown[i].group_id)}")
+        f"{i} · {fmt_date(shown[i].due_on)} · {shown[i].caller_name or label('group', shown[i].group_id)}",
+        placeholder=t("common.choose"))
     if picked is not None:
         row = shown[picked]
         st.text(row.reason)
@@ -85,6 +83,6 @@ with st.expander(t("follow_ups.recently_closed")):
     with session_scope() as session:
         closed = follow_ups.recently_closed(session, viewer=viewer, scope=scope)
     if closed:
-        st.dataframe(_frame(closed, closed=True), hide_index=True, key="follow_ups_table_closed")
+        tables.show(_rows(closed, closed=True), key="follow_ups_table_closed")
     else:
         st.caption(t("follow_ups.nothing"))

@@ -5,15 +5,14 @@ the questions the search could not answer, from which they start new entries. Th
 the database's entries and rebuilt when one changes, so an edit shows at once.
 """
 
-import pandas as pd
 import streamlit as st
 
 from advisory import access
 from console import auth
-from console.components import library_editor, library_entries, library_unanswered
+from console.components import library_editor, library_entries, library_unanswered, tables
 from console.components.call_state import today
 from console.components.library_search import current_library
-from console.i18n import current_language, fmt_date, label, t
+from console.i18n import current_language, label, t
 from db.engine import session_scope
 from db.repositories import library as library_repo
 
@@ -44,15 +43,16 @@ if supervisor:
             uses = library_repo.usage_counts(session)
         st.caption(t("library.usage_intro"))
         entries = sorted(library.entries, key=lambda e: (-uses.get(e.slug, 0), e.text(lang).title.casefold()))
-        st.dataframe(pd.DataFrame([
+        tables.show([
             {
                 t("library.col_entry"): entry.text(lang).title,
                 t("library.col_kind"): label("entry_kind", entry.kind),
                 t("library.col_uses"): uses.get(entry.slug, 0),
-                t("library.col_status"): f"{library_entries.markers(entry, day)} {t(f'library.status_{entry.review_status}')}".strip(),
-                t("library.col_last_reviewed"): fmt_date(entry.last_reviewed),
+                t("library.col_status"): t(f"library.status_{entry.review_status}")
+                + (f" ({t('library.marker_overdue')})" if library_entries.is_overdue(entry, day) else ""),
+                t("library.col_last_reviewed"): entry.last_reviewed,
             }
             for entry in entries
-        ]), hide_index=True, width="stretch", key="library_usage_table")
+        ], key="library_usage_table")
     with tab_unanswered:
         library_unanswered.unanswered_panel(library, user=user, lang=lang)

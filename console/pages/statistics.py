@@ -47,7 +47,7 @@ def _recompute() -> None:
 
 def _period(today: date) -> stats.Period | None:
     preset = st.selectbox(t("statistics.preset"), PRESETS, key="statistics_preset",
-                          format_func=lambda p: t(f"statistics.preset_{p}"))
+                          format_func=lambda p: t(f"statistics.preset_{p}"), placeholder=t("common.choose"))
     if preset != "custom":
         return stats.last_days(today, preset)
     default = stats.last_days(today)
@@ -60,7 +60,11 @@ def _period(today: date) -> stats.Period | None:
 
 
 def _metric(column, label: str, metric: stats.Metric, value: str) -> None:
-    column.metric(label, value, delta=charts.change_text(metric.change), delta_color="off")
+    # The arrow is set from the number: Streamlit reads a delta as negative only after a hyphen, and Danish
+    # writes a real minus sign (−12,5 %).
+    change = metric.change
+    arrow = "off" if not change else "down" if change < 0 else "up"
+    column.metric(label, value, delta=charts.change_text(change), delta_color="off", delta_arrow=arrow)
 
 
 def _minutes(seconds: float | None) -> str:

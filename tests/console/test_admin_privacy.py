@@ -73,12 +73,12 @@ def test_retention_previews_then_anonymises_old_calls_on_confirmation(console_db
 def test_the_audit_log_can_be_browsed_and_filtered(console_db, office):
     at = page_app("admin.py", office["admin"]).run()
     table = at.dataframe[1].value  # the users table comes first
-    assert set(table["Handling"]) >= {"user_create", "call_create"}
+    assert set(table["Handling"]) >= {"Bruger oprettet", "Opkald gemt"}
     at.selectbox(key="admin_audit_action").select("call_create").run()
-    assert set(at.dataframe[1].value["Handling"]) == {"call_create"}
+    assert set(at.dataframe[1].value["Handling"]) == {"Opkald gemt"}
     assert "3 hændelser" in texts(at)
     at.text_input(key="admin_audit_object_id").input(str(office["new"])).run()
-    assert list(at.dataframe[1].value["Objekt"]) == [f"call {office['new']}"]
+    assert list(at.dataframe[1].value["Objekt"]) == [f"Opkald {office['new']}"]
 
 
 def _find_member(at, **fields):

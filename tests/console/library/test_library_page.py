@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from advisory.library import LibraryEntry, load_bundled_entries
+from console.components.library_entries import AWAITING_ICON, OVERDUE_ICON
 from db.engine import get_engine, session_scope
 from db.models import CallCreate
 from db.repositories import drafts
@@ -23,8 +24,8 @@ def labels(at):
 
 
 def titles(at):
-    """The entries' titles without their review markers (⚠️ awaiting review, ⏰ overdue)."""
-    return [label.replace("⚠️", "").replace("⏰", "").strip() for label in labels(at)]
+    """The entries' titles without their review icons (awaiting review, overdue)."""
+    return [label.replace(AWAITING_ICON, "").replace(OVERDUE_ICON, "").strip() for label in labels(at)]
 
 
 def stored(db_url, slug=SLUG):
@@ -96,7 +97,7 @@ def test_filters_narrow_the_list(advisor, widget, value, kinds, statuses):
     at = library_page(advisor)
     at.selectbox(key=widget).set_value(value).run()
     by_title = {entry.da.title: entry for entry in load_bundled_entries()}
-    shown = [by_title[label.replace("⚠️", "").strip()] for label in labels(at)]
+    shown = [by_title[title] for title in titles(at)]
     expected = [e for e in by_title.values() if e.kind in kinds and e.review_status in statuses]
     assert len(shown) == len(expected) > 0
     assert {e.kind for e in shown} == kinds and {e.review_status for e in shown} == statuses
@@ -107,7 +108,7 @@ def test_theme_filter_applies_to_search(advisor):
     by_title = {entry.da.title: entry for entry in load_bundled_entries()}
 
     def themes():
-        return {by_title[label.replace("⚠️", "").strip()].theme for label in labels(at)}
+        return {by_title[title].theme for title in titles(at)}
 
     assert len(themes()) > 1
     at.selectbox(key="library_theme").set_value("stabil").run()
@@ -120,9 +121,9 @@ def test_review_markers_show_entries_awaiting_approval_and_overdue_ones(seeded_d
     at = library_page(advisor)
     page = texts(at)
     assert "Afventer klinisk godkendelse" in page  # the bundled entries awaiting the clinical lead
-    assert "⏰ Ikke gennemgået i over 12 måneder" in page
+    assert f"{OVERDUE_ICON} Ikke gennemgået i over 12 måneder" in page
     at.selectbox(key="library_review").set_value("overdue").run()
-    assert titles(at) == [TITLE] and labels(at)[0].endswith("⏰")
+    assert titles(at) == [TITLE] and labels(at)[0].endswith(OVERDUE_ICON)
 
 
 # --- use in this call ---------------------------------------------------------------------------------------
