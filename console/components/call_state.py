@@ -40,9 +40,10 @@ ACTIVE, CACHE, SAVED, ERRORS, CONFIRM = (
     "call_active", "call_draft_cache", "call_saved_id", "call_save_errors", "call_confirm_discard")
 SEARCH_OPEN, SEARCH_QUERY = "call_search_dialog", "call_search_query"
 FIELD_ERRORS = "call_field_errors"  # widget key -> [the value refused, the message]
-OPEN_SECTIONS, CURRENT_SECTION = "call_open_sections", "call_section_now"  # the script's open sections, the one in use
+# The script's sections: open now (the row of buttons), the advisor's choice, the one in use.
+OPEN_SECTIONS, WANTED_SECTIONS, CURRENT_SECTION = "call_open_sections", "call_sections_wanted", "call_section_now"
 _SESSION_KEYS = (ACTIVE, CACHE, SAVED, ERRORS, CONFIRM, SEARCH_OPEN, SEARCH_QUERY, FIELD_ERRORS, OPEN_SECTIONS,
-                 CURRENT_SECTION)
+                 WANTED_SECTIONS, CURRENT_SECTION)
 RELOADED = "auth_resumed_from_cookie"  # set by console/auth.py when a reload took up the login
 
 

@@ -13,7 +13,7 @@ from advisory.labels import labels
 from advisory.library import Library
 from advisory.profile import CallerProfile
 from advisory.script import CallScript, DispositionText, ScriptBlock, red_flags
-from console.components.call_state import CURRENT_SECTION, OPEN_SECTIONS
+from console.components.call_state import CURRENT_SECTION, OPEN_SECTIONS, WANTED_SECTIONS
 from console.components.library_search import entry_body, escape_md, review_marker
 from console.i18n import t
 
@@ -71,18 +71,27 @@ def current_section(script: CallScript, shown: set[str], state) -> str | None:
     return None
 
 
+def _sections_chosen(present: list[str]) -> None:
+    # The advisor pressed a section's button: remember the choice, also for sections this script lacks now
+    # (a red flag ticked and unticked again brings the sections back as they were).
+    state = st.session_state
+    chosen = list(state.get(OPEN_SECTIONS) or [])
+    state[WANTED_SECTIONS] = [s for s in state.get(WANTED_SECTIONS) or [] if s not in present] + chosen
+
+
 def _keep_current_open(section: str | None, present: list[str]) -> None:
     # The advisor's own choice of open sections is kept; when the advisor moves on to the next section (every
     # block of the one before said), that one opens and the finished one closes.
     state = st.session_state
-    opened = list(state.get(OPEN_SECTIONS) or [])
+    wanted = list(state.get(WANTED_SECTIONS) or [])
     previous = state.get(CURRENT_SECTION)
     if section is not None and previous != section:
         state[CURRENT_SECTION] = section
-        opened = [s for s in opened if s != previous] + [section]
-    kept = [s for s in present if s in opened]  # in script order, only sections this script has
-    if kept != state.get(OPEN_SECTIONS):
-        state[OPEN_SECTIONS] = kept
+        wanted = [s for s in wanted if s != previous] + [section]
+        state[WANTED_SECTIONS] = wanted
+    shown = [s for s in present if s in wanted]  # in script order, only sections this script has
+    if shown != state.get(OPEN_SECTIONS):
+        state[OPEN_SECTIONS] = shown
 
 
 def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
@@ -159,7 +168,8 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
     opened = st.pills(t("script.sections"), list(rest), selection_mode="multi", key=OPEN_SECTIONS,
                       format_func=lambda s: t("script.section_title", section=sections[s], said=said[s],
                                               total=len(rest[s])),
-                      label_visibility="collapsed", width="stretch", wrap=True)
+                      label_visibility="collapsed", width="stretch", wrap=True, on_change=_sections_chosen,
+                      args=(list(rest),))
     for section in (s for s in rest if s in (opened or [])):
         st.markdown(f"##### {t('script.section_title', section=sections[section], said=said[section], total=len(rest[section]))}")
         _blocks(rest[section], library, lang, tag_labels, offered)

@@ -248,6 +248,11 @@ def test_sections_after_the_answers_are_closed_except_the_one_in_use(advisor):
     sections = {content.get(key) for key in _said_keys(at)}
     assert "questions" not in sections and len(sections - {"safety"}) == 1, sections
     assert at.session_state["call_open_sections"] == list(sections - {"safety"})
+    opened = list(at.session_state["call_open_sections"])
+    at.checkbox(key="call_rf_sudden_severe_back_pain").check().run()  # a red flag: training sections go
+    assert at.session_state["call_open_sections"] != opened
+    at.checkbox(key="call_rf_sudden_severe_back_pain").uncheck().run()  # a slip: they come back as they were
+    assert at.session_state["call_open_sections"] == opened
 
 
 # --- nothing lost --------------------------------------------------------------------------------------------
