@@ -477,10 +477,16 @@ async def type_and_enter(page, key: str, text: str, arm) -> None:
 
 
 async def pick_option(page, key: str, label: str, arm) -> None:
-    box = widget(page, key).get_by_role("combobox").first
-    await box.focus()
-    await box.press("ArrowDown")  # opens the list (a click on a multiselect's box does not)
     option = page.get_by_role("option", name=label, exact=True)
+    for _ in range(10):  # a list opened while a rerun redraws the widget closes again: open it again
+        box = widget(page, key).get_by_role("combobox").first
+        await box.focus()
+        await box.press("ArrowDown")  # opens the list (a click on a multiselect's box does not)
+        try:
+            await option.wait_for(timeout=3_000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError
+            await page.keyboard.press("Escape")
     await option.wait_for()
     await arm()
     await option.click()
