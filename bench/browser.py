@@ -42,24 +42,22 @@ import math
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# The console is started and Chromium launched as the browser tests do it (one copy of those helpers).
+from tests.e2e.conftest import CHROMIUM_ARGS, _free_port, _wait_healthy  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [  # as tests/e2e/conftest.py
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PASSWORD = "korrekt-hest-batteri-15"
 GOALS = {"update_median_ms": 200, "update_p95_ms": 400, "update_p95_ms_8": 800, "search_median_ms": 150}
 WAIT_MS = 60_000  # for one change to be done; the machine may be busy
@@ -188,29 +186,9 @@ def serve_probed(argv: list[str]) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url}/_stcore/health did not answer ok within {timeout} s")
-
-
 def start_console(database_url: str, directory: Path, probe_log: Path | None, options: list[str] = ()
                   ) -> tuple[str, subprocess.Popen]:
-    port = free_port()
+    port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "da", "PYTHONPATH": str(ROOT)}
     streamlit_args = [str(ROOT / "console" / "server.py"), "--server.port", str(port),
                       "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -227,7 +205,7 @@ def start_console(database_url: str, directory: Path, probe_log: Path | None, op
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, process)
+        _wait_healthy(url, process, timeout=90)
     except Exception:
         stop(process)
         raise
