@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml, yaml_files
 
 SHORT_ANSWER_MAX_WORDS = 60
+MEMBER_QUESTIONS_MIN = 3
+MEMBER_QUESTIONS_MAX = 8
 SLUG_PATTERN = r"^(myth|faq)-[a-z0-9-]+$"
 KINDS = ("myth", "faq")
 THEMES = ("staerk", "stabil", "strakt")
@@ -31,6 +33,9 @@ class EntryText(BaseModel):
     short_answer: str = Field(min_length=1)
     detail: str = Field(min_length=1)
     tags: list[str] = Field(min_length=1)
+    # The questions this entry answers, as members, relatives and professionals phrase them (issue 21):
+    # matched by the search as a field of their own. Empty only until every entry has been given some.
+    questions: list[str] = Field(default_factory=list, max_length=MEMBER_QUESTIONS_MAX)
 
     @field_validator("short_answer")
     @classmethod
@@ -39,6 +44,16 @@ class EntryText(BaseModel):
         if words > SHORT_ANSWER_MAX_WORDS:
             raise ValueError(f"short answer has {words} words; at most {SHORT_ANSWER_MAX_WORDS}")
         return value
+
+    @field_validator("questions")
+    @classmethod
+    def _real_questions(cls, value: list[str]) -> list[str]:
+        questions = [question.strip() for question in value]
+        if not all(questions):
+            raise ValueError("questions must not be blank")
+        if len({question.casefold() for question in questions}) != len(questions):
+            raise ValueError("the same question is listed twice")
+        return questions
 
     @field_validator("tags")
     @classmethod
