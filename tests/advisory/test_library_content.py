@@ -210,7 +210,10 @@ def test_a_member_question_belongs_to_one_entry(lang):
     assert not shared, shared
 
 
-@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name == "faq-medication.yaml"])
+MEDICATION_FILES = {"faq-medication.yaml", "faq-medicine-effects.yaml"}
+
+
+@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name in MEDICATION_FILES])
 def test_every_medication_entry_sends_the_question_to_the_gp_or_pharmacy(path):
     for entry in load_entries([path], load_source_keys()):
         assert refers_to_gp(entry), entry.slug
