@@ -180,6 +180,23 @@ def test_a_supervisor_edits_an_entry_and_sees_the_new_text(seeded_db, supervisor
     assert list(history["Af"]) == ["Susanne Supervisor", "Indbygget indhold"]
 
 
+def test_the_member_questions_are_edited_with_the_entry_and_kept_by_other_edits(seeded_db, supervisor):
+    before = stored(seeded_db).entry
+    at = open_editor(library_page(supervisor))
+    assert field(at, "da_questions").value.splitlines() == before.da.questions  # one per line
+    field(at, "da_questions").set_value("Må jeg løfte min kuffert?\n\nMå jeg bære en ølkasse?")
+    save(at)
+    assert "Medlemmernes spørgsmål (dansk): skriv 3-8 spørgsmål" in texts(at)
+    assert stored(seeded_db).version == 1  # nothing saved, and what was typed is still there
+    assert field(at, "da_questions").value.startswith("Må jeg løfte min kuffert?")
+    field(at, "da_questions").set_value("Må jeg løfte min kuffert?\nMå jeg bære en ølkasse?\nmax 5 kilo?")
+    save(at)
+    assert "Gemt som version 2. Ændret: Medlemmernes spørgsmål (dansk)." in texts(at)
+    after = stored(seeded_db).entry
+    assert after.da.questions == ["Må jeg løfte min kuffert?", "Må jeg bære en ølkasse?", "max 5 kilo?"]
+    assert after.en.questions == before.en.questions
+
+
 def test_an_admin_may_edit_too(seeded_db):
     admin = make_user(seeded_db, "alma", "admin", "Alma Admin")
     at = open_editor(library_page(admin))
