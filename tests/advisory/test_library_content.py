@@ -203,6 +203,22 @@ def test_drug_names_in_member_questions_only_where_the_answer_is_the_gp(entry, l
     assert not named or refers_to_gp(entry), f"{entry.slug} ({lang}): {named}"
 
 
+TUNED_SEARCH_SETS = [Path(__file__).with_name(name) for name in ("search_eval.yaml", "search_eval_long_tail.yaml")]
+
+
+def test_member_questions_do_not_copy_the_tuned_search_sets():
+    # The search matches member questions as a field: a question copied from an evaluation query would
+    # pass that query by copy and measure nothing. (The held-out set is kept out of content work altogether.)
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    queries = {words(item["query"]) for path in TUNED_SEARCH_SETS
+               for part in ("queries", "no_answer") for item in yaml.safe_load(path.read_text("utf-8")).get(part, [])}
+    copied = [(entry.slug, question) for entry in ENTRIES for lang in ("da", "en")
+              for question in entry.text(lang).questions if words(question) in queries]
+    assert not copied, copied
+
+
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_a_member_question_belongs_to_one_entry(lang):
     # The search matches questions as their own field: the same question under two entries would make
