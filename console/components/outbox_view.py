@@ -1,6 +1,6 @@
 """The outbox tab: every message with its status, and the e-mails that wait (to be retried, or for a person).
 
-Failed e-mails are tried again by the outbox runner (`python -m console.cli send-outbox`) at their next
+Failed e-mails are tried again by the outbox runner (`python -m cli send-outbox`) at their next
 attempt time; after the last attempt, or when the server refused the address for good, they wait here
 for a person. "Retry" sends at once through the same claim as the runner, so it never doubles a send.
 """
