@@ -22,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.formatting import format_long_date
-from advisory.vocab import CallerGroup, codes
+from advisory.vocab import LANGUAGES as LANGS
+from advisory.vocab import CallerGroup, ContentReviewStatus, codes
 
 REFERRAL_DIR = CONTENT_DIR / "referral"
-LANGS = ("da", "en")
 THEMES = ("staerk", "stabil", "strakt")
 # Only advice sections reach the member; safety-screen questions and anything unknown stay out,
 # so a new script section is excluded until someone decides it belongs in a letter.
@@ -103,7 +103,7 @@ class PhysioHelp(LangLines):
 
 class GroupNote(LangText):
     sources: list[str]
-    review_status: Literal["approved", "needs_clinical_review"]
+    review_status: ContentReviewStatus
 
 
 class Headings(_Model):
@@ -116,7 +116,7 @@ class Headings(_Model):
 
 class SafetyNet(LangText):
     sources: list[str]
-    review_status: Literal["approved", "needs_clinical_review"]
+    review_status: ContentReviewStatus
     third_person: LangText
 
 
@@ -124,7 +124,7 @@ class ReferralContent(_Model):
     association: str
     website: str
     sources: list[str]
-    review_status: Literal["approved", "needs_clinical_review"]
+    review_status: ContentReviewStatus
     advice_line_name: str
     advice_line: LangText
     support_page: LangText

@@ -33,7 +33,6 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, islice
 from typing import Any
 
-from faker import Faker
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -342,6 +341,10 @@ class _Generator:
 
     def _members(self, seed: int) -> list[_Member]:
         """A pool of callers, so that some members call more than once (as in real life)."""
+        try:
+            from faker import Faker  # the `demo` extra: only seed-demo needs it
+        except ImportError as exc:
+            raise RuntimeError("seed-demo needs Faker: pip install 'advice-line-console[demo]'") from exc
         faker = Faker("da_DK")
         faker.seed_instance(seed)
         firsts = [faker.first_name() for _ in range(400)]

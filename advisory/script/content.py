@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.profile import ActivityLevel, Diagnosis, PainLevel, Sex
 from advisory.rules import Condition, FactKind, Predicate, RuleError, Vocabulary, compile_condition
-from advisory.vocab import Audience, CallerRole, Relation, Section, Tag, Topic, codes
+from advisory.vocab import LANGUAGES as LANGS
+from advisory.vocab import Audience, CallerRole, ContentReviewStatus, Relation, Section, Tag, Topic, codes
 
 SCRIPTS_DIR = CONTENT_DIR / "scripts"
-LANGS = ("da", "en")
 SECTIONS = codes("section")
 GROUPS = codes("group")
 FLAGS = codes("flag")
@@ -64,7 +64,7 @@ FACT_KINDS: dict[str, FactKind] = {
     "red_flag": "bool",
 }
 
-ReviewStatus = Literal["approved", "needs_clinical_review"]
+ReviewStatus = ContentReviewStatus
 
 
 class _Content(BaseModel):

@@ -19,18 +19,18 @@ from pydantic import ValidationError
 from advisory import access
 from advisory.library import KINDS, SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
 from advisory.library.analysis import fold
+from advisory.vocab import LANGUAGES as LANGS
+from advisory.vocab import codes
 from console import guard
 from console.components import tables
 from console.components.library_entries import is_overdue, markers, source_citations
 from console.i18n import fmt_date, fmt_datetime, label, t
-from db.engine import session_scope
-from db.repositories import library as library_repo
-from db.repositories.users import StaffUser
+from services import library as library_service
+from services.accounts import StaffUser
 
-LANGS = ("da", "en")
 TEXT_FIELDS = ("title", "short_answer", "detail", "tags")
 SHARED_FIELDS = ("theme", "sources", "review_status", "last_reviewed")
-STATUSES = ("approved", "needs_clinical_review", "draft")
+STATUSES = codes("review_status")
 PICK, BASE, ERRORS, NOTICE = "library_edit_slug", "library_edit_base", "library_edit_errors", "library_edit_notice"
 # A new entry: the question it starts from ({"query", "lang"}, or empty for a blank one), its form's
 # errors, and the page's tabs, which starting an entry from the unanswered tab switches to the editor.
@@ -110,25 +110,19 @@ def _open(slug: str, version: int) -> None:
 def _save(user: StaffUser, entry: LibraryEntry, version: int) -> None:
     state = st.session_state
     data = form_data(state, entry, version)
-    try:
-        edited = LibraryEntry.model_validate(data)
-    except ValidationError as exc:
-        state[ERRORS] = error_messages(exc, data)
+    outcome = library_service.revise_entry(data, expected_version=version, editor=user)
+    if outcome.invalid is not None:
+        state[ERRORS] = error_messages(outcome.invalid, data)
         return
     state.pop(ERRORS, None)
-    try:
-        with session_scope() as session:
-            result = library_repo.edit_entry(session, entry=edited, expected_version=version, editor_id=user.id,
-                                             editor_name=user.username)
-    except library_repo.EditConflict as conflict:
-        state[NOTICE] = ("error", t("library.conflict", version=conflict.current))
-        return
-    if not result.changed_fields:
+    if outcome.conflict is not None:
+        state[NOTICE] = ("error", t("library.conflict", version=outcome.conflict))
+    elif not outcome.saved:
         state[NOTICE] = ("info", t("library.unchanged"))
-        return
-    fields = ", ".join(field_label(name) for name in result.changed_fields)
-    state[NOTICE] = ("success", t("library.saved", version=result.version, fields=fields))
-    _open(entry.slug, result.version)
+    else:
+        fields = ", ".join(field_label(name) for name in outcome.changed_fields)
+        state[NOTICE] = ("success", t("library.saved", version=outcome.version, fields=fields))
+        _open(entry.slug, outcome.version or version)
 
 
 @guard.action(access.edits_library)
@@ -136,19 +130,15 @@ def _restore(user: StaffUser, slug: str, current: int) -> None:
     old = st.session_state.get("library_restore_version")
     if old is None:
         return
-    try:
-        with session_scope() as session:
-            result = library_repo.restore(session, slug=slug, version=old, expected_version=current,
-                                          editor_id=user.id, editor_name=user.username)
-    except library_repo.EditConflict as conflict:
-        st.session_state[NOTICE] = ("error", t("library.conflict", version=conflict.current))
-        return
-    if not result.changed_fields:
+    outcome = library_service.restore_entry(slug=slug, version=old, expected_version=current, editor=user)
+    if outcome.conflict is not None:
+        st.session_state[NOTICE] = ("error", t("library.conflict", version=outcome.conflict))
+    elif not outcome.saved:
         st.session_state[NOTICE] = ("info", t("library.unchanged"))
-        return
-    st.session_state[NOTICE] = ("success", t("library.restored", old=old, version=result.version))
-    st.session_state.pop("library_restore_version", None)
-    _open(slug, result.version)
+    else:
+        st.session_state[NOTICE] = ("success", t("library.restored", old=old, version=outcome.version))
+        st.session_state.pop("library_restore_version", None)
+        _open(slug, outcome.version or current)
 
 
 # --- new entries ---------------------------------------------------------------------------------------------
@@ -198,21 +188,17 @@ def new_entry_data(state: Any) -> dict[str, Any]:
 def _create(user: StaffUser) -> None:
     state = st.session_state
     data = new_entry_data(state)
-    try:
-        entry = LibraryEntry.model_validate(data)
-    except ValidationError as exc:
-        state[NEW_ERRORS] = error_messages(exc, data)
+    outcome = library_service.create_entry(data, editor=user)
+    if outcome.invalid is not None:
+        state[NEW_ERRORS] = error_messages(outcome.invalid, data)
         return
-    try:
-        with session_scope() as session:
-            library_repo.create_entry(session, entry=entry, editor_id=user.id, editor_name=user.username)
-    except library_repo.EntryExists:
-        state[NEW_ERRORS] = {"slug": t("library.exists", slug=entry.slug)}
+    if outcome.exists:
+        state[NEW_ERRORS] = {"slug": t("library.exists", slug=data["slug"])}
         return
     _cancel_new()
-    state[PICK] = entry.slug
+    state[PICK] = data["slug"]
     state[NOTICE] = ("success", t("library.created"))
-    _open(entry.slug, 1)
+    _open(data["slug"], outcome.version or 1)
 
 
 def _new_form(user: StaffUser, lang: str, today: date) -> None:
@@ -251,7 +237,7 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
                         st.error(message)
         theme_column, status_column, date_column = st.columns(3)
         themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
-        statuses = {k: t(f"library.status_{k}") for k in STATUSES}
+        statuses = {k: label("review_status", k) for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=0, key=NEW_FIELD("theme"),
                                format_func=themes.get, placeholder=t("common.choose"))
@@ -307,7 +293,7 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
                 _language_fields(entry, version, lang, errors)
         theme_column, status_column, date_column = st.columns(3)
         themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
-        statuses = {k: t(f"library.status_{k}") for k in STATUSES}
+        statuses = {k: label("review_status", k) for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=list(themes).index(entry.theme),
                                key=_key(entry.slug, version, "theme"), format_func=themes.get,
@@ -329,8 +315,7 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
 
 
 def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
-    with session_scope() as session:
-        revisions = library_repo.history(session, slug=slug)
+    revisions = library_service.history(slug)
     st.subheader(t("library.history"), anchor=False)
     tables.show([
         {
@@ -372,8 +357,7 @@ def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None
     if slug is None:
         st.info(t("library.edit_pick_hint"))
         return
-    with session_scope() as session:
-        stored = library_repo.get_entry(session, slug=slug)
+    stored = library_service.stored_entry(slug)
     base = st.session_state.get(BASE) or {}
     fresh = _key(slug, base.get("version", 0), "da_title") not in st.session_state
     if base.get("slug") != slug or (fresh and base.get("version") != stored.version):
@@ -389,13 +373,7 @@ def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None
         if not notice:
             st.warning(t("library.stale", version=stored.version))
         st.button(t("library.reload"), key="library_edit_reload", on_click=_open, args=(slug, stored.version))
-    opened = stored.entry if version == stored.version else _revision_entry(slug, version) or stored.entry
+    opened = stored.entry if version == stored.version else library_service.revision_entry(slug, version) or stored.entry
     _form(opened, version, user, lang)
     _history(slug, stored.version, lang, user)
 
-
-def _revision_entry(slug: str, version: int) -> LibraryEntry | None:
-    """The content the form was opened from (its defaults), when the entry has moved on since."""
-    with session_scope() as session:
-        revisions = library_repo.history(session, slug=slug)
-    return next((LibraryEntry.model_validate(r.data) for r in revisions if r.version == version), None)

@@ -15,12 +15,11 @@ from advisory import access
 from advisory.library import Library
 from advisory.library.unanswered import QuestionGroup, group_questions
 from console.components.library_editor import start_new_entry
-from console.components.library_search import escape_md
+from console.components.library_entries import escape_md
 from console.i18n import fmt_datetime, t
-from db.engine import session_scope
 from db.models import utcnow
-from db.repositories import unanswered as unanswered_repo
-from db.repositories.users import StaffUser
+from services import library as library_service
+from services.accounts import StaffUser
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_PERIOD = 30
@@ -59,8 +58,7 @@ def unanswered_panel(library: Library, *, user: StaffUser, lang: str) -> None:
     days = st.selectbox(t("library.unanswered_period"), PERIODS, index=PERIODS.index(DEFAULT_PERIOD),
                         key="library_unanswered_period", format_func=lambda n: t("library.unanswered_days", days=n),
                         placeholder=t("common.choose"))
-    with session_scope() as session:
-        questions = unanswered_repo.questions(session, since=utcnow() - timedelta(days=days))
+    questions = library_service.unanswered_questions(since=utcnow() - timedelta(days=days))
     groups = group_questions(questions, library)
     if not groups:
         st.info(t("library.unanswered_none"))
