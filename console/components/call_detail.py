@@ -20,6 +20,7 @@ from advisory.formatting import local_today
 from advisory.script import script_content
 from advisory.vocab import codes
 from console import guard
+from console.call_form import PROFILE_BY_FIELD, PROFILE_FORM
 from console.components import tables
 from console.i18n import (
     audit_action,
@@ -92,16 +93,11 @@ def _summary(detail: CallDetail) -> None:
     _facts(facts, key="call_detail_summary")
 
 
-# The profile's fields in the order the form asks them; each with its label key and how to show a value.
-_PROFILE_FIELDS = (
-    ("caller_role", "call_detail.caller_role"), ("relation", "profile.relation"), ("age", "profile.age"),
-    ("sex", "profile.sex"), ("diagnosis", "profile.diagnosis"), ("t_score", "profile.t_score"),
-    ("fractures", "profile.fractures"), ("pain", "profile.pain"), ("activity_level", "call_detail.activity_level"),
-    ("falls_last_year", "profile.falls_last_year"), ("fear_of_movement", "profile.fear_of_movement"),
-    ("fear_of_falling", "profile.fear_of_falling"), ("walking_aid", "profile.walking_aid"),
-    ("in_physiotherapy", "profile.in_physiotherapy"), ("topics", "call_detail.topics"),
-)
-_VOCABULARY_FIELDS = ("caller_role", "relation", "sex", "diagnosis", "pain", "activity_level")
+# The profile's fields in the order the form asks them (console/call_form.py), labelled as the form labels
+# them except where the form's label is a prompt ("Aktivitetsniveau (skal udfyldes)").
+_SUMMARY_LABELS = {"caller_role": "call_detail.caller_role", "activity_level": "call_detail.activity_level",
+                   "topics": "call_detail.topics"}
+_PROFILE_FIELDS = tuple((row.field, _SUMMARY_LABELS.get(row.field, f"profile.{row.field}")) for row in PROFILE_FORM)
 
 
 def _fracture_text(fracture: dict) -> str:
@@ -120,15 +116,14 @@ def _profile_value(field: str, value) -> str:
         return "; ".join(_fracture_text(f) for f in value) if value else t("profile.fractures_no")
     if value is None:
         return "–"
-    if field in _VOCABULARY_FIELDS:
-        return label(field, value)
-    if field == "topics":
-        return joined("topic", value) or "–"
+    row = PROFILE_BY_FIELD.get(field)
+    if row is not None and row.widget in ("radio", "select"):
+        return label(row.kind, value)
+    if row is not None and row.widget == "topics":
+        return joined(row.kind, value) or "–"
     if isinstance(value, bool):
         return t(f"profile.answer_{'yes' if value else 'no'}")
-    if field == "t_score":
-        return fmt_number(value, 1)
-    return fmt_number(value)
+    return fmt_number(value, row.decimals if row is not None else 0)
 
 
 def profile_facts(profile: dict) -> dict[str, str]:
