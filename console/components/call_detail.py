@@ -13,7 +13,6 @@ import json
 from datetime import date, timedelta
 
 import streamlit as st
-from pydantic import ValidationError
 
 from advisory import access
 from advisory.formatting import local_today
@@ -34,11 +33,10 @@ from console.i18n import (
     t,
 )
 from console.markdown import plain
-from db.engine import session_scope
 from db.models import FOLLOW_UP_REASON_MAX_CHARS, NOTES_MAX_CHARS
-from db.repositories import call_log, follow_ups
-from db.repositories.call_log import CallAnonymised, CallDetail, CallEditConflict, CallNotFound
-from db.repositories.users import StaffUser
+from services import call_log, follow_ups
+from services.accounts import StaffUser
+from services.call_log import CallDetail, CallNotFound
 
 OUTCOMES = codes("outcome")
 AUDITED_KEY = "call_detail_audited"
@@ -50,8 +48,7 @@ CONFLICT_KEY = "call_detail_conflict"  # a refused save: the stored version and 
 def show(call_id: int, viewer: StaffUser) -> None:
     audit_view = st.session_state.get(AUDITED_KEY) != call_id
     try:
-        with session_scope() as session:
-            detail = call_log.get_call_detail(session, call_id=call_id, viewer=viewer, audit_view=audit_view)
+        detail = call_log.detail(call_id, viewer, audit_view=audit_view)
     except CallNotFound:
         st.error(t("call_log.not_found"))
         return
@@ -214,28 +211,22 @@ def _edit_base(detail: CallDetail) -> int:
 
 def _save_edit(detail: CallDetail, viewer: StaffUser, *, expected_version: int, notes: str | None,
                outcome: str) -> None:
-    try:
-        with session_scope() as session:
-            changed = call_log.update_call(session, call_id=detail.id, viewer=viewer,
-                                           expected_version=expected_version, notes=notes, outcome=outcome)
-    except CallAnonymised:
+    edit = call_log.edit_call(detail.id, viewer, expected_version=expected_version, notes=notes, outcome=outcome)
+    if edit.anonymised:
         st.session_state[FLASH_KEY] = ("error", t("call_detail.notes_locked"))
         return
-    except CallEditConflict as conflict:
-        current = conflict.current
+    if (current := edit.conflict) is not None:
         st.session_state[CONFLICT_KEY] = {
             "call_id": detail.id, "version": current.version, "notes": current.notes, "outcome": current.outcome,
             "editor": current.editor_name, "at": current.updated_at,
             "mine_notes": notes, "mine_outcome": outcome,
         }
         return
-    except ValidationError:
+    if edit.too_long:
         st.session_state[FLASH_KEY] = ("error", t("call_detail.notes_too_long", max=fmt_number(NOTES_MAX_CHARS)))
         return
-    st.session_state[FLASH_KEY] = ("success", t("call_detail.saved") if changed else t("call_detail.nothing_changed"))
-    with session_scope() as session:
-        version = call_log.current_version(session, call_id=detail.id, viewer=viewer).version
-    _open_edit(detail.id, version)
+    st.session_state[FLASH_KEY] = ("success", t("call_detail.saved") if edit.changed else t("call_detail.nothing_changed"))
+    _open_edit(detail.id, edit.version or expected_version)
 
 
 @guard.action(access.takes_calls)
@@ -291,9 +282,7 @@ def _edit(detail: CallDetail, viewer: StaffUser) -> None:
 
 
 def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
-    with session_scope() as session:
-        staff = follow_ups.assignee_choices(session)
-    names = dict(staff)
+    names = dict(follow_ups.assignee_choices())
     with st.form(f"call_detail_add_follow_up_{detail.id}"):
         st.markdown(f"**{t('call_detail.add_follow_up')}**")
         due = st.date_input(t("call_detail.due_on"), value=local_today() + timedelta(weeks=2),
@@ -305,8 +294,7 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
                                max_chars=FOLLOW_UP_REASON_MAX_CHARS)
         if not st.form_submit_button(t("call_detail.add")) or (actor := guard.check(access.takes_calls)) is None:
             return
-    with session_scope() as session:
-        follow_ups.add(session, call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=actor)
+    follow_ups.add(call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=actor)
     st.session_state[FLASH_KEY] = t("call_detail.follow_up_added")
     st.rerun()
 

@@ -11,8 +11,8 @@ from advisory import access
 from console import guard
 from console.i18n import fmt_number, t
 from db.engine import session_scope
-from db.repositories.call_log import CallFilters
-from db.repositories.users import StaffUser
+from services.accounts import StaffUser
+from services.call_log import CallFilters
 from services.exports import EXPORT_MAX_AGE_SECONDS, MIME_TYPES, export_to_file, take_prepared
 
 PREPARED_KEY = "call_log_export"
