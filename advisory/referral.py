@@ -244,11 +244,11 @@ def theme_lines(inp: ReferralInput, content: ReferralContent) -> list[dict[str, 
     """Each emphasised theme once: its line in the words of the said theme block, else the general line."""
     lines = []
     for key in emphasised_themes(inp):
-        theme = content.themes[key]
+        theme = content.themes[key]  # type: ignore[index]  # emphasised_themes yields theme keys only
         name = theme.name.get(inp.lang)
         said = next((block.text for block in inp.said_blocks if block.section == "themes"
                      and _theme_key_set(block.tags) == {key}), None)
-        lines.append({"name": name, "line": _without_theme_name(_one_line(said), theme) if said
+        lines.append({"name": name, "line": _without_theme_name(_one_line(said) or "", theme) if said
                       else theme.line.get(inp.lang)})
     return lines
 

@@ -187,7 +187,8 @@ def new_call(started_at: datetime, call_key: str | None = None) -> dict[str, Any
         key("follow_up_suggested"): None,
         key("last_profile"): None,
     }
-    for row in (*PROFILE_FORM, *WRAP_UP):
+    rows: tuple[ProfileField | CallField, ...] = (*PROFILE_FORM, *WRAP_UP)
+    for row in rows:
         if row.default is not _ABSENT:
             values[row.key] = list(row.default) if isinstance(row.default, list) else row.default
     return values
@@ -292,7 +293,7 @@ _NO_DATE = object()  # the date part of a fracture row is not filled in yet
 class CallState:
     """The call in a session-state mapping: every read and write of a `call_` key passes here."""
 
-    def __init__(self, store: MutableMapping[str, Any]) -> None:
+    def __init__(self, store: MutableMapping[Any, Any]) -> None:
         self.store = store
 
     # -- plain values --

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from advisory.profile import CallerProfile, FieldProblem, profile_problems
 from advisory.script import CallScript, DispositionText, build_script, disposition_text, script_content
 from advisory.script.builder import most_urgent
-from advisory.vocab import CallerRole
+from advisory.vocab import Audience, CallerRole
 from db.engine import session_scope
 from db.models import CallCreate, utcnow
 from db.repositories import calls, drafts
@@ -104,7 +104,7 @@ def evaluate(call: CallInput, *, today: date, lang: str) -> CallEvaluation:
         disposition = script.disposition
     else:
         entry = most_urgent(answered)
-        disposition = disposition_text(entry, lang, "member") if entry else None
+        disposition = disposition_text(entry, lang, Audience.member) if entry else None
     return CallEvaluation(profile=profile, problems=problems, unreadable=dict(call.unreadable), shown_profile=shown,
                           script=script, red_flags=answered, disposition_text=disposition)
 

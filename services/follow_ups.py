@@ -16,7 +16,7 @@ from db.repositories import follow_ups
 from db.repositories.follow_ups import BUCKETS, Bucket, FollowUpNotAllowed, FollowUpRow, Scope
 from db.repositories.users import StaffUser
 
-__all__ = ["BUCKETS", "ActionOutcome", "FollowUpRow", "add", "assignee_choices", "cancel", "complete",
+__all__ = ["BUCKETS", "ActionOutcome", "Bucket", "FollowUpRow", "Scope", "add", "assignee_choices", "cancel", "complete",
            "open_lists", "reassign", "recently_closed", "reschedule"]
 
 
@@ -65,7 +65,7 @@ def assignee_choices() -> list[tuple[int, str]]:
 
 
 def open_lists(viewer: StaffUser, *, scope: Scope, today: date,
-               limit: int) -> tuple[dict[str, int], dict[Bucket, list[FollowUpRow]]]:
+               limit: int) -> tuple[dict[Bucket, int], dict[Bucket, list[FollowUpRow]]]:
     """How many are open per bucket (overdue, today, upcoming), and the first `limit` of each."""
     with session_scope() as session:
         counts = follow_ups.count_open(session, viewer=viewer, scope=scope, today=today)

@@ -87,9 +87,9 @@ def audit_tab() -> None:
     staff = {u["id"]: u["display_name"] for u in accounts.list_users()}
     first = st.columns(4)
     # Named now: Streamlit may call format_func outside the page's run (and its language).
-    named = {None: t("admin_privacy.all"), **{a: audit_action(a) for a in actions}}
+    named: dict[str | None, str] = {None: t("admin_privacy.all"), **{a: audit_action(a) for a in actions}}
     action = first[0].selectbox(t("admin_privacy.audit_action"), list(named), key="admin_audit_action",
-                                format_func=named.get,
+                                format_func=named.__getitem__,
                                 placeholder=t("common.choose"))
     actor = first[1].selectbox(t("admin_privacy.audit_actor"), [None, *staff], key="admin_audit_actor",
                                format_func=lambda i: t("admin_privacy.all") if i is None else staff[i],

@@ -287,13 +287,15 @@ def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
         st.markdown(f"**{t('call_detail.add_follow_up')}**")
         due = st.date_input(t("call_detail.due_on"), value=local_today() + timedelta(weeks=2),
                             format="DD.MM.YYYY", key=f"call_detail_fu_due_{detail.id}")
-        assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.get,
+        assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.__getitem__,
                                 index=list(names).index(viewer.id) if viewer.id in names else 0,
                                 key=f"call_detail_fu_assignee_{detail.id}", placeholder=t("common.choose"))
         reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}",
                                max_chars=FOLLOW_UP_REASON_MAX_CHARS)
         if not st.form_submit_button(t("call_detail.add")) or (actor := guard.check(access.takes_calls)) is None:
             return
+    if assignee is None:  # nobody to give it to: there is always the advisor themselves
+        return
     follow_ups.add(call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=actor)
     st.session_state[FLASH_KEY] = t("call_detail.follow_up_added")
     st.rerun()

@@ -10,6 +10,7 @@ to the relative.
 from __future__ import annotations
 
 from datetime import date
+from typing import Final
 
 import streamlit as st
 
@@ -23,7 +24,7 @@ from console.components.search_panel import search_panel
 from console.i18n import current_language, fmt_date, labeller, t
 from db.models import NOTES_MAX_CHARS
 
-KEEP = "session"
+KEEP: Final = "session"
 
 
 def suggest_follow_up(script: CallScript | None) -> None:

@@ -42,10 +42,10 @@ def render(row: FollowUpRow, viewer: StaffUser, *, key: str) -> None:
     with assign_col:
         names = dict(follow_ups.assignee_choices())
         ids = list(names)
-        assignee = st.selectbox(t("follow_ups.new_assignee"), ids, format_func=names.get,
+        assignee = st.selectbox(t("follow_ups.new_assignee"), ids, format_func=names.__getitem__,
                                 index=ids.index(row.assignee_id) if row.assignee_id in ids else 0,
                                 key=f"{key}_assignee", placeholder=t("common.choose"))
-        if st.button(t("follow_ups.reassign"), key=f"{key}_reassign"):
+        if st.button(t("follow_ups.reassign"), key=f"{key}_reassign") and assignee is not None:
             _act(lambda actor: follow_ups.reassign(row.id, assignee_id=assignee, actor=actor),
                  t("follow_ups.reassigned", name=plain(names.get(assignee, ""))))
 

@@ -216,7 +216,7 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
             st.error(t("library.error_summary"))
         kind_column, slug_column = st.columns([1, 3])
         kinds = {k: t(f"library.kind_{k}") for k in KINDS}
-        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.get,
+        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.__getitem__,
                               placeholder=t("common.choose"))
         slug_column.text_input(t("library.field_slug"), key=NEW_FIELD("slug"), help=t("library.new_slug_help"))
         for field in ("slug", "kind"):
@@ -236,16 +236,16 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
                     if message := errors.get(f"{text_lang}.{field}"):
                         st.error(message)
         theme_column, status_column, date_column = st.columns(3)
-        themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+        themes: dict[str | None, str] = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
         statuses = {k: label("review_status", k) for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=0, key=NEW_FIELD("theme"),
-                               format_func=themes.get, placeholder=t("common.choose"))
+                               format_func=themes.__getitem__, placeholder=t("common.choose"))
         status_column.selectbox(t("library.field_review_status"), list(statuses), key=NEW_FIELD("review_status"),
-                                format_func=statuses.get, placeholder=t("common.choose"))
+                                format_func=statuses.__getitem__, placeholder=t("common.choose"))
         date_column.date_input(t("library.field_last_reviewed"), format="DD.MM.YYYY", key=NEW_FIELD("last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), key=NEW_FIELD("sources"),
-                       format_func=citations.get, placeholder=t("library.new_sources_placeholder"), select_all=False)
+                       format_func=citations.__getitem__, placeholder=t("library.new_sources_placeholder"), select_all=False)
         for field in SHARED_FIELDS:
             if message := errors.get(field):
                 st.error(message)
@@ -264,7 +264,7 @@ def _pick(library: Library, lang: str, today: date) -> str | None:
     entries.sort(key=lambda e: e.text(lang).title.casefold())
     titles = {e.slug: f"{e.text(lang).title} {markers(e, today)}".strip() for e in entries}
     return st.selectbox(t("library.edit_pick"), list(titles), key=PICK, index=None,
-                        format_func=titles.get, placeholder=t("library.edit_pick_placeholder"))
+                        format_func=titles.__getitem__, placeholder=t("library.edit_pick_placeholder"))
 
 
 def _language_fields(entry: LibraryEntry, version: int, lang: str, errors: dict[str, str]) -> None:
@@ -292,20 +292,20 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
             with column:
                 _language_fields(entry, version, lang, errors)
         theme_column, status_column, date_column = st.columns(3)
-        themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+        themes: dict[str | None, str] = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
         statuses = {k: label("review_status", k) for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=list(themes).index(entry.theme),
-                               key=_key(entry.slug, version, "theme"), format_func=themes.get,
+                               key=_key(entry.slug, version, "theme"), format_func=themes.__getitem__,
                                placeholder=t("common.choose"))
         status_column.selectbox(t("library.field_review_status"), list(statuses),
                                 index=STATUSES.index(entry.review_status),
-                                key=_key(entry.slug, version, "review_status"), format_func=statuses.get,
+                                key=_key(entry.slug, version, "review_status"), format_func=statuses.__getitem__,
                                 placeholder=t("common.choose"))
         date_column.date_input(t("library.field_last_reviewed"), value=entry.last_reviewed, format="DD.MM.YYYY",
                                key=_key(entry.slug, version, "last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), default=entry.sources,
-                       key=_key(entry.slug, version, "sources"), format_func=citations.get,
+                       key=_key(entry.slug, version, "sources"), format_func=citations.__getitem__,
                        placeholder=t("library.new_sources_placeholder"), select_all=False)
         for field in SHARED_FIELDS:
             if message := errors.get(field):
@@ -334,7 +334,7 @@ def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
     choices = {v: f"{v} · {fmt_datetime(r.created_at)} · {r.editor_name or t('library.bundled')}"
                for v, r in older.items()}
     chosen = st.selectbox(t("library.restore_pick"), list(choices), index=None, key="library_restore_version",
-                          format_func=choices.get,
+                          format_func=choices.__getitem__,
                           placeholder=t("library.restore_placeholder"))
     if chosen is None:
         return

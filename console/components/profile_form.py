@@ -10,6 +10,7 @@ another page during the call.
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Final
 
 import streamlit as st
 
@@ -27,7 +28,7 @@ from console.call_form import (
 )
 from console.i18n import current_language, labeller, t, translate
 
-KEEP = "session"
+KEEP: Final = "session"
 
 
 def _label(prefix: str):

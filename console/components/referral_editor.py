@@ -40,7 +40,7 @@ def pick_call(user: StaffUser) -> int | None:
         return None
     by_id = {c["id"]: f"#{c['id']} · {fmt_datetime(c['started_at'])} · {label('group', c['group_id'])}"
              for c in calls}
-    chosen = st.selectbox(t("referrals.pick_call"), list(by_id), index=None, format_func=by_id.get,
+    chosen = st.selectbox(t("referrals.pick_call"), list(by_id), index=None, format_func=by_id.__getitem__,
                           placeholder=t("referrals.pick_placeholder"), key="referrals_pick")
     if chosen is not None:
         st.query_params["call"] = str(chosen)

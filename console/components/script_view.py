@@ -7,6 +7,8 @@ Their keys come from console/call_form.py.
 
 from __future__ import annotations
 
+from typing import Final
+
 import streamlit as st
 
 from advisory.labels import labels
@@ -17,7 +19,7 @@ from console.call_form import CallState, item_key, key
 from console.components.library_entries import entry_body, escape_md, review_marker
 from console.i18n import t
 
-KEEP = "session"
+KEEP: Final = "session"
 
 
 def disposition_banner(disposition: DispositionText) -> None:

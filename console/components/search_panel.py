@@ -157,16 +157,16 @@ def _filters(key_prefix: str) -> tuple[str, str | None, str | None, str]:
     query_column, kind_column, theme_column, review_column = st.columns([4, 1, 1, 2])
     query = query_column.text_input(t("library.query"), key=f"{key_prefix}_query", placeholder=t("library.placeholder"))
     # Labels are looked up now: a format_func may be called outside the script run (and its language).
-    kinds = {None: t("library.all"), **{k: label("entry_kind", k) for k in KINDS}}
-    themes = {None: t("library.all"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+    kinds: dict[str | None, str] = {None: t("library.all"), **{k: label("entry_kind", k) for k in KINDS}}
+    themes: dict[str | None, str] = {None: t("library.all"), **{k: t(f"library.theme_{k}") for k in THEMES}}
     reviews = {k: t(f"library.review_{k}") for k in REVIEW_FILTERS}
-    kind = kind_column.selectbox(t("library.kind"), list(kinds), key=f"{key_prefix}_kind", format_func=kinds.get,
+    kind = kind_column.selectbox(t("library.kind"), list(kinds), key=f"{key_prefix}_kind", format_func=kinds.__getitem__,
                                  placeholder=t("common.choose"))
     theme = theme_column.selectbox(t("library.theme"), list(themes), key=f"{key_prefix}_theme",
-                                   format_func=themes.get, placeholder=t("common.choose"))
+                                   format_func=themes.__getitem__, placeholder=t("common.choose"))
     review = review_column.selectbox(t("library.review"), list(reviews), key=f"{key_prefix}_review",
-                                     format_func=reviews.get, placeholder=t("common.choose"))
-    return query, kind, theme, review
+                                     format_func=reviews.__getitem__, placeholder=t("common.choose"))
+    return query, kind, theme, review or "all"
 
 
 def search_panel(library: Library, *, key_prefix: str, lang: str, today: date, filters: bool = False,
@@ -181,7 +181,7 @@ def search_panel(library: Library, *, key_prefix: str, lang: str, today: date, f
         query, kind, theme, review = _filters(key_prefix)
     else:
         query = st.text_input(t("library.query"), key=f"{key_prefix}_query", placeholder=t("library.placeholder"))
-        kind, theme, review = None, None, "all"
+        kind, theme, review = None, None, "all"  # the dialog searches the whole library
     if notice := st.session_state.pop(f"{key_prefix}_notice", None):
         getattr(st, notice[0])(escape_md(notice[1]))
     searching = bool(query.strip())

@@ -38,8 +38,8 @@ with tab_users:
 
     st.subheader(t("admin.change_user"))
     by_label = {f"{u['display_name']} ({u['username']})": u for u in staff}
-    label = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick", placeholder=t("common.choose"))
-    chosen = by_label[label]
+    picked = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick", placeholder=t("common.choose"))
+    chosen = by_label[picked]
     roles = [r.value for r in Role]
     col_role, col_active = st.columns(2)
     with col_role:
@@ -76,8 +76,8 @@ with tab_users:
         create = st.form_submit_button(t("admin.create"), type="primary")
     if create and (actor := guard.check(access.administers)):
         try:
-            data = UserCreate(username=username.strip(), display_name=display_name.strip() or username.strip(),
-                              role=role, password=password)
+            data = UserCreate.model_validate({"username": username.strip(), "role": role, "password": password,
+                                              "display_name": display_name.strip() or username.strip()})
         except ValidationError as exc:
             for message in auth.user_errors(exc):
                 st.error(message)

@@ -9,7 +9,7 @@ from console import auth
 from console.components import follow_up_actions, tables
 from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
 from services import follow_ups
-from services.follow_ups import BUCKETS, FollowUpRow
+from services.follow_ups import BUCKETS, FollowUpRow, Scope
 
 SHOWN_PER_BUCKET = 100
 OVERDUE_STYLE = "background-color: #fde0dc; color: #8a1c12"
@@ -18,10 +18,11 @@ viewer = auth.require(access.takes_calls)
 st.title(t("nav.follow_ups"))
 follow_up_actions.show_flash()
 
-scope = "mine"
+scope: Scope = "mine"
 if access.sees_all_follow_ups(viewer):
-    scope = st.radio(t("follow_ups.scope"), ["mine", "all"], format_func=lambda s: t(f"follow_ups.scope_{s}"),
-                     horizontal=True, key="follow_ups_scope")
+    scopes: list[Scope] = ["mine", "all"]
+    scope = st.radio(t("follow_ups.scope"), scopes, format_func=lambda s: t(f"follow_ups.scope_{s}"),
+                     horizontal=True, key="follow_ups_scope") or "mine"
 today = local_today()
 counts, lists = follow_ups.open_lists(viewer, scope=scope, today=today, limit=SHOWN_PER_BUCKET)
 

@@ -29,7 +29,7 @@ if supervisor:
         [t("library.tab_search"), t("library.tab_edit"), t("library.tab_usage"), t("library.tab_unanswered")],
         key=library_editor.TABS, on_change="rerun")
 else:
-    tab_search = st.container()
+    tab_search = st.container()  # type: ignore[assignment]  # a container in the place of the one tab
 
 with tab_search:
     search_panel.search_panel(library, key_prefix="library", lang=lang, today=day, filters=True)

@@ -36,7 +36,7 @@ with st.form("login_form"):
 
 if submitted:
     result = accounts.authenticate(username=username, password=password)
-    if result.outcome is LoginOutcome.ok:
+    if result.outcome is LoginOutcome.ok and result.user is not None:
         auth.log_in(result.user)
         st.rerun()
     st.error(t("login.error"))

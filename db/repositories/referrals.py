@@ -472,7 +472,7 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
+    return dict(session.exec(select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids))).all())
 
 
 # --- the outbox's health -----------------------------------------------------------------------------
