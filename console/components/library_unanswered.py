@@ -1,5 +1,5 @@
 """Supervisors' "Spørgsmål uden svar": library searches without a confident answer, grouped by wording
-(advisory/unanswered.py), counted over a chosen period, each with a button that starts a new entry in
+(advisory/library/unanswered.py), counted over a chosen period, each with a button that starts a new entry in
 the editor prefilled with the question. Groups the library now answers are left out (the search is run
 again on display), so a group disappears as soon as an entry answers it.
 """
