@@ -23,11 +23,11 @@ from advisory.profile import (
     profile_problems,
 )
 from advisory.vocab import LANGUAGES
-from console.call_form import PROFILE_BY_FIELD
+from console.call_form import PROFILE_BY_FIELD, PROFILE_FORM
 from console.i18n import translate
 from services.calls import CallEvaluation
 
-YES_NO_FIELDS = ("fear_of_movement", "fear_of_falling", "walking_aid", "in_physiotherapy")
+YES_NO_FIELDS = tuple(row.field for row in PROFILE_FORM if row.widget == "yes_no")
 
 
 def _signed(value: float, lang: str) -> str:
