@@ -100,12 +100,18 @@ class EditOutcome:
         return self.version is not None and bool(self.changed_fields)
 
 
-def create_entry(data: dict[str, Any], *, editor: StaffUser) -> EditOutcome:
-    """A new entry from the form's data: validated, then stored as version 1 (a staff entry)."""
+def _validated(data: dict[str, Any]) -> LibraryEntry | EditOutcome:
+    """The form's data as an entry, or the outcome that says what is wrong with it."""
     try:
-        entry = LibraryEntry.model_validate(data)
+        return LibraryEntry.model_validate(data)
     except ValidationError as exc:
         return EditOutcome(invalid=exc)
+
+
+def create_entry(data: dict[str, Any], *, editor: StaffUser) -> EditOutcome:
+    """A new entry from the form's data: validated, then stored as version 1 (a staff entry)."""
+    if isinstance(entry := _validated(data), EditOutcome):
+        return entry
     try:
         with session_scope() as session:
             version = library_repo.create_entry(session, entry=entry, editor_id=editor.id, editor_name=editor.username)
@@ -116,10 +122,8 @@ def create_entry(data: dict[str, Any], *, editor: StaffUser) -> EditOutcome:
 
 def revise_entry(data: dict[str, Any], *, expected_version: int, editor: StaffUser) -> EditOutcome:
     """An edit from the version the form was opened from; refused when someone saved since."""
-    try:
-        entry = LibraryEntry.model_validate(data)
-    except ValidationError as exc:
-        return EditOutcome(invalid=exc)
+    if isinstance(entry := _validated(data), EditOutcome):
+        return entry
     try:
         with session_scope() as session:
             result = library_repo.edit_entry(session, entry=entry, expected_version=expected_version,
