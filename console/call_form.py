@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from advisory.profile import AGE_MAX, AGE_MIN, FALLS_MAX, T_SCORE_MAX, T_SCORE_MIN
+from advisory.script import script_content
 from advisory.vocab import CallerRole
 from services.calls import CallInput
 
@@ -481,24 +482,32 @@ class CallState:
             return _NO_DATE
         return date.min if weeks > 52 * 150 else today - timedelta(weeks=weeks)
 
-    def call_input(self, today: date) -> CallInput:
-        """Everything the call's evaluation and its save need, as plain data (services/calls.py)."""
+    def call_input(self, today: date, *, said_and_used: bool = True) -> CallInput:
+        """Everything the call's evaluation and its save need, as plain data (services/calls.py).
+
+        The blocks said and the entries used matter to the save only: the page's evaluation on every change
+        leaves them out (`said_and_used=False`) and reads no more of the state than the form and the red flags.
+        """
         unreadable: dict[str, str] = {}
         raw = self.raw_profile(today, unreadable)
         consent = bool(self["consent"])
         wrap_up = {row.field: self.store.get(row.key) for row in WRAP_UP if row.field and not row.contact}
+        ticked: dict[str, list[str]] = {tick: [] for tick in TICKS}
+        ticked["rf"] = self.ticked("rf", (flag.id for flag in script_content().red_flags))
+        if said_and_used:
+            for name in [k for k in self.store.keys() if isinstance(k, str) and k.startswith(_TICK_PREFIXES)]:
+                tick, _, item = name.removeprefix(PREFIX).partition("_")
+                if tick != "rf" and self.store.get(name):
+                    ticked[tick].append(item)
         return CallInput(
             call_key=self.call_key or "",
             started_at=self.started_at,
             raw_profile=raw,
             unreadable=unreadable,
             last_profile=self["last_profile"],
-            red_flags=tuple(k.removeprefix(item_key("rf", "")) for k, v in self.store.items()
-                            if k.startswith(item_key("rf", "")) and v),
-            said=frozenset(k.removeprefix(item_key("said", "")) for k, v in self.store.items()
-                           if k.startswith(item_key("said", "")) and v),
-            used=frozenset(k.removeprefix(item_key("used", "")) for k, v in self.store.items()
-                           if k.startswith(item_key("used", "")) and v),
+            red_flags=tuple(ticked["rf"]),
+            said=frozenset(ticked["said"]),
+            used=frozenset(ticked["used"]),
             attached=tuple(self.attached),
             topics_in_order=tuple(self["topics"] or ()),
             wrap_up=wrap_up,

@@ -42,7 +42,7 @@ def is_active() -> bool:
 
 def evaluate_call(day: date, lang: str) -> tuple[calls.CallEvaluation, dict[str, str]]:
     """The form evaluated once for this run, and the messages beside its fields."""
-    evaluation = calls.evaluate(call().call_input(day), today=day, lang=lang)
+    evaluation = calls.evaluate(call().call_input(day, said_and_used=False), today=day, lang=lang)
     return evaluation, field_messages(evaluation, lang)
 
 
