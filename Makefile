@@ -7,31 +7,41 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 CALLS ?= 20000
 
-.PHONY: run test demo install lint bench screenshots clean
+.PHONY: run test demo install lint typecheck lock bench screenshots clean
 
-# Reinstall only when the project definition changed.
-$(STAMP): pyproject.toml
+# Reinstall only when the project definition or the lock changed. The lock (pip-compile's output, every
+# package pinned) is what the tests ran with, so a fresh install gets exactly that; the project itself
+# goes in editable, without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m console.cli init
+	$(BIN)/python -m cli init
 	$(BIN)/streamlit run console/server.py --server.port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: lint
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/pytest
 
+# After changing the dependencies in pyproject.toml: pin them anew (then `make install`).
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--unsafe-package advice-line-console --output-file requirements.lock pyproject.toml
+
 demo: $(STAMP)
-	$(BIN)/python -m console.cli init
-	$(BIN)/python -m console.cli seed-demo --calls $(CALLS) --with-users
+	$(BIN)/python -m cli init
+	$(BIN)/python -m cli seed-demo --calls $(CALLS) --with-users
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
@@ -40,4 +50,4 @@ screenshots: $(STAMP)
 	$(BIN)/python docs/take_screenshots.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -12,10 +12,10 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisory.content import CONTENT_DIR, ContentError, read_yaml
-from advisory.vocab import KINDS, Language
+from advisory.vocab import KINDS
+from advisory.vocab import LANGUAGES as LANGS
 
 LABELS_FILE = CONTENT_DIR / "labels.yaml"
-LANGS = tuple(Language)
 
 
 class Text(BaseModel):

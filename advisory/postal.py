@@ -41,7 +41,7 @@ def address_lines(text: str) -> tuple[str, ...]:
 def is_postcode_town(line: str) -> bool:
     """"4 digits + town": 2100 København Ø, 8000 Aarhus C, 0800 Høje Taastrup."""
     match = _POSTCODE_TOWN.match(line.strip())
-    return bool(match) and bool(_LETTER.search(match["town"]))
+    return match is not None and bool(_LETTER.search(match["town"]))
 
 
 def check_address(text: str) -> AddressCheck:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any, get_args
 
 from pydantic import (
     BaseModel,
@@ -20,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from advisory.rules import FactKind
 from advisory.vocab import ActivityLevel, CallerRole, Diagnosis, FractureSite, PainLevel, Relation, Sex, Topic
 
 # Validation bounds; profile_errors() quotes them, so the messages cannot drift from the rules.
@@ -98,6 +102,29 @@ class CallerProfile(BaseModel):
     def _sorted_topics(self, topics: set[Topic]) -> list[str]:
         # Sorted so that equal profiles give equal snapshots.
         return sorted(topic.value for topic in topics)
+
+    def facts(self) -> dict[str, Any]:
+        """The plain fields as the script's rules see them (fractures and topics have facts of their own)."""
+        return {name: getattr(self, name) for name in profile_fact_kinds()}
+
+
+def _fact_kind(annotation: Any) -> FactKind | None:
+    kind = next((arg for arg in get_args(annotation) if arg is not type(None)), annotation)
+    if kind is bool:
+        return "bool"
+    if kind in (int, float):
+        return "number"
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return frozenset(kind)
+    return None
+
+
+@lru_cache(maxsize=1)
+def profile_fact_kinds() -> dict[str, FactKind]:
+    """Each plain field of the profile as a fact a rule may name: a number, a yes/no answer or a choice
+    from the vocabulary. A new field is a fact without further code (advisory/rules.py checks its use)."""
+    kinds = {name: _fact_kind(field.annotation) for name, field in CallerProfile.model_fields.items()}
+    return {name: kind for name, kind in kinds.items() if kind is not None}
 
 
 # --- what is wrong, for the advisor (the console words it) --------------------------------------------

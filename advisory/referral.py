@@ -22,10 +22,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
 from advisory.formatting import format_long_date
-from advisory.vocab import CallerGroup, codes
+from advisory.vocab import LANGUAGES as LANGS
+from advisory.vocab import CallerGroup, ContentReviewStatus, codes
 
 REFERRAL_DIR = CONTENT_DIR / "referral"
-LANGS = ("da", "en")
 THEMES = ("staerk", "stabil", "strakt")
 # Only advice sections reach the member; safety-screen questions and anything unknown stay out,
 # so a new script section is excluded until someone decides it belongs in a letter.
@@ -103,7 +103,7 @@ class PhysioHelp(LangLines):
 
 class GroupNote(LangText):
     sources: list[str]
-    review_status: Literal["approved", "needs_clinical_review"]
+    review_status: ContentReviewStatus
 
 
 class Headings(_Model):
@@ -116,7 +116,7 @@ class Headings(_Model):
 
 class SafetyNet(LangText):
     sources: list[str]
-    review_status: Literal["approved", "needs_clinical_review"]
+    review_status: ContentReviewStatus
     third_person: LangText
 
 
@@ -124,7 +124,7 @@ class ReferralContent(_Model):
     association: str
     website: str
     sources: list[str]
-    review_status: Literal["approved", "needs_clinical_review"]
+    review_status: ContentReviewStatus
     advice_line_name: str
     advice_line: LangText
     support_page: LangText
@@ -244,11 +244,11 @@ def theme_lines(inp: ReferralInput, content: ReferralContent) -> list[dict[str, 
     """Each emphasised theme once: its line in the words of the said theme block, else the general line."""
     lines = []
     for key in emphasised_themes(inp):
-        theme = content.themes[key]
+        theme = content.themes[key]  # type: ignore[index]  # emphasised_themes yields theme keys only
         name = theme.name.get(inp.lang)
         said = next((block.text for block in inp.said_blocks if block.section == "themes"
                      and _theme_key_set(block.tags) == {key}), None)
-        lines.append({"name": name, "line": _without_theme_name(_one_line(said), theme) if said
+        lines.append({"name": name, "line": _without_theme_name(_one_line(said) or "", theme) if said
                       else theme.line.get(inp.lang)})
     return lines
 

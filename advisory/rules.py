@@ -98,7 +98,7 @@ def _form(value: Any) -> str | None:
     keys = ("all", "any", "not", "flag", "group", "topic", "fact")
     if isinstance(value, dict):
         return next((key for key in keys if key in value), None)
-    forms = {AllOf: "all", AnyOf: "any", Not: "not", HasFlag: "flag", InGroup: "group",
+    forms: dict[type, str] = {AllOf: "all", AnyOf: "any", Not: "not", HasFlag: "flag", InGroup: "group",
              AsksAbout: "topic", Compare: "fact"}
     return forms.get(type(value))
 

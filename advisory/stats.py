@@ -132,7 +132,7 @@ def duration_metrics(durations: pd.DataFrame) -> dict[str, Metric]:
 
 
 def counts_table(frame: pd.DataFrame, key: str, *, order: Sequence[str] = (),
-                 totals: Mapping[str, float] | None = None) -> pd.DataFrame:
+                 totals: Mapping[str, float | None] | None = None) -> pd.DataFrame:
     """Counts per `key` for both periods with each key's share of `totals` (default: the column sums).
 
     Keys in `order` always appear (with zero counts), in that order; other keys follow, largest first.

@@ -9,11 +9,13 @@ in either language or a label names no member, so a new topic is one line here a
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
+from settings import LANGUAGES, Language
 
-class Language(StrEnum):
-    da = "da"
-    en = "en"
+# The language pair lives in settings (DEFAULT_LANGUAGE is one of it, and settings sits below advisory);
+# everything else takes it from here.
+__all__ = ["KINDS", "LANGUAGES", "ContentReviewStatus", "Language", "ReviewStatus", "codes"]
 
 
 class Role(StrEnum):
@@ -162,6 +164,19 @@ class EntryKind(StrEnum):
     faq = "faq"
 
 
+class ReviewStatus(StrEnum):
+    """Where content stands with the clinical lead. Script and referral content is approved or awaits review;
+    library entries may also be drafts (new entries supervisors write)."""
+
+    approved = "approved"
+    needs_clinical_review = "needs_clinical_review"
+    draft = "draft"
+
+
+# Script blocks, red flags and referral texts are approved or await review; only library entries are drafts.
+ContentReviewStatus = Literal[ReviewStatus.approved, ReviewStatus.needs_clinical_review]
+
+
 # --- the caller's profile (advisory.profile) ---
 
 
@@ -213,6 +228,7 @@ KINDS: dict[str, type[StrEnum]] = {
     "tag": Tag,
     "channel": Channel,
     "entry_kind": EntryKind,
+    "review_status": ReviewStatus,
     "sex": Sex,
     "diagnosis": Diagnosis,
     "fracture_site": FractureSite,

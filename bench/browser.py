@@ -73,13 +73,12 @@ STUCK: list[str] = []  # what stuck() saw, for the breakdown
 # --------------------------------------------------------------------------------------------------------
 
 PROBED = {  # module: functions timed (inclusive) in every run
-    "console.call_draft": ["evaluate_call"],
     "console.components.script_view": ["script_view", "disposition_banner"],
     "console.components.profile_form": ["profile_form"],
     "console.components.call_wrap_up": ["wrap_up", "suggest_follow_up"],
-    "console.components.call_state": ["autosave"],
-    "console.components.library_search": ["current_library", "library_search"],
-    "console.components.library_entries": ["search_panel", "find"],
+    "console.components.call_state": ["evaluate_call", "autosave"],
+    "console.components.library_entries": ["current_library"],
+    "console.components.search_panel": ["search_panel", "find"],
     "console.guard": ["verified_user"],
     "console.auth": ["resume_from_cookie", "sync_cookie"],
 }

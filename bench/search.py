@@ -1,7 +1,7 @@
 """Library search benchmark: speed on the bundled library and on 5,000 synthetic entries; quality
 (hit@3, MRR) on the two parts of the evaluation set, reported apart (`old`: search_eval.yaml, and
 `long_tail`: search_eval_long_tail.yaml, written before the entries answering it); and the
-derivation of the confidence threshold (advisory/search_confidence.py).
+derivation of the confidence threshold (advisory/library/confidence.py).
 
 Two SQLite FTS5 baselines rank the same entries with bm25 and the same field weights:
 - `fts5_raw`: the text as it is, FTS5's default tokenizer, the query's words OR'ed (a plain search box);

@@ -17,8 +17,7 @@ from console.i18n import LANGUAGES, current_language, label, t
 from console.markdown import plain
 from console.navigation import PAGES, pages_for
 from db.bootstrap import prepare_database
-from db.engine import session_scope
-from db.repositories import users
+from services import accounts
 from settings import get_settings
 
 st.set_page_config(page_title="Rådgivningskonsol", page_icon=":material/call:", layout="wide")
@@ -62,8 +61,7 @@ user = guard.verified_user()
 auth.sync_cookie()
 unknown = chrome.requested_page_name({spec.url_path for spec in PAGES} | {"login"})
 if user is None:
-    with session_scope() as session:
-        first_run = users.count_users(session) == 0
+    first_run = not accounts.any_users()
     entry = "pages/first_run.py" if first_run else "pages/login.py"
     # Each page's address leads to the login too; after it the same address opens the page itself.
     navigation_pages = [st.Page(entry, title=t("login.title"), url_path="login", default=True)] + [

@@ -84,8 +84,10 @@ def resume_from_cookie() -> None:
     st.session_state[RESUMED] = True
 
 
-def _take_up(result: sessions.SessionCheck, session_id: int) -> None:
+def _take_up(result: sessions.SessionCheck, session_id: int | None) -> None:
     """Make a live server-side session this tab's login."""
+    if result.user_id is None or session_id is None:  # not live: nothing to take up
+        return
     st.session_state[guard.SESSION_USER] = asdict(StaffUser(
         id=result.user_id, username=result.username, display_name=result.display_name, role=result.role))
     st.session_state[guard.SESSION_ID] = session_id
@@ -219,7 +221,7 @@ def no_access() -> None:
 
 def user_errors(exc: ValidationError) -> list[str]:
     """Danish/English messages for a UserCreate that failed, one per field, in the form's order."""
-    messages = {}
+    messages: dict[str, str] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "username"
         weak = field == "password" and WEAK_PASSWORD in str(error.get("msg", ""))

@@ -82,7 +82,7 @@ def verified_user(*, activity: bool = True) -> StaffUser | None:
     with session_scope() as session:
         result = sessions.check(session, session_id=session_id, idle=idle_limit(), touch=activity,
                                 seen_here=seen_here if isinstance(seen_here, datetime) else None)
-    if not result.live:
+    if not result.live or result.user_id is None:
         end_session(result.ended)
         return None
     fresh = StaffUser(id=result.user_id, username=result.username, display_name=result.display_name,

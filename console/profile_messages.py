@@ -1,4 +1,6 @@
-"""The caller profile's validation problems (advisory.profile.profile_problems) in the advisor's words.
+"""The caller profile's problems in the advisor's words: validation problems
+(advisory.profile.profile_problems) and numbers that could not be read (their bounds from the form's
+table, console/call_form.py).
 
 The bounds are quoted from advisory/profile.py, formatted the way the language writes numbers, so a message
 can never disagree with the rule it explains.
@@ -20,9 +22,12 @@ from advisory.profile import (
     FieldProblem,
     profile_problems,
 )
+from advisory.vocab import LANGUAGES
+from console.call_form import PROFILE_BY_FIELD, PROFILE_FORM
 from console.i18n import translate
+from services.calls import CallEvaluation
 
-YES_NO_FIELDS = ("fear_of_movement", "fear_of_falling", "walking_aid", "in_physiotherapy")
+YES_NO_FIELDS = tuple(row.field for row in PROFILE_FORM if row.widget == "yes_no")
 
 
 def _signed(value: float, lang: str) -> str:
@@ -49,9 +54,34 @@ def _message(problem: FieldProblem, lang: str) -> str:
     )
 
 
-def profile_messages(exc: ValidationError, lang: str) -> dict[str, str]:
+def problem_messages(problems: dict[str, list[FieldProblem]], lang: str) -> dict[str, str]:
     """Field name -> one message to show beside that field."""
-    if lang not in ("da", "en"):
+    if lang not in LANGUAGES:
         raise ValueError(f"unsupported language: {lang!r}")
-    return {field: " ".join(_message(problem, lang) for problem in problems)
-            for field, problems in profile_problems(exc).items()}
+    return {field: " ".join(_message(problem, lang) for problem in field_problems)
+            for field, field_problems in problems.items()}
+
+
+def profile_messages(exc: ValidationError, lang: str) -> dict[str, str]:
+    return problem_messages(profile_problems(exc), lang)
+
+
+def _number_message(field: str, kind: str, lang: str) -> str:
+    if kind == "fracture":
+        return translate("call.error_fracture_number", lang)
+    low, high = PROFILE_BY_FIELD[field].bounds or (0, 0)
+    return translate(f"call.error_number_{kind}", lang, low=_plain(low, lang), high=_plain(high, lang))
+
+
+def _plain(value: float, lang: str) -> str:
+    text = str(value)
+    return text.replace(".", ",") if lang == "da" else text
+
+
+def field_messages(evaluation: CallEvaluation, lang: str) -> dict[str, str]:
+    """Profile field -> the message beside it: a number that could not be read first, then what
+    validation found."""
+    messages = {field: _number_message(field, kind, lang) for field, kind in evaluation.unreadable.items()}
+    for field, message in problem_messages(evaluation.problems, lang).items():
+        messages.setdefault(field, message)
+    return messages

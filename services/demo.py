@@ -33,9 +33,9 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate, islice
 from typing import Any
 
-from faker import Faker
 from sqlalchemy import Column, MetaData, Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
 
 from advisory.formatting import LOCAL_TZ
 from advisory.profile import CallerProfile
@@ -153,7 +153,7 @@ def ensure_demo_users(engine: Engine, *, beside_real_users: bool = False) -> lis
     created = []
     demo_names = {username for username, _, _ in DEMO_USERS}
     with session_scope(engine) as session:
-        existing = {name.lower() for name in session.execute(select(User.username)).scalars()}
+        existing = {name.lower() for name in session.execute(select(col(User.username))).scalars()}
         missing = [user for user in DEMO_USERS if user[0] not in existing]
         real = sorted(existing - demo_names)
         if missing and real and not beside_real_users:
@@ -214,7 +214,7 @@ def seed_demo(engine: Engine, *, calls: int, seed: int = 2026, with_users: bool 
 def _has_advisors(engine: Engine) -> bool:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(User).where(
-            User.role == "advisor", User.active == True)).scalar_one() > 0  # noqa: E712
+            col(User.role) == "advisor", col(User.active) == True)).scalar_one() > 0  # noqa: E712
 
 
 # Parents before children (foreign keys are on).
@@ -319,7 +319,7 @@ class _Generator:
         self.sqlite = engine.dialect.name == "sqlite"
         with engine.connect() as conn:
             self.advisor_ids = list(conn.execute(
-                select(User.id).where(User.role == "advisor", User.active == True)  # noqa: E712
+                select(col(User.id)).where(col(User.role) == "advisor", col(User.active) == True)  # noqa: E712
                 .order_by(User.id)).scalars())
             self.next_id = {table: (conn.execute(select(func.max(table.id))).scalar() or 0) + 1
                             for table in (Call, FollowUp, Referral)}
@@ -342,6 +342,10 @@ class _Generator:
 
     def _members(self, seed: int) -> list[_Member]:
         """A pool of callers, so that some members call more than once (as in real life)."""
+        try:
+            from faker import Faker  # the `demo` extra: only seed-demo needs it
+        except ImportError as exc:
+            raise RuntimeError("seed-demo needs Faker: pip install 'advice-line-console[demo]'") from exc
         faker = Faker("da_DK")
         faker.seed_instance(seed)
         firsts = [faker.first_name() for _ in range(400)]
@@ -473,7 +477,7 @@ class _CaseBuilder:
         self.today = today
         content = script_content()
         self.content_version = content.version
-        self.flag_for = {}  # disposition -> a red flag that leads to it
+        self.flag_for: dict[str, str] = {}  # disposition -> a red flag that leads to it
         for flag in content.red_flags:
             self.flag_for.setdefault(flag.disposition, flag.id)
 

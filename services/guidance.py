@@ -111,7 +111,7 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGS}")
     content = content or script_content()
     follow_up_on = session.exec(
-        select(FollowUp.due_on)
+        select(col(FollowUp.due_on))
         .where(FollowUp.call_id == call_id, FollowUp.status == FollowUpStatus.open.value)
         .order_by(col(FollowUp.due_on))
     ).first()

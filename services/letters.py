@@ -195,7 +195,7 @@ def _write_letter(pdf: _Letters, letter: LetterToPrint, *, letter_date: date, co
     y = top
     for raw in letter.recipient_lines:
         line = _clean(raw).strip()
-        size = ADDRESS_PT
+        size: float = ADDRESS_PT
         while size > 8 and pdf.get_string_width(line) > address_width:
             size -= 0.5  # a long street name shrinks a little rather than leaving the window
             pdf.set_font_size(size)
@@ -223,6 +223,7 @@ def _write_body(pdf: _Letters, body: str, *, headings: frozenset[str]) -> None:
             pdf.add_page()  # a heading never ends a page without the text it introduces
         pdf.set_font(FONT, "B" if is_heading else "", BODY_PT)
         parts = _LIST_ITEM.match(line)
+        assert parts is not None  # the pattern matches every line (each part may be empty)
         indent = min(len(parts["indent"]), 12) * 1.8
         marker = parts["marker"] or ""
         marker_w = pdf.get_string_width(marker) if marker else 0

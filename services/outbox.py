@@ -98,7 +98,7 @@ def _message(record: ReferralRecord, settings: Settings | None) -> EmailMessage:
                               subject=record.subject, body=record.body, idempotency_key=record.idempotency_key)
 
 
-# --- the runner: `python -m console.cli send-outbox` -------------------------------------------------
+# --- the runner: `python -m cli send-outbox` -------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,26 @@
-"""Application settings: environment variables and an optional `.env` file.
+"""Application settings: environment variables and an optional `.env` file, readable from every layer.
 
-Lives in `db/` because the database layer is the first to need them and `console/` sits above it.
+Also the language pair the console speaks, since `DEFAULT_LANGUAGE` must be one of it and this is the
+lowest layer; advisory.vocab hands it on to the rest.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Language(StrEnum):
+    da = "da"
+    en = "en"
+
+
+LANGUAGES: tuple[str, ...] = tuple(language.value for language in Language)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'console.db'}"
@@ -20,7 +30,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     DATABASE_URL: str = DEFAULT_SQLITE_URL
-    DEFAULT_LANGUAGE: Literal["da", "en"] = "da"
+    DEFAULT_LANGUAGE: Language = Language.da
     # Fractions are allowed (tests use seconds); the idle time is checked on every action.
     SESSION_IDLE_MINUTES: float = 30
     # However active, a login lasts at most this long (the session cookie expires with it).

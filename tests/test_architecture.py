@@ -11,7 +11,7 @@ import grimp
 from advisory.vocab import KINDS, codes
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("console", "services", "db", "advisory", "settings")
+PACKAGES = ("console", "cli", "services", "db", "advisory", "settings")
 
 
 def _cycles(graph) -> list[list[str]]:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import snowballstemmer
 
-LANGUAGES = ("da", "en")
+from advisory.vocab import LANGUAGES
 
 # Danish letters (and their Swedish/German look-alikes that callers' keyboards produce) become the
 # digraphs Danes type without a Danish keyboard, so "løfte" and "loefte" fold to the same string.

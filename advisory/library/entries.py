@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml, yaml_files
+from advisory.vocab import ReviewStatus
 
 SHORT_ANSWER_MAX_WORDS = 60
 MEMBER_QUESTIONS_MIN = 3
@@ -79,7 +80,7 @@ class LibraryEntry(BaseModel):
     kind: Literal["myth", "faq"]
     theme: Literal["staerk", "stabil", "strakt"] | None = None
     sources: list[str] = Field(min_length=1)
-    review_status: Literal["approved", "needs_clinical_review", "draft"]
+    review_status: ReviewStatus
     last_reviewed: date
     # The clinical lead who approved content the domain brief marks [clinical sign-off].
     signed_off_by: str | None = Field(default=None, min_length=1)

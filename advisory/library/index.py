@@ -173,9 +173,9 @@ class _LanguageIndex:
         for term, docs in pseudo_tf.items():
             idf = _idf(self.size, len(docs))
             ids = np.fromiter(docs.keys(), dtype=np.int32, count=len(docs))
-            tf = np.fromiter(docs.values(), dtype=np.float64, count=len(docs))
+            tfs = np.fromiter(docs.values(), dtype=np.float64, count=len(docs))
             order = np.argsort(ids)
-            postings[term] = _Posting(ids[order], (idf * tf / (K1 + tf))[order])
+            postings[term] = _Posting(ids[order], (idf * tfs / (K1 + tfs))[order])
         return postings
 
     # vocabulary and document analysis

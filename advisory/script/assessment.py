@@ -169,19 +169,7 @@ def assess(profile: CallerProfile, *, today: date, thresholds: Thresholds | None
     if (flags & _LIMIT_IMPACT or group == CallerGroup.function_limited or profile.walking_aid):
         flags.add(Flag.impact_limited)
     facts: dict[str, Any] = {
-        "caller_role": profile.caller_role,
-        "relation": profile.relation,
-        "age": profile.age,
-        "sex": profile.sex,
-        "diagnosis": profile.diagnosis,
-        "t_score": profile.t_score,
-        "pain": profile.pain,
-        "activity_level": profile.activity_level,
-        "falls_last_year": profile.falls_last_year,
-        "fear_of_movement": profile.fear_of_movement,
-        "fear_of_falling": profile.fear_of_falling,
-        "walking_aid": profile.walking_aid,
-        "in_physiotherapy": profile.in_physiotherapy,
+        **profile.facts(),
         **_fracture_facts(profile, fractures),
         "red_flag": red_flag,
         "flags": frozenset(flags),

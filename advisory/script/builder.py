@@ -101,10 +101,10 @@ def check_lang(lang: str) -> None:
 
 def audience_of(profile: CallerProfile) -> Audience:
     if profile.caller_role == CallerRole.relative:
-        return "relative"
+        return Audience.relative
     if profile.caller_role == CallerRole.professional:
-        return "professional"
-    return "member"
+        return Audience.professional
+    return Audience.member
 
 
 def person_words(profile: CallerProfile, lang: str, content: ScriptContent | None = None) -> dict[str, str]:

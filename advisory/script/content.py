@@ -19,12 +19,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_yaml
-from advisory.profile import ActivityLevel, Diagnosis, PainLevel, Sex
+from advisory.profile import profile_fact_kinds
 from advisory.rules import Condition, FactKind, Predicate, RuleError, Vocabulary, compile_condition
-from advisory.vocab import Audience, CallerRole, Relation, Section, Tag, Topic, codes
+from advisory.vocab import LANGUAGES as LANGS
+from advisory.vocab import Audience, ContentReviewStatus, Section, Tag, Topic, codes
 
 SCRIPTS_DIR = CONTENT_DIR / "scripts"
-LANGS = ("da", "en")
 SECTIONS = codes("section")
 GROUPS = codes("group")
 FLAGS = codes("flag")
@@ -37,19 +37,7 @@ MEDICATION_BLOCK = "medication-ask-gp"
 PERSON_WORDS = ("person", "Person", "pronoun", "Pronoun", "object", "possessive")
 
 FACT_KINDS: dict[str, FactKind] = {
-    "caller_role": frozenset(CallerRole),
-    "relation": frozenset(Relation),
-    "age": "number",
-    "sex": frozenset(Sex),
-    "diagnosis": frozenset(Diagnosis),
-    "t_score": "number",
-    "pain": frozenset(PainLevel),
-    "activity_level": frozenset(ActivityLevel),
-    "falls_last_year": "number",
-    "fear_of_movement": "bool",
-    "fear_of_falling": "bool",
-    "walking_aid": "bool",
-    "in_physiotherapy": "bool",
+    **profile_fact_kinds(),  # the profile's own fields: caller_role, age, walking_aid, ...
     "fractures_known": "bool",
     "fracture_count": "number",
     "low_energy_fracture_count": "number",
@@ -64,7 +52,7 @@ FACT_KINDS: dict[str, FactKind] = {
     "red_flag": "bool",
 }
 
-ReviewStatus = Literal["approved", "needs_clinical_review"]
+ReviewStatus = ContentReviewStatus
 
 
 class _Content(BaseModel):

@@ -16,6 +16,7 @@ from advisory.script.builder import (
     person_words,
 )
 from advisory.script.content import ReviewStatus, script_content
+from advisory.vocab import Audience
 
 
 class RedFlag(BaseModel):
@@ -45,7 +46,7 @@ def red_flags(lang: str = "da", profile: CallerProfile | None = None) -> list[Re
 def dispositions(lang: str = "da") -> list[DispositionText]:
     """What to do about red flags, most urgent first, with what the advisor says to a member."""
     check_lang(lang)
-    return [disposition_text(entry, lang, "member") for entry in script_content().dispositions]
+    return [disposition_text(entry, lang, Audience.member) for entry in script_content().dispositions]
 
 
 def most_urgent_disposition(red_flag_ids: Iterable[str]) -> str | None:

@@ -14,13 +14,9 @@ from advisory import access
 from console import guard
 from console.components import tables
 from console.i18n import audit_action, audit_object, fmt_date, fmt_number, label, t
-from db.engine import session_scope
-from db.repositories import audit, privacy, users
-from db.repositories.call_log import local_day_start
-from db.repositories.privacy import MemberQuery
-from db.repositories.users import StaffUser
-from services import exports
-from services import privacy as privacy_service
+from services import accounts, exports, privacy
+from services.accounts import StaffUser
+from services.privacy import MemberQuery
 from settings import get_settings
 
 FLASH_KEY = "admin_privacy_flash"
@@ -37,8 +33,7 @@ def show_flash() -> None:
 @guard.action(access.administers)
 def _purge(admin: StaffUser, days: int) -> None:
     # A button callback: it runs before the rerun, so it may untick the confirmation.
-    with session_scope() as session:
-        report = privacy_service.purge(session, retention_days=days, actor_id=admin.id, actor_name=admin.username)
+    report = privacy.run_purge(retention_days=days, actor=admin)
     st.session_state["admin_purge_confirm"] = False
     st.session_state[FLASH_KEY] = t("admin_privacy.purge_done", calls=fmt_number(report.calls),
                                     drafts=fmt_number(report.drafts))
@@ -46,8 +41,7 @@ def _purge(admin: StaffUser, days: int) -> None:
 
 @guard.action(access.administers)
 def _erase(admin: StaffUser, query: MemberQuery) -> None:
-    with session_scope() as session:
-        counts = privacy_service.erase_member(session, query=query, actor=admin)
+    counts = privacy.erase(query, actor=admin)
     st.session_state.pop(ACCESS_FILE_KEY, None)  # its file went with every other prepared export
     st.session_state["admin_member_erase_confirm"] = False
     st.session_state[FLASH_KEY] = t("admin_privacy.erased", calls=fmt_number(counts.calls),
@@ -65,9 +59,8 @@ def _access_downloaded() -> None:
 
 def retention_tab(admin: StaffUser) -> None:
     days = get_settings().RETENTION_DAYS
-    with session_scope() as session:
-        preview = privacy.purge(session, retention_days=days, dry_run=True)
-        runs = privacy.last_purges(session)
+    preview = privacy.preview_purge(retention_days=days)
+    runs = privacy.last_purges()
     st.write(t("admin_privacy.retention_intro", days=days))
     st.caption(t("admin_privacy.cutoff", date=fmt_date(preview.cutoff)))
     for column, (key, value) in zip(st.columns(4), (("pending_calls", preview.calls),
@@ -90,14 +83,13 @@ def retention_tab(admin: StaffUser) -> None:
 
 
 def audit_tab() -> None:
-    with session_scope() as session:
-        actions = privacy.audit_actions(session)
-        staff = {u["id"]: u["display_name"] for u in users.list_users(session)}
+    actions = privacy.audit_actions()
+    staff = {u["id"]: u["display_name"] for u in accounts.list_users()}
     first = st.columns(4)
     # Named now: Streamlit may call format_func outside the page's run (and its language).
-    named = {None: t("admin_privacy.all"), **{a: audit_action(a) for a in actions}}
+    named: dict[str | None, str] = {None: t("admin_privacy.all"), **{a: audit_action(a) for a in actions}}
     action = first[0].selectbox(t("admin_privacy.audit_action"), list(named), key="admin_audit_action",
-                                format_func=named.get,
+                                format_func=named.__getitem__,
                                 placeholder=t("common.choose"))
     actor = first[1].selectbox(t("admin_privacy.audit_actor"), [None, *staff], key="admin_audit_actor",
                                format_func=lambda i: t("admin_privacy.all") if i is None else staff[i],
@@ -106,12 +98,8 @@ def audit_tab() -> None:
     since = first[3].date_input(t("admin_privacy.audit_since"), value=None, format="DD.MM.YYYY",
                                 key="admin_audit_since")
     page = st.session_state.get("admin_audit_page", 1)
-    query = {"action": action, "actor_id": actor, "object_type": "call" if object_id else None,
-             "object_id": object_id or None,
-             "since": None if since is None else local_day_start(since)}
-    with session_scope() as session:
-        events, total = audit.list_events(session, **query, limit=AUDIT_PAGE_SIZE,
-                                          offset=(page - 1) * AUDIT_PAGE_SIZE)
+    events, total = privacy.audit_events(action=action, actor_id=actor, object_id=object_id, since=since,
+                                         limit=AUDIT_PAGE_SIZE, offset=(page - 1) * AUDIT_PAGE_SIZE)
     pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
     st.caption(t("admin_privacy.audit_total", n=fmt_number(total)))
     tables.show([{t("admin_privacy.col_at"): e["at"],
@@ -143,8 +131,7 @@ def member_tab(admin: StaffUser) -> None:
     if MEMBER_QUERY_KEY not in st.session_state:
         return
     query = MemberQuery(**st.session_state[MEMBER_QUERY_KEY])
-    with session_scope() as session:
-        calls = privacy.find_member_calls(session, query=query, viewer=admin)
+    calls = privacy.member_calls(query, viewer=admin)
     if not calls:
         st.info(t("admin_privacy.none_found"))
         return
@@ -161,8 +148,7 @@ def member_tab(admin: StaffUser) -> None:
     if st.button(t("admin_privacy.access_prepare"), key="admin_member_access_prepare") and (
             actor := guard.check(access.administers)):
         _forget_access_file()
-        with session_scope() as session:
-            path = privacy_service.access_export_file(session, query=query, actor=actor)
+        path = privacy.prepare_access_file(query, actor=actor)
         st.session_state[ACCESS_FILE_KEY] = str(path)
     prepared = st.session_state.get(ACCESS_FILE_KEY)
     if prepared and Path(prepared).exists():

@@ -13,13 +13,13 @@ import json
 from datetime import date, timedelta
 
 import streamlit as st
-from pydantic import ValidationError
 
 from advisory import access
 from advisory.formatting import local_today
 from advisory.script import script_content
 from advisory.vocab import codes
 from console import guard
+from console.call_form import PROFILE_BY_FIELD, PROFILE_FORM
 from console.components import tables
 from console.i18n import (
     audit_action,
@@ -33,11 +33,10 @@ from console.i18n import (
     t,
 )
 from console.markdown import plain
-from db.engine import session_scope
 from db.models import FOLLOW_UP_REASON_MAX_CHARS, NOTES_MAX_CHARS
-from db.repositories import call_log, follow_ups
-from db.repositories.call_log import CallAnonymised, CallDetail, CallEditConflict, CallNotFound
-from db.repositories.users import StaffUser
+from services import call_log, follow_ups
+from services.accounts import StaffUser
+from services.call_log import CallDetail, CallNotFound
 
 OUTCOMES = codes("outcome")
 AUDITED_KEY = "call_detail_audited"
@@ -49,8 +48,7 @@ CONFLICT_KEY = "call_detail_conflict"  # a refused save: the stored version and 
 def show(call_id: int, viewer: StaffUser) -> None:
     audit_view = st.session_state.get(AUDITED_KEY) != call_id
     try:
-        with session_scope() as session:
-            detail = call_log.get_call_detail(session, call_id=call_id, viewer=viewer, audit_view=audit_view)
+        detail = call_log.detail(call_id, viewer, audit_view=audit_view)
     except CallNotFound:
         st.error(t("call_log.not_found"))
         return
@@ -92,16 +90,11 @@ def _summary(detail: CallDetail) -> None:
     _facts(facts, key="call_detail_summary")
 
 
-# The profile's fields in the order the form asks them; each with its label key and how to show a value.
-_PROFILE_FIELDS = (
-    ("caller_role", "call_detail.caller_role"), ("relation", "profile.relation"), ("age", "profile.age"),
-    ("sex", "profile.sex"), ("diagnosis", "profile.diagnosis"), ("t_score", "profile.t_score"),
-    ("fractures", "profile.fractures"), ("pain", "profile.pain"), ("activity_level", "call_detail.activity_level"),
-    ("falls_last_year", "profile.falls_last_year"), ("fear_of_movement", "profile.fear_of_movement"),
-    ("fear_of_falling", "profile.fear_of_falling"), ("walking_aid", "profile.walking_aid"),
-    ("in_physiotherapy", "profile.in_physiotherapy"), ("topics", "call_detail.topics"),
-)
-_VOCABULARY_FIELDS = ("caller_role", "relation", "sex", "diagnosis", "pain", "activity_level")
+# The profile's fields in the order the form asks them (console/call_form.py), labelled as the form labels
+# them except where the form's label is a prompt ("Aktivitetsniveau (skal udfyldes)").
+_SUMMARY_LABELS = {"caller_role": "call_detail.caller_role", "activity_level": "call_detail.activity_level",
+                   "topics": "call_detail.topics"}
+_PROFILE_FIELDS = tuple((row.field, _SUMMARY_LABELS.get(row.field, f"profile.{row.field}")) for row in PROFILE_FORM)
 
 
 def _fracture_text(fracture: dict) -> str:
@@ -120,15 +113,14 @@ def _profile_value(field: str, value) -> str:
         return "; ".join(_fracture_text(f) for f in value) if value else t("profile.fractures_no")
     if value is None:
         return "–"
-    if field in _VOCABULARY_FIELDS:
-        return label(field, value)
-    if field == "topics":
-        return joined("topic", value) or "–"
+    row = PROFILE_BY_FIELD.get(field)
+    if row is not None and row.widget in ("radio", "select"):
+        return label(row.kind, value)
+    if row is not None and row.widget == "topics":
+        return joined(row.kind, value) or "–"
     if isinstance(value, bool):
         return t(f"profile.answer_{'yes' if value else 'no'}")
-    if field == "t_score":
-        return fmt_number(value, 1)
-    return fmt_number(value)
+    return fmt_number(value, row.decimals if row is not None else 0)
 
 
 def profile_facts(profile: dict) -> dict[str, str]:
@@ -219,28 +211,22 @@ def _edit_base(detail: CallDetail) -> int:
 
 def _save_edit(detail: CallDetail, viewer: StaffUser, *, expected_version: int, notes: str | None,
                outcome: str) -> None:
-    try:
-        with session_scope() as session:
-            changed = call_log.update_call(session, call_id=detail.id, viewer=viewer,
-                                           expected_version=expected_version, notes=notes, outcome=outcome)
-    except CallAnonymised:
+    edit = call_log.edit_call(detail.id, viewer, expected_version=expected_version, notes=notes, outcome=outcome)
+    if edit.anonymised:
         st.session_state[FLASH_KEY] = ("error", t("call_detail.notes_locked"))
         return
-    except CallEditConflict as conflict:
-        current = conflict.current
+    if (current := edit.conflict) is not None:
         st.session_state[CONFLICT_KEY] = {
             "call_id": detail.id, "version": current.version, "notes": current.notes, "outcome": current.outcome,
             "editor": current.editor_name, "at": current.updated_at,
             "mine_notes": notes, "mine_outcome": outcome,
         }
         return
-    except ValidationError:
+    if edit.too_long:
         st.session_state[FLASH_KEY] = ("error", t("call_detail.notes_too_long", max=fmt_number(NOTES_MAX_CHARS)))
         return
-    st.session_state[FLASH_KEY] = ("success", t("call_detail.saved") if changed else t("call_detail.nothing_changed"))
-    with session_scope() as session:
-        version = call_log.current_version(session, call_id=detail.id, viewer=viewer).version
-    _open_edit(detail.id, version)
+    st.session_state[FLASH_KEY] = ("success", t("call_detail.saved") if edit.changed else t("call_detail.nothing_changed"))
+    _open_edit(detail.id, edit.version or expected_version)
 
 
 @guard.action(access.takes_calls)
@@ -296,22 +282,21 @@ def _edit(detail: CallDetail, viewer: StaffUser) -> None:
 
 
 def _add_follow_up(detail: CallDetail, viewer: StaffUser) -> None:
-    with session_scope() as session:
-        staff = follow_ups.assignee_choices(session)
-    names = dict(staff)
+    names = dict(follow_ups.assignee_choices())
     with st.form(f"call_detail_add_follow_up_{detail.id}"):
         st.markdown(f"**{t('call_detail.add_follow_up')}**")
         due = st.date_input(t("call_detail.due_on"), value=local_today() + timedelta(weeks=2),
                             format="DD.MM.YYYY", key=f"call_detail_fu_due_{detail.id}")
-        assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.get,
+        assignee = st.selectbox(t("call_detail.assignee"), list(names), format_func=names.__getitem__,
                                 index=list(names).index(viewer.id) if viewer.id in names else 0,
                                 key=f"call_detail_fu_assignee_{detail.id}", placeholder=t("common.choose"))
         reason = st.text_input(t("call_detail.reason"), key=f"call_detail_fu_reason_{detail.id}",
                                max_chars=FOLLOW_UP_REASON_MAX_CHARS)
         if not st.form_submit_button(t("call_detail.add")) or (actor := guard.check(access.takes_calls)) is None:
             return
-    with session_scope() as session:
-        follow_ups.add(session, call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=actor)
+    if assignee is None:  # nobody to give it to: there is always the advisor themselves
+        return
+    follow_ups.add(call_id=detail.id, due_on=due, assignee_id=assignee, reason=reason, actor=actor)
     st.session_state[FLASH_KEY] = t("call_detail.follow_up_added")
     st.rerun()
 

@@ -4,6 +4,7 @@ for download. Personal data only when ticked; the export and that choice go to t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 
@@ -11,8 +12,8 @@ from advisory import access
 from console import guard
 from console.i18n import fmt_number, t
 from db.engine import session_scope
-from db.repositories.call_log import CallFilters
-from db.repositories.users import StaffUser
+from services.accounts import StaffUser
+from services.call_log import CallFilters
 from services.exports import EXPORT_MAX_AGE_SECONDS, MIME_TYPES, export_to_file, take_prepared
 
 PREPARED_KEY = "call_log_export"
@@ -23,8 +24,9 @@ def render(filters: CallFilters, viewer: StaffUser) -> None:
     st.caption(t("call_log.export_help"))
     include_contact = st.checkbox(t("call_log.export_include_contact"), key="call_log_export_contact",
                                   help=t("call_log.export_include_contact_help"))
-    fmt = st.radio(t("call_log.export_format"), ["csv", "xlsx"], format_func=str.upper, horizontal=True,
-                   key="call_log_export_format")
+    formats: list[Literal["csv", "xlsx"]] = ["csv", "xlsx"]
+    fmt = st.radio(t("call_log.export_format"), formats, format_func=str.upper, horizontal=True,
+                   key="call_log_export_format") or "csv"
     if st.button(t("call_log.export_prepare"), key="call_log_export_prepare") and guard.check(access.exports_calls):
         _forget_previous()
         with session_scope() as session:

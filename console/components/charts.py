@@ -94,9 +94,10 @@ def show(chart: alt.TopLevelMixin | None, table: pd.DataFrame, columns: Sequence
     if chart is not None:
         chart_tab, table_tab = st.tabs([t("statistics.chart"), t("statistics.table")])
         with chart_tab:
-            st.altair_chart(_localised(chart), width="stretch", key=f"statistics_chart_{key}")
+            st.altair_chart(_localised(chart), width="stretch", key=f"statistics_chart_{key}")  # type: ignore[call-overload]  # any top-level chart
+
     else:
-        table_tab = st.container()
+        table_tab = st.container()  # type: ignore[assignment]  # the table alone, where the tab would be
     with table_tab:
         st.dataframe(screen_frame(table, columns), hide_index=True, width="stretch", placeholder="",
                      key=f"statistics_table_{key}")
@@ -109,7 +110,7 @@ def show(chart: alt.TopLevelMixin | None, table: pd.DataFrame, columns: Sequence
 # --- the charts -----------------------------------------------------------------------------------
 
 
-def comparison_bars(frame: pd.DataFrame, *, shares: bool = True) -> alt.LayerChart:
+def comparison_bars(frame: pd.DataFrame, *, shares: bool = True) -> alt.TopLevelMixin:
     """Horizontal bars for this period, in the frame's order, with a tick at the previous period.
 
     `frame` has label, current, previous (and share_current when `shares`).
@@ -128,7 +129,7 @@ def comparison_bars(frame: pd.DataFrame, *, shares: bool = True) -> alt.LayerCha
     return alt.layer(bars, ticks).properties(height=alt.Step(26))
 
 
-def trend(frame: pd.DataFrame) -> alt.LayerChart:
+def trend(frame: pd.DataFrame) -> alt.TopLevelMixin:
     """Calls per ISO week; weeks only partly in the period get a light dot so they do not read as a drop."""
     data = frame.assign(label=frame["week"].astype(str), monday=[fmt_date(d) for d in frame["week_start"]],
                         full=frame["days"] == 7)

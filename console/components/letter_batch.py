@@ -19,11 +19,9 @@ from console import guard
 from console.components import tables
 from console.components.referral_editor import address_problem_text
 from console.i18n import fmt_date, fmt_datetime, fmt_number, t
-from db.engine import get_engine, session_scope
-from db.repositories import referrals
-from db.repositories.referrals import LetterToPost
-from db.repositories.users import StaffUser
-from services import outbox
+from services import referrals as guidance
+from services.accounts import StaffUser
+from services.referrals import LetterToPost
 
 _PRINTED = "letters_printed_ids"  # the ids of the batch printed in this session
 _FLASH = "letters_flash"
@@ -31,12 +29,12 @@ _FLASH = "letters_flash"
 
 def _batch_pdf(referral_ids: list[int], user: StaffUser) -> bytes:
     # Runs when the download button is pressed (on its own thread): the PDF holds exactly these letters,
-    # except any a colleague posted in the meantime. print_letters re-reads the staff member's role.
-    return outbox.print_letters(engine=get_engine(), referral_ids=referral_ids, actor=user, skip_posted=True)
+    # except any a colleague posted in the meantime; printing re-reads the staff member's role.
+    return guidance.print_batch(referral_ids, user)
 
 
 def _reprint_pdf(referral_id: int, user: StaffUser) -> bytes:
-    return outbox.print_letters(engine=get_engine(), referral_ids=[referral_id], actor=user, confirm_reprint=True)
+    return guidance.reprint(referral_id, user)
 
 
 def _remember_printed(referral_ids: list[int]) -> None:
@@ -45,8 +43,7 @@ def _remember_printed(referral_ids: list[int]) -> None:
 
 @guard.action(access.may_post_letters)
 def _mark_posted(user: StaffUser, referral_ids: list[int]) -> None:
-    with session_scope() as session:
-        posted = referrals.mark_posted(session, referral_ids=referral_ids, actor=user)
+    posted = guidance.mark_posted(referral_ids, user)
     st.session_state.pop(_PRINTED, None)
     st.session_state[_FLASH] = t("letters.posted", n=fmt_number(len(posted)))
 
@@ -59,8 +56,7 @@ def letters_to_post(user: StaffUser) -> None:
     st.caption(t("letters.intro"))
     if flash := st.session_state.pop(_FLASH, None):
         st.success(flash)
-    with session_scope() as session:
-        waiting = referrals.letters_to_post(session, viewer=user)
+    waiting = guidance.letters_to_post(user)
     ready = [letter for letter in waiting if letter.address.usable]
     blocked = [letter for letter in waiting if not letter.address.usable]
     if not waiting:
@@ -106,9 +102,8 @@ def _printed_before(ready: list[LetterToPost], referral_id: int) -> bool:
 
 
 def _posted(user: StaffUser) -> None:
-    with session_scope() as session:
-        # Only letters that could go in a window envelope again (anonymised ones have no address left).
-        posted = [letter for letter in referrals.recently_posted(session, viewer=user) if letter.address.usable]
+    # Only letters that could go in a window envelope again (anonymised ones have no address left).
+    posted = [letter for letter in guidance.recently_posted(user) if letter.address.usable]
     if not posted:
         return
     with st.expander(t("letters.posted_title")):

@@ -27,20 +27,20 @@ from advisory.library import (
     LibraryEntry,
 )
 from advisory.library.analysis import fold
+from advisory.vocab import LANGUAGES as LANGS
+from advisory.vocab import codes
 from console import guard
 from console.components import tables
 from console.components.library_entries import is_overdue, markers, source_citations
 from console.i18n import fmt_date, fmt_datetime, label, t
-from db.engine import session_scope
-from db.repositories import library as library_repo
-from db.repositories.users import StaffUser
+from services import library as library_service
+from services.accounts import StaffUser
 
-LANGS = ("da", "en")
 # Every text field the form edits: a field left out would be saved empty, and an entry's member questions
 # would vanish with the first edit.
 TEXT_FIELDS = ("title", "short_answer", "detail", "tags", "questions")
 SHARED_FIELDS = ("theme", "sources", "review_status", "last_reviewed")
-STATUSES = ("approved", "needs_clinical_review", "draft")
+STATUSES = codes("review_status")
 PICK, BASE, ERRORS, NOTICE = "library_edit_slug", "library_edit_base", "library_edit_errors", "library_edit_notice"
 # A new entry: the question it starts from ({"query", "lang"}, or empty for a blank one), its form's
 # errors, and the page's tabs, which starting an entry from the unanswered tab switches to the editor.
@@ -124,25 +124,19 @@ def _open(slug: str, version: int) -> None:
 def _save(user: StaffUser, entry: LibraryEntry, version: int) -> None:
     state = st.session_state
     data = form_data(state, entry, version)
-    try:
-        edited = LibraryEntry.model_validate(data)
-    except ValidationError as exc:
-        state[ERRORS] = error_messages(exc, data)
+    outcome = library_service.revise_entry(data, expected_version=version, editor=user)
+    if outcome.invalid is not None:
+        state[ERRORS] = error_messages(outcome.invalid, data)
         return
     state.pop(ERRORS, None)
-    try:
-        with session_scope() as session:
-            result = library_repo.edit_entry(session, entry=edited, expected_version=version, editor_id=user.id,
-                                             editor_name=user.username)
-    except library_repo.EditConflict as conflict:
-        state[NOTICE] = ("error", t("library.conflict", version=conflict.current))
-        return
-    if not result.changed_fields:
+    if outcome.conflict is not None:
+        state[NOTICE] = ("error", t("library.conflict", version=outcome.conflict))
+    elif not outcome.saved:
         state[NOTICE] = ("info", t("library.unchanged"))
-        return
-    fields = ", ".join(field_label(name) for name in result.changed_fields)
-    state[NOTICE] = ("success", t("library.saved", version=result.version, fields=fields))
-    _open(entry.slug, result.version)
+    else:
+        fields = ", ".join(field_label(name) for name in outcome.changed_fields)
+        state[NOTICE] = ("success", t("library.saved", version=outcome.version, fields=fields))
+        _open(entry.slug, outcome.version or version)
 
 
 @guard.action(access.edits_library)
@@ -150,19 +144,15 @@ def _restore(user: StaffUser, slug: str, current: int) -> None:
     old = st.session_state.get("library_restore_version")
     if old is None:
         return
-    try:
-        with session_scope() as session:
-            result = library_repo.restore(session, slug=slug, version=old, expected_version=current,
-                                          editor_id=user.id, editor_name=user.username)
-    except library_repo.EditConflict as conflict:
-        st.session_state[NOTICE] = ("error", t("library.conflict", version=conflict.current))
-        return
-    if not result.changed_fields:
+    outcome = library_service.restore_entry(slug=slug, version=old, expected_version=current, editor=user)
+    if outcome.conflict is not None:
+        st.session_state[NOTICE] = ("error", t("library.conflict", version=outcome.conflict))
+    elif not outcome.saved:
         st.session_state[NOTICE] = ("info", t("library.unchanged"))
-        return
-    st.session_state[NOTICE] = ("success", t("library.restored", old=old, version=result.version))
-    st.session_state.pop("library_restore_version", None)
-    _open(slug, result.version)
+    else:
+        st.session_state[NOTICE] = ("success", t("library.restored", old=old, version=outcome.version))
+        st.session_state.pop("library_restore_version", None)
+        _open(slug, outcome.version or current)
 
 
 # --- new entries ---------------------------------------------------------------------------------------------
@@ -212,21 +202,17 @@ def new_entry_data(state: Any) -> dict[str, Any]:
 def _create(user: StaffUser) -> None:
     state = st.session_state
     data = new_entry_data(state)
-    try:
-        entry = LibraryEntry.model_validate(data)
-    except ValidationError as exc:
-        state[NEW_ERRORS] = error_messages(exc, data)
+    outcome = library_service.create_entry(data, editor=user)
+    if outcome.invalid is not None:
+        state[NEW_ERRORS] = error_messages(outcome.invalid, data)
         return
-    try:
-        with session_scope() as session:
-            library_repo.create_entry(session, entry=entry, editor_id=user.id, editor_name=user.username)
-    except library_repo.EntryExists:
-        state[NEW_ERRORS] = {"slug": t("library.exists", slug=entry.slug)}
+    if outcome.exists:
+        state[NEW_ERRORS] = {"slug": t("library.exists", slug=data["slug"])}
         return
     _cancel_new()
-    state[PICK] = entry.slug
+    state[PICK] = data["slug"]
     state[NOTICE] = ("success", t("library.created"))
-    _open(entry.slug, 1)
+    _open(data["slug"], outcome.version or 1)
 
 
 def _new_form(user: StaffUser, lang: str, today: date) -> None:
@@ -244,7 +230,7 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
             st.error(t("library.error_summary"))
         kind_column, slug_column = st.columns([1, 3])
         kinds = {k: t(f"library.kind_{k}") for k in KINDS}
-        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.get,
+        kind_column.selectbox(t("library.field_kind"), list(kinds), key=NEW_FIELD("kind"), format_func=kinds.__getitem__,
                               placeholder=t("common.choose"))
         slug_column.text_input(t("library.field_slug"), key=NEW_FIELD("slug"), help=t("library.new_slug_help"))
         for field in ("slug", "kind"):
@@ -267,16 +253,16 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
                     if message := errors.get(f"{text_lang}.{field}"):
                         st.error(message)
         theme_column, status_column, date_column = st.columns(3)
-        themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
-        statuses = {k: t(f"library.status_{k}") for k in STATUSES}
+        themes: dict[str | None, str] = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+        statuses = {k: label("review_status", k) for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=0, key=NEW_FIELD("theme"),
-                               format_func=themes.get, placeholder=t("common.choose"))
+                               format_func=themes.__getitem__, placeholder=t("common.choose"))
         status_column.selectbox(t("library.field_review_status"), list(statuses), key=NEW_FIELD("review_status"),
-                                format_func=statuses.get, placeholder=t("common.choose"))
+                                format_func=statuses.__getitem__, placeholder=t("common.choose"))
         date_column.date_input(t("library.field_last_reviewed"), format="DD.MM.YYYY", key=NEW_FIELD("last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), key=NEW_FIELD("sources"),
-                       format_func=citations.get, placeholder=t("library.new_sources_placeholder"), select_all=False)
+                       format_func=citations.__getitem__, placeholder=t("library.new_sources_placeholder"), select_all=False)
         for field in SHARED_FIELDS:
             if message := errors.get(field):
                 st.error(message)
@@ -295,7 +281,7 @@ def _pick(library: Library, lang: str, today: date) -> str | None:
     entries.sort(key=lambda e: e.text(lang).title.casefold())
     titles = {e.slug: f"{e.text(lang).title} {markers(e, today)}".strip() for e in entries}
     return st.selectbox(t("library.edit_pick"), list(titles), key=PICK, index=None,
-                        format_func=titles.get, placeholder=t("library.edit_pick_placeholder"))
+                        format_func=titles.__getitem__, placeholder=t("library.edit_pick_placeholder"))
 
 
 def _language_fields(entry: LibraryEntry, version: int, lang: str, errors: dict[str, str]) -> None:
@@ -325,20 +311,20 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
             with column:
                 _language_fields(entry, version, lang, errors)
         theme_column, status_column, date_column = st.columns(3)
-        themes = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
-        statuses = {k: t(f"library.status_{k}") for k in STATUSES}
+        themes: dict[str | None, str] = {None: t("library.theme_none"), **{k: t(f"library.theme_{k}") for k in THEMES}}
+        statuses = {k: label("review_status", k) for k in STATUSES}
         citations = {k: f"{k} – {text.get(lang, '')}"[:90] for k, text in sources.items()}
         theme_column.selectbox(t("library.field_theme"), list(themes), index=list(themes).index(entry.theme),
-                               key=_key(entry.slug, version, "theme"), format_func=themes.get,
+                               key=_key(entry.slug, version, "theme"), format_func=themes.__getitem__,
                                placeholder=t("common.choose"))
         status_column.selectbox(t("library.field_review_status"), list(statuses),
                                 index=STATUSES.index(entry.review_status),
-                                key=_key(entry.slug, version, "review_status"), format_func=statuses.get,
+                                key=_key(entry.slug, version, "review_status"), format_func=statuses.__getitem__,
                                 placeholder=t("common.choose"))
         date_column.date_input(t("library.field_last_reviewed"), value=entry.last_reviewed, format="DD.MM.YYYY",
                                key=_key(entry.slug, version, "last_reviewed"))
         st.multiselect(t("library.field_sources"), list(citations), default=entry.sources,
-                       key=_key(entry.slug, version, "sources"), format_func=citations.get,
+                       key=_key(entry.slug, version, "sources"), format_func=citations.__getitem__,
                        placeholder=t("library.new_sources_placeholder"), select_all=False)
         for field in SHARED_FIELDS:
             if message := errors.get(field):
@@ -348,8 +334,7 @@ def _form(entry: LibraryEntry, version: int, user: StaffUser, lang: str) -> None
 
 
 def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
-    with session_scope() as session:
-        revisions = library_repo.history(session, slug=slug)
+    revisions = library_service.history(slug)
     st.subheader(t("library.history"), anchor=False)
     tables.show([
         {
@@ -368,7 +353,7 @@ def _history(slug: str, current: int, lang: str, user: StaffUser) -> None:
     choices = {v: f"{v} · {fmt_datetime(r.created_at)} · {r.editor_name or t('library.bundled')}"
                for v, r in older.items()}
     chosen = st.selectbox(t("library.restore_pick"), list(choices), index=None, key="library_restore_version",
-                          format_func=choices.get,
+                          format_func=choices.__getitem__,
                           placeholder=t("library.restore_placeholder"))
     if chosen is None:
         return
@@ -391,8 +376,7 @@ def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None
     if slug is None:
         st.info(t("library.edit_pick_hint"))
         return
-    with session_scope() as session:
-        stored = library_repo.get_entry(session, slug=slug)
+    stored = library_service.stored_entry(slug)
     base = st.session_state.get(BASE) or {}
     fresh = _key(slug, base.get("version", 0), "da_title") not in st.session_state
     if base.get("slug") != slug or (fresh and base.get("version") != stored.version):
@@ -408,13 +392,7 @@ def editor(library: Library, *, user: StaffUser, lang: str, today: date) -> None
         if not notice:
             st.warning(t("library.stale", version=stored.version))
         st.button(t("library.reload"), key="library_edit_reload", on_click=_open, args=(slug, stored.version))
-    opened = stored.entry if version == stored.version else _revision_entry(slug, version) or stored.entry
+    opened = stored.entry if version == stored.version else library_service.revision_entry(slug, version) or stored.entry
     _form(opened, version, user, lang)
     _history(slug, stored.version, lang, user)
 
-
-def _revision_entry(slug: str, version: int) -> LibraryEntry | None:
-    """The content the form was opened from (its defaults), when the entry has moved on since."""
-    with session_scope() as session:
-        revisions = library_repo.history(session, slug=slug)
-    return next((LibraryEntry.model_validate(r.data) for r in revisions if r.version == version), None)

@@ -1,10 +1,11 @@
-"""The library page's search: filters, entry cards (short answer to read aloud or copy, detail, sources),
-review markers, and "use in this call", which attaches an entry to the advisor's open call draft.
-Confident answers come first; without any, the page says so and shows weak matches under "Måske:", and
-the search is logged for the supervisors' "Spørgsmål uden svar" view (console/components/library_search.py).
+"""How library entries look wherever the console shows one: the search index they come from, review
+markers, and an entry's short answer, detail and sources in place (the script's offered entries, the
+entries attached to a call). Search results are cards of their own (console/components/search_panel.py).
 
-Entry text is staff-written: it is escaped before Markdown and the short answer is shown as a code
-block (plain text with a copy button). Only the search's own ** ** highlight marks are kept.
+`current_library()` serves the search index built from the database's entries (so supervisors' edits
+show), rebuilt only when an entry changes. Library text is staff-written, so it is made literal
+(console.markdown.plain: no formatting, links or images) before it reaches Markdown; only the search's
+own ** ** highlight marks are kept.
 """
 
 from __future__ import annotations
@@ -13,32 +14,53 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from advisory import access
 from advisory.content import load_source_keys
-from advisory.library import KINDS, THEMES, Library, LibraryEntry
-from console import guard
-from console.components import call_state
-from console.components.library_search import (
-    escape_md,
-    highlighted,
-    note_pick,
-    note_unanswered,
-    review_marker,
-)
-from console.i18n import fmt_date, label, t
-from db.repositories.users import StaffUser
+from advisory.library import Library, LibraryEntry, load_bundled_entries, load_synonyms
+from advisory.vocab import ReviewStatus
+from console.i18n import label, t
+from console.markdown import plain
+from services import library as library_service
+from settings import get_settings
 
 REVIEW_INTERVAL = timedelta(days=365)
-REVIEW_FILTERS = ("all", "needs_clinical_review", "overdue")
-MAX_HITS = 10
-ATTACHED = "call_attached"  # the call draft's list of entries taken from the search (console/call_draft.py)
-_NOTICE = "library_notice"
-# Static CSS (no user text): the short answer's code block in reading size, wrapped like prose.
-_STYLE = """<style>
-[class*="st-key-library_answer_"] pre, [class*="st-key-library_answer_"] code {
-  font-family: "Source Sans", sans-serif; font-size: 1.25rem; line-height: 1.5; white-space: pre-wrap;
-}
-</style>"""
+AWAITING_ICON = ":material/warning:"
+OVERDUE_ICON = ":material/schedule:"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _build(database_url: str, stamp: str) -> Library:
+    # A database not yet seeded with the bundled content still gets the bundled library.
+    return Library(library_service.entries(database_url) or load_bundled_entries(), load_synonyms())
+
+
+def current_library() -> Library:
+    url = get_settings().DATABASE_URL
+    return _build(url, library_service.entries_stamp(url))
+
+
+@st.cache_resource(show_spinner=False)
+def source_citations() -> dict[str, dict[str, str]]:
+    return load_source_keys()
+
+
+def escape_md(text: str) -> str:
+    return plain(text)
+
+
+def highlighted(snippet: str) -> str:
+    """A search snippet with its ** ** marks kept and everything else escaped."""
+    parts = snippet.split("**")
+    return "**".join(escape_md(part) for part in parts) if len(parts) % 2 else escape_md(snippet.replace("**", ""))
+
+
+# --- review state ---------------------------------------------------------------------------------------------
+
+
+def review_marker(status: str) -> str:
+    """A badge for content still awaiting the clinical lead's approval ("" for approved content)."""
+    if status == ReviewStatus.approved:
+        return ""
+    return f":orange-badge[{AWAITING_ICON} {label('review_status', status)}]"
 
 
 def is_overdue(entry: LibraryEntry, today: date) -> bool:
@@ -46,22 +68,10 @@ def is_overdue(entry: LibraryEntry, today: date) -> bool:
     return entry.last_reviewed < today - REVIEW_INTERVAL
 
 
-def matches_review(entry: LibraryEntry, review: str, today: date) -> bool:
-    if review == "needs_clinical_review":
-        return entry.review_status == "needs_clinical_review"
-    if review == "overdue":
-        return is_overdue(entry, today)
-    return True
-
-
-AWAITING_ICON = ":material/warning:"
-OVERDUE_ICON = ":material/schedule:"
-
-
 def markers(entry: LibraryEntry, today: date) -> str:
     """Short text markers for plain-text labels (select box options, table cells), where no icon can
     show: "(ikke godkendt)" while awaiting clinical approval, "(skal gennemgås)" when review is overdue."""
-    parts = [t("library.marker_unapproved")] if entry.review_status != "approved" else []
+    parts = [t("library.marker_unapproved")] if entry.review_status != ReviewStatus.approved else []
     if is_overdue(entry, today):
         parts.append(t("library.marker_overdue"))
     return " ".join(f"({part})" for part in parts)
@@ -69,7 +79,7 @@ def markers(entry: LibraryEntry, today: date) -> str:
 
 def icons(entry: LibraryEntry, today: date) -> str:
     """The same markers as Material icons, for Markdown labels (an entry's expander)."""
-    return " ".join(icon for icon, shown in ((AWAITING_ICON, entry.review_status != "approved"),
+    return " ".join(icon for icon, shown in ((AWAITING_ICON, entry.review_status != ReviewStatus.approved),
                                              (OVERDUE_ICON, is_overdue(entry, today))) if shown)
 
 
@@ -83,107 +93,18 @@ def badges(entry: LibraryEntry, today: date) -> str:
     return " ".join(part for part in parts if part)
 
 
-@st.cache_resource(show_spinner=False)
-def source_citations() -> dict[str, dict[str, str]]:
-    return load_source_keys()
+# --- an entry in place -------------------------------------------------------------------------------------------
 
 
-# --- the open call -------------------------------------------------------------------------------------------
+def entry_caption(entry: LibraryEntry) -> str:
+    parts = [f":gray-badge[{label('entry_kind', entry.kind)}]", review_marker(entry.review_status),
+             t("library_search.sources", keys=", ".join(entry.sources))]
+    return " ".join(part for part in parts if part)
 
 
-@guard.action(access.takes_calls)
-def _use(user: StaffUser, slug: str, title: str, lang: str) -> None:
-    note_pick(key_prefix="library", lang=lang, slug=slug)
-    if call_state.attach(user.id, slug):
-        st.session_state[_NOTICE] = ("success", t("library.attached", title=title))
-    else:  # saved or discarded in the meantime
-        st.session_state[_NOTICE] = ("warning", t("library.call_gone"))
-
-
-# --- search and results --------------------------------------------------------------------------------------
-
-
-def _filters() -> tuple[str, str | None, str | None, str]:
-    query_column, kind_column, theme_column, review_column = st.columns([4, 1, 1, 2])
-    query = query_column.text_input(t("library.query"), key="library_query", placeholder=t("library.placeholder"))
-    # Labels are looked up now: a format_func may be called outside the script run (and its language).
-    kinds = {None: t("library.all"), **{k: label("entry_kind", k) for k in KINDS}}
-    themes = {None: t("library.all"), **{k: t(f"library.theme_{k}") for k in THEMES}}
-    reviews = {k: t(f"library.review_{k}") for k in REVIEW_FILTERS}
-    kind = kind_column.selectbox(t("library.kind"), list(kinds), key="library_kind", format_func=kinds.get,
-                                 placeholder=t("common.choose"))
-    theme = theme_column.selectbox(t("library.theme"), list(themes), key="library_theme", format_func=themes.get,
-                                   placeholder=t("common.choose"))
-    review = review_column.selectbox(t("library.review"), list(reviews), key="library_review",
-                                     format_func=reviews.get, placeholder=t("common.choose"))
-    return query, kind, theme, review
-
-
-Found = list[tuple[LibraryEntry, dict[str, str]]]
-
-
-def find(library: Library, *, query: str, lang: str, kind: str | None, theme: str | None, review: str,
-         today: date) -> tuple[Found, Found]:
-    """The entries to show with their search snippets, as (confident answers, weak matches): best
-    matches first; without a query all entries (by title) and no weak matches."""
-    if query.strip():
-        hits = library.search(query, lang=lang, limit=len(library.entries), kind=kind, theme=theme)
-        shown = [hit for hit in hits if matches_review(hit.entry, review, today)][:MAX_HITS]
-        return ([(hit.entry, hit.snippets) for hit in shown if hit.confident],
-                [(hit.entry, hit.snippets) for hit in shown if not hit.confident])
-    entries = [
-        entry for entry in library.entries
-        if (kind is None or entry.kind == kind) and (theme is None or entry.theme == theme)
-        and matches_review(entry, review, today)
-    ]
-    return [(entry, {}) for entry in sorted(entries, key=lambda e: e.text(lang).title.casefold())], []
-
-
-def _card(entry: LibraryEntry, snippets: dict[str, str], *, lang: str, today: date, expanded: bool,
-          attached: list[str] | None, advisor_id: int) -> None:
+def entry_body(entry: LibraryEntry, lang: str) -> None:
+    """The short answer (to read aloud), the detail and the sources of one entry."""
     text = entry.text(lang)
-    label = highlighted(snippets.get("title", text.title))
-    with st.expander(f"{label} {icons(entry, today)}".strip(), expanded=expanded):
-        st.markdown(badges(entry, today))
-        st.caption(t("library.short_answer"))
-        with st.container(key=f"library_answer_{entry.slug}"):
-            st.code(text.short_answer, language=None, wrap_lines=True)
-        st.markdown(escape_md(text.detail))
-        sources = source_citations()
-        st.caption(t("library.sources") + "\n\n" + "\n\n".join(
-            f"{key}: {escape_md(sources.get(key, {}).get(lang, ''))}" for key in entry.sources))
-        st.caption(t("library.tags", tags=escape_md(", ".join(text.tags))) + " · "
-                   + t("library.last_reviewed", date=fmt_date(entry.last_reviewed)))
-        if attached is None:
-            return
-        if entry.slug in attached:
-            st.caption(t("library.used"))
-        else:
-            st.button(t("library.use"), key=f"library_use_{entry.slug}", icon=":material/attach_file:", on_click=_use,
-                      args=(entry.slug, text.title, lang))
-
-
-def search_panel(library: Library, *, advisor_id: int, lang: str, today: date) -> None:
-    st.html(_STYLE)
-    query, kind, theme, review = _filters()
-    if notice := st.session_state.pop(_NOTICE, None):
-        getattr(st, notice[0])(escape_md(notice[1]))
-    note_unanswered(library, query=query, lang=lang, key_prefix="library")
-    confident, possible = find(library, query=query, lang=lang, kind=kind, theme=theme, review=review, today=today)
-    if not confident and not possible:
-        st.info(t("library.no_hits"))
-        return
-    searching = bool(query.strip())
-    st.caption(t("library.hits" if searching else "library.count", count=len(confident) + len(possible)))
-    if searching and not confident:
-        st.warning(t("library_search.no_confident"), icon=":material/help:")
-    attached = call_state.attached_entries()
-    if attached is None:
-        st.caption(t("library.no_call"))
-    for position, (entry, snippets) in enumerate(confident):
-        _card(entry, snippets, lang=lang, today=today, expanded=position == 0 and searching, attached=attached,
-              advisor_id=advisor_id)
-    if possible:
-        st.markdown(f"**{t('library_search.possibly')}**")
-    for entry, snippets in possible:
-        _card(entry, snippets, lang=lang, today=today, expanded=False, attached=attached, advisor_id=advisor_id)
+    st.markdown(f"**{escape_md(text.short_answer)}**")
+    st.markdown(escape_md(text.detail))
+    st.caption(entry_caption(entry))

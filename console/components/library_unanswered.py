@@ -1,5 +1,5 @@
 """Supervisors' "Spørgsmål uden svar": library searches without a confident answer, grouped by wording
-(advisory/unanswered.py), counted over a chosen period, each with a button that starts a new entry in
+(advisory/library/unanswered.py), counted over a chosen period, each with a button that starts a new entry in
 the editor prefilled with the question. Groups the library now answers are left out (the search is run
 again on display), so a group disappears as soon as an entry answers it.
 """
@@ -15,12 +15,11 @@ from advisory import access
 from advisory.library import Library
 from advisory.library.unanswered import QuestionGroup, group_questions
 from console.components.library_editor import start_new_entry
-from console.components.library_search import escape_md
+from console.components.library_entries import escape_md
 from console.i18n import fmt_datetime, t
-from db.engine import session_scope
 from db.models import utcnow
-from db.repositories import unanswered as unanswered_repo
-from db.repositories.users import StaffUser
+from services import library as library_service
+from services.accounts import StaffUser
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_PERIOD = 30
@@ -59,8 +58,7 @@ def unanswered_panel(library: Library, *, user: StaffUser, lang: str) -> None:
     days = st.selectbox(t("library.unanswered_period"), PERIODS, index=PERIODS.index(DEFAULT_PERIOD),
                         key="library_unanswered_period", format_func=lambda n: t("library.unanswered_days", days=n),
                         placeholder=t("common.choose"))
-    with session_scope() as session:
-        questions = unanswered_repo.questions(session, since=utcnow() - timedelta(days=days))
+    questions = library_service.unanswered_questions(since=utcnow() - timedelta(days=days))
     groups = group_questions(questions, library)
     if not groups:
         st.info(t("library.unanswered_none"))

@@ -1,6 +1,6 @@
 """The outbox tab: every message with its status, and the e-mails that wait (to be retried, or for a person).
 
-Failed e-mails are tried again by the outbox runner (`python -m console.cli send-outbox`) at their next
+Failed e-mails are tried again by the outbox runner (`python -m cli send-outbox`) at their next
 attempt time; after the last attempt, or when the server refused the address for good, they wait here
 for a person. "Retry" sends at once through the same claim as the runner, so it never doubles a send.
 """
@@ -15,10 +15,9 @@ from advisory import access
 from console import guard
 from console.components import referral_editor, tables
 from console.i18n import fmt_datetime, fmt_number, label, t
-from db.engine import session_scope
-from db.repositories import referrals
-from db.repositories.referrals import MAX_ATTEMPTS, ReferralRecord
-from db.repositories.users import StaffUser
+from services import referrals as guidance
+from services.accounts import StaffUser
+from services.referrals import CLAIMABLE, MAX_ATTEMPTS, ReferralRecord
 
 _OUTCOME = "referrals_retry_outcome"
 
@@ -42,7 +41,8 @@ def status_text(record: ReferralRecord) -> str:
 @guard.action(access.uses_outbox)
 def _retry(user: StaffUser, referral_id: int) -> None:
     # A callback, so the table below is read after the send and shows its result.
-    st.session_state[_OUTCOME] = referral_editor.send_email(referral_id, user)
+    with st.spinner(t("referrals.sending")):
+        st.session_state[_OUTCOME] = guidance.retry_email(referral_id, user)
 
 
 def _open_call(call_id: int) -> None:
@@ -55,8 +55,7 @@ def outbox(user: StaffUser) -> None:
     if outcome := st.session_state.pop(_OUTCOME, None):
         referral_editor.show_outcome(outcome)
     only_failed = st.checkbox(t("referrals.only_failed"), key="referrals_only_failed")
-    with session_scope() as session:
-        rows = referrals.list_outbox(session, viewer=user, statuses=["failed"] if only_failed else None)
+    rows = guidance.list_outbox(user, only_failed=only_failed)
     if not rows:
         st.info(t("referrals.outbox_empty"))
         return
@@ -77,7 +76,7 @@ def outbox(user: StaffUser) -> None:
         ],
         key="referrals_outbox_table",
     )
-    waiting = [r for r in rows if r.channel == "email" and r.status in referrals.CLAIMABLE]
+    waiting = [r for r in rows if r.channel == "email" and r.status in CLAIMABLE]
     if waiting:
         st.subheader(t("referrals.waiting_title"))
         st.caption(t("referrals.waiting_caption", n=MAX_ATTEMPTS))
@@ -117,8 +116,7 @@ def _age(age: timedelta | None) -> str:
 
 def health(viewer: StaffUser) -> None:
     """The outbox now (statistics page): not for a period and not cached, a stuck message is news at once."""
-    with session_scope() as session:
-        counts = referrals.outbox_health(session, viewer=viewer)
+    counts = guidance.outbox_health(viewer)
     st.subheader(t("statistics.section_outbox"))
     st.caption(t("statistics.outbox_caption"))
     waiting, for_person, oldest = st.columns(3)

@@ -1,24 +1,34 @@
-"""The caller profile form of the call page: fast keyboard entry, defaults, messages beside the fields.
+"""The caller profile form of the call page, drawn from its table (console/call_form.py: PROFILE_FORM).
 
 Widgets read their values from `st.session_state` (the call's defaults and a resumed draft are put there
 before the form renders), so no widget is given a default of its own. Numbers are text fields read the way
 Danes type them ("-2,6", "−2,6", "-2.6"): what was typed stays in the field, and a number that cannot be
-read gets its message beside it (console/call_draft.py). `persist_state="session"` keeps what was typed
-when the advisor looks at another page during the call.
+read gets its message beside it. `persist_state="session"` keeps what was typed when the advisor looks at
+another page during the call.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from itertools import groupby
+from typing import Final
 
 import streamlit as st
 
-from advisory.profile import ActivityLevel, Diagnosis, FractureSite, PainLevel, Sex
-from advisory.vocab import CallerRole, Relation, Topic
-from console.call_draft import FRACTURES_KNOWN, ROW_PREFIXES, TRI_STATE, WHEN_KINDS, t_score_hint
+from advisory.vocab import codes
+from console.call_form import (
+    FRACTURES_KNOWN,
+    PROFILE_FORM,
+    ROW_WIDTHS,
+    TRI_STATE,
+    WHEN_KINDS,
+    CallState,
+    ProfileField,
+    item_key,
+    key,
+)
 from console.i18n import current_language, labeller, t, translate
 
-KEEP = "session"
+KEEP: Final = "session"
 
 
 def _label(prefix: str):
@@ -36,128 +46,108 @@ def _error(errors: dict[str, str], field: str) -> None:
         slot.error(errors[field], icon=":material/warning:")
 
 
-def _select(field: str, key: str, options, errors: dict[str, str]) -> None:
-    """A vocabulary field (its kind is the field's name), its options labelled from labels.yaml."""
-    st.selectbox(t(f"profile.{field}"), [option.value for option in options], index=None, key=key,
-                 format_func=labeller(field), placeholder=t("profile.choose"), persist_state=KEEP)
-    _error(errors, field)
-
-
-def _tri_state(field: str, key: str) -> None:
-    st.radio(t(f"profile.{field}"), TRI_STATE, key=key, horizontal=True, format_func=_label("answer"),
-             persist_state=KEEP)
-
-
-def _number(field: str, key: str, errors: dict[str, str], help_key: str | None = None) -> None:
-    st.text_input(t(f"profile.{field}"), key=key, max_chars=8, help=t(help_key) if help_key else None,
-                  persist_state=KEEP)
-    _error(errors, field)
-
-
 # --- fracture rows ------------------------------------------------------------------------------------
 
 
 def _add_row() -> None:
-    rows = st.session_state.setdefault("call_fx_rows", [])
-    rows.append(max(rows, default=0) + 1)
+    CallState(st.session_state).add_fracture_row()
 
 
 def _remove_row(row: int) -> None:
-    st.session_state["call_fx_rows"] = [r for r in st.session_state.get("call_fx_rows", []) if r != row]
-    for prefix in ROW_PREFIXES:
-        st.session_state.pop(f"{prefix}{row}", None)
+    CallState(st.session_state).remove_fracture_row(row)
 
 
-def _known_changed() -> None:
-    if st.session_state.get("call_fractures_known") == "yes" and not st.session_state.get("call_fx_rows"):
-        _add_row()
+def _known_changed(field: ProfileField) -> None:
+    call = CallState(st.session_state)
+    if call[field.name] == "yes" and not call.fracture_rows:
+        call.add_fracture_row()
 
 
-def _fracture_row(number: int, row: int) -> None:
-    st.session_state.setdefault(f"call_fx_when_{row}", "weeks")
-    st.session_state.setdefault(f"call_fx_low_energy_{row}", True)
+def _fracture_row(call: CallState, number: int, row: int) -> None:
+    call.fracture_row_defaults(row)
     with st.container(border=True):
         site, when = st.columns([1, 1])
-        site.selectbox(t("profile.fracture_site", n=number), [s.value for s in FractureSite], index=None,
-                       key=f"call_fx_site_{row}", format_func=labeller("fracture_site"), placeholder=t("profile.choose"),
-                       persist_state=KEEP)
-        when.radio(t("profile.fracture_when"), WHEN_KINDS, key=f"call_fx_when_{row}", horizontal=True,
+        site.selectbox(t("profile.fracture_site", n=number), codes("fracture_site"), index=None,
+                       key=item_key("fx_site", row), format_func=labeller("fracture_site"),
+                       placeholder=t("profile.choose"), persist_state=KEEP)
+        when.radio(t("profile.fracture_when"), WHEN_KINDS, key=item_key("fx_when", row), horizontal=True,
                    format_func=_label("when"), persist_state=KEEP)
-        kind = st.session_state[f"call_fx_when_{row}"]
+        kind = call.item("fx_when", row)
         if kind == "weeks":
-            st.text_input(t("profile.weeks_ago"), key=f"call_fx_weeks_{row}", max_chars=4, persist_state=KEEP)
+            st.text_input(t("profile.weeks_ago"), key=item_key("fx_weeks", row), max_chars=4, persist_state=KEEP)
         elif kind == "month":
             month, year = st.columns([1, 1])
-            month.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=f"call_fx_month_{row}",
+            month.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=item_key("fx_month", row),
                             format_func=_label("month"), placeholder=t("profile.choose"), persist_state=KEEP)
-            year.text_input(t("profile.year"), key=f"call_fx_year_{row}", max_chars=4, persist_state=KEEP)
+            year.text_input(t("profile.year"), key=item_key("fx_year", row), max_chars=4, persist_state=KEEP)
         else:
             st.caption(t("profile.when_unknown_help"))
         energy, remove = st.columns([3, 1], vertical_alignment="bottom")
-        energy.checkbox(t("profile.low_energy"), key=f"call_fx_low_energy_{row}", help=t("profile.low_energy_help"),
-                        persist_state=KEEP)
-        remove.button(t("profile.remove_fracture"), key=f"call_remove_fracture_{row}", on_click=_remove_row,
+        energy.checkbox(t("profile.low_energy"), key=item_key("fx_low_energy", row),
+                        help=t("profile.low_energy_help"), persist_state=KEEP)
+        remove.button(t("profile.remove_fracture"), key=item_key("remove_fracture", row), on_click=_remove_row,
                       args=(row,), type="tertiary")
 
 
-def _fractures(errors: dict[str, str]) -> None:
-    st.radio(t("profile.fractures"), FRACTURES_KNOWN, key="call_fractures_known", horizontal=True,
-             format_func=_label("fractures"), on_change=_known_changed, persist_state=KEEP)
-    if st.session_state.get("call_fractures_known") == "yes":
-        for number, row in enumerate(st.session_state.get("call_fx_rows") or [], start=1):
-            _fracture_row(number, row)
-        st.button(t("profile.add_fracture"), key="call_add_fracture", on_click=_add_row, icon=":material/add:")
-    _error(errors, "fractures")
+def _fractures(call: CallState, field: ProfileField) -> None:
+    st.radio(t(f"profile.{field.field}"), FRACTURES_KNOWN, key=field.key, horizontal=True,
+             format_func=_label("fractures"), on_change=_known_changed, args=(field,), persist_state=KEEP)
+    if call[field.name] == "yes":
+        for number, row in enumerate(call.fracture_rows, start=1):
+            _fracture_row(call, number, row)
+        st.button(t("profile.add_fracture"), key=key("add_fracture"), on_click=_add_row, icon=":material/add:")
 
 
-# --- the form -----------------------------------------------------------------------------------------
+# --- one widget per row of the table ------------------------------------------------------------------
 
 
-def profile_form(errors: dict[str, str], *, today: date) -> None:
-    """The profile widgets, each with the message for its field when the profile is invalid."""
-    st.subheader(t("profile.title"))
-    st.radio(t("profile.activity_level"), [a.value for a in ActivityLevel], index=None, key="call_activity_level",
-             format_func=labeller("activity_level"), help=t("profile.activity_level_help"), persist_state=KEEP)
-    _error(errors, "activity_level")
-
-    role, age = st.columns(2)
-    with role:
-        _select("caller_role", "call_caller_role", CallerRole, errors)
-        with st.container():  # comes and goes without moving what follows
-            if st.session_state.get("call_caller_role") == CallerRole.relative:
-                _select("relation", "call_relation", Relation, errors)
-    with age:
-        _number("age", "call_age", errors)
-    sex, diagnosis = st.columns(2)
-    with sex:
-        _select("sex", "call_sex", Sex, errors)
-    with diagnosis:
-        _select("diagnosis", "call_diagnosis", Diagnosis, errors)
-    score, pain = st.columns(2)
-    with score:
-        _number("t_score", "call_t_score", errors, "profile.t_score_help")
+def _widget(call: CallState, field: ProfileField, errors: dict[str, str]) -> None:
+    label, help_text = t(f"profile.{field.field}"), t(field.help) if field.help else None
+    if field.widget == "radio":
+        st.radio(label, codes(field.kind), index=None, key=field.key, format_func=labeller(field.kind),
+                 help=help_text, persist_state=KEEP)
+    elif field.widget == "select":
+        st.selectbox(label, codes(field.kind), index=None, key=field.key, format_func=labeller(field.kind),
+                     placeholder=t("profile.choose"), help=help_text, persist_state=KEEP)
+    elif field.widget == "number":
+        st.text_input(label, key=field.key, max_chars=8, help=help_text, persist_state=KEEP)
+    elif field.widget == "yes_no":
+        st.radio(label, TRI_STATE, key=field.key, horizontal=True, format_func=_label("answer"), help=help_text,
+                 persist_state=KEEP)
+    elif field.widget == "topics":
+        st.multiselect(label, codes(field.kind), key=field.key, format_func=labeller(field.kind),
+                       placeholder=t("profile.choose_topics"), select_all=False, help=help_text, persist_state=KEEP)
+    elif field.widget == "fractures":
+        with st.container():  # fracture rows come and go without moving the fields below
+            _fractures(call, field)
+    if field.widget != "yes_no":
+        _error(errors, field.field)
+    if field.hint_if_positive:
         hint = st.container()
-        if t_score_hint(st.session_state) and "t_score" not in errors:
-            hint.caption(t("profile.t_score_positive"))
-    with pain:
-        _select("pain", "call_pain", PainLevel, errors)
+        if call.positive(field) and field.field not in errors:
+            hint.caption(t(field.hint_if_positive))
 
-    with st.container():  # fracture rows come and go without moving the fields below
-        _fractures(errors)
 
-    falls, fear_falling = st.columns([1, 2])
-    with falls:
-        _number("falls_last_year", "call_falls", errors)
-    with fear_falling:
-        _tri_state("fear_of_falling", "call_fear_falling")
-    fear, aid, physio = st.columns([1, 1, 1])
-    with fear:
-        _tri_state("fear_of_movement", "call_fear")
-    with aid:
-        _tri_state("walking_aid", "call_walking_aid")
-    with physio:
-        _tri_state("in_physiotherapy", "call_physio")
-    st.multiselect(t("profile.topics"), [topic.value for topic in Topic], key="call_topics",
-                   format_func=labeller("topic"), placeholder=t("profile.choose_topics"), select_all=False,
-                   persist_state=KEEP)
-    _error(errors, "topics")
+def _column(call: CallState, fields: list[ProfileField], errors: dict[str, str]) -> None:
+    for field in fields:
+        if field.shown_if is None:
+            _widget(call, field, errors)
+            continue
+        with st.container():  # comes and goes without moving what follows
+            if call.shown(field):
+                _widget(call, field, errors)
+
+
+def profile_form(errors: dict[str, str]) -> None:
+    """The profile widgets in the table's rows and columns, each with the message for its field."""
+    st.subheader(t("profile.title"))
+    call = CallState(st.session_state)
+    for row, in_row in groupby(PROFILE_FORM, key=lambda field: field.place[0]):
+        by_column = [list(fields) for _, fields in groupby(in_row, key=lambda field: field.place[1])]
+        if len(by_column) == 1:
+            _column(call, by_column[0], errors)
+            continue
+        for column, fields in zip(st.columns(list(ROW_WIDTHS.get(row, [1] * len(by_column)))), by_column,
+                                  strict=True):
+            with column:
+                _column(call, fields, errors)

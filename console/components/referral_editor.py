@@ -2,7 +2,8 @@
 
 The editor keeps one idempotency key per call and channel in the session, so a double click saves and
 sends the same referral again (which the outbox refuses) instead of creating a second one. An unsent
-referral this user started for the call is resumed, so edited text survives a reload.
+referral this user started for the call is resumed, so edited text survives a reload. The steps are
+services/referrals.py's; each runs through console/guard.py first.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ import streamlit as st
 from advisory import access
 from advisory.labels import label as vocabulary_label
 from advisory.postal import MAX_LINES, AddressCheck
+from advisory.vocab import LANGUAGES
 from console import guard
 from console.i18n import fmt_date, fmt_datetime, label, labeller, t
-from db.engine import get_engine, session_scope
-from db.models import ReferralDraft
-from db.repositories import referrals
-from db.repositories.referrals import SendOutcome
-from db.repositories.users import StaffUser
-from services import mail, outbox
-from services.guidance import CallForReferral, call_for_referral, compose_for_call
+from services import mail
+from services import referrals as guidance
+from services.accounts import StaffUser
+from services.referrals import CallForReferral, SendOutcome
 
 _CALL, _KEYS = "referrals_call", "referrals_keys"
 _LANG, _SUBJECT, _BODY = "referrals_lang", "referrals_subject", "referrals_body"
@@ -35,14 +34,13 @@ def pick_call(user: StaffUser) -> int | None:
             return int(raw)
         st.error(t("referrals.call_not_found"))
         return None
-    with session_scope() as session:
-        calls = referrals.calls_awaiting_referral(session, viewer=user)
+    calls = guidance.calls_awaiting(user)
     if not calls:
         st.info(t("referrals.no_calls"))
         return None
     by_id = {c["id"]: f"#{c['id']} · {fmt_datetime(c['started_at'])} · {label('group', c['group_id'])}"
              for c in calls}
-    chosen = st.selectbox(t("referrals.pick_call"), list(by_id), index=None, format_func=by_id.get,
+    chosen = st.selectbox(t("referrals.pick_call"), list(by_id), index=None, format_func=by_id.__getitem__,
                           placeholder=t("referrals.pick_placeholder"), key="referrals_pick")
     if chosen is not None:
         st.query_params["call"] = str(chosen)
@@ -51,12 +49,11 @@ def pick_call(user: StaffUser) -> int | None:
 
 def load_call(call_id: int, user: StaffUser) -> CallForReferral | None:
     """The call if this user may send guidance for it; otherwise say why and return None."""
-    with session_scope() as session:
-        try:
-            call = call_for_referral(session, call_id=call_id, viewer=user)
-        except access.AccessDenied:
-            st.error(t("referrals.call_not_yours"))
-            return None
+    try:
+        call = guidance.find_call(call_id, user)
+    except access.AccessDenied:
+        st.error(t("referrals.call_not_yours"))
+        return None
     if call is None:
         st.error(t("referrals.call_not_found"))
     elif call.anonymised:
@@ -70,42 +67,39 @@ def load_call(call_id: int, user: StaffUser) -> CallForReferral | None:
 
 def _start(call: CallForReferral, user: StaffUser) -> None:
     """Fill the editor once per call: the user's unsent referral if any, else freshly composed text."""
-    with session_scope() as session:
-        resume = referrals.latest_open_for_call(session, call_id=call.id, created_by_id=user.id)
-        text = None if resume else compose_for_call(session, call_id=call.id, viewer=user, lang=call.lang)
+    opened = guidance.start(call, user)
     state = st.session_state
     state[_CALL], state[_KEYS] = call.id, {}
     state[_EMAIL], state[_LINES] = call.email or "", call.member_name or ""
-    if resume:
-        state[_LANG], state[_SUBJECT], state[_BODY], state[_CHANNEL] = (
-            resume.lang, resume.subject, resume.body, resume.channel)
-        state[_EMAIL if resume.channel == "email" else _LINES] = resume.recipient
-        state[_KEYS][resume.channel] = resume.idempotency_key
+    state[_LANG], state[_SUBJECT], state[_BODY] = opened.lang, opened.subject, opened.body
+    if opened.channel is not None:
+        state[_CHANNEL] = opened.channel
+        state[_EMAIL if opened.channel == "email" else _LINES] = opened.recipient or ""
+        state[_KEYS][opened.channel] = opened.key
     else:
-        state[_LANG], state[_SUBJECT], state[_BODY] = call.lang, text.subject, text.body
         state[_CHANNEL] = "email" if call.email and mail.unavailable_reason() is None else "letter"
 
 
 def _recompose(call_id: int, user: StaffUser) -> None:
-    with session_scope() as session:
-        text = compose_for_call(session, call_id=call_id, viewer=user, lang=st.session_state[_LANG])
-    st.session_state[_SUBJECT], st.session_state[_BODY] = text.subject, text.body
+    st.session_state[_SUBJECT], st.session_state[_BODY] = guidance.compose(call_id, user, st.session_state[_LANG])
 
 
-def _key(channel: str) -> str:
-    return st.session_state[_KEYS].setdefault(channel, referrals.new_key())
+def _text(call_id: int, channel: str, recipient: str) -> guidance.Text:
+    """The editor's text for `channel`, under that channel's idempotency key."""
+    state = st.session_state
+    key = state[_KEYS].setdefault(channel, guidance.new_key())
+    return guidance.Text(key=key, call_id=call_id, channel=channel, lang=state[_LANG], subject=state[_SUBJECT],
+                         body=state[_BODY], recipient=recipient)
+
+
+def _writer() -> StaffUser | None:
+    # Every write of a referral (draft, e-mail, letter, marked sent) passes here, so through the guard.
+    return guard.check(access.uses_outbox)
 
 
 @guard.action(access.uses_outbox)
-def _save(user: StaffUser, call_id: int, channel: str, recipient: str) -> referrals.ReferralRecord:
-    # Every write of a referral (draft, e-mail, letter, marked sent) passes here, so through the guard.
-    state = st.session_state
-    # Pasted text may carry control characters (PostgreSQL refuses NUL): stored as the model cleans it.
-    text = ReferralDraft(subject=state[_SUBJECT], body=state[_BODY], recipient=recipient)
-    with session_scope() as session:
-        return referrals.save(session, idempotency_key=_key(channel), call_id=call_id, channel=channel,
-                              lang=state[_LANG], subject=text.subject, body=text.body, recipient=text.recipient,
-                              actor=user)
+def _save_for_download(user: StaffUser, call_id: int, channel: str, recipient: str) -> None:
+    guidance.save_text(_text(call_id, channel, recipient), user)
 
 
 def show_outcome(outcome: SendOutcome) -> None:
@@ -121,14 +115,8 @@ def show_outcome(outcome: SendOutcome) -> None:
         st.info(t("referrals.busy"))
 
 
-def send_email(referral_id: int, user: StaffUser) -> SendOutcome:
-    with st.spinner(t("referrals.sending")):
-        return outbox.deliver_email(engine=get_engine(), referral_id=referral_id, actor_id=user.id)
-
-
 def _existing(call_id: int) -> None:
-    with session_scope() as session:
-        sent = [r for r in referrals.list_for_call(session, call_id=call_id) if r.status == "sent"]
+    sent = guidance.sent_for_call(call_id)
     if sent:
         st.warning(t("referrals.already_sent_call"))
         st.text("\n".join(f"{label('channel', r.channel)} · {fmt_datetime(r.sent_at)} · {r.recipient}"
@@ -141,7 +129,7 @@ def editor(call: CallForReferral, user: StaffUser) -> None:
     st.subheader(t("referrals.for_call", id=call.id, date=fmt_date(call.started_at)))
     st.caption(label("group", call.group_id))
     _existing(call.id)
-    st.radio(t("referrals.language"), ["da", "en"], key=_LANG, horizontal=True, on_change=_recompose,
+    st.radio(t("referrals.language"), LANGUAGES, key=_LANG, horizontal=True, on_change=_recompose,
              args=(call.id, user), format_func=lambda code: vocabulary_label("language", code, code),
              help=t("referrals.language_help"))
     st.text_input(t("referrals.subject"), key=_SUBJECT)
@@ -155,17 +143,15 @@ def editor(call: CallForReferral, user: StaffUser) -> None:
     channel = st.radio(t("referrals.channel"), channels, key=_CHANNEL, horizontal=True,
                        format_func=labeller("channel"))
     if channel == "email":
-        _email(call, user)
+        _email(call)
     elif channel == "letter":
-        _letter(call, user)
+        _letter(call)
     else:
-        _text(call, user)
-    if st.button(t("referrals.save_draft"), key="referrals_save_draft"):
+        _copy_text(call)
+    if st.button(t("referrals.save_draft"), key="referrals_save_draft") and (writer := _writer()):
         recipient = st.session_state[_EMAIL] if channel == "email" else (
             st.session_state[_LINES] if channel == "letter" else "")
-        record = _save(call.id, channel, recipient)
-        if record is None:
-            return
+        record = guidance.save_text(_text(call.id, channel, recipient), writer)
         if record.status == "sent":
             st.info(t("referrals.already_sent_one" if channel == "email" else "referrals.already_marked"))
         else:
@@ -180,56 +166,43 @@ def _start_new(call_id: int, user: StaffUser) -> None:
     _recompose(call_id, user)
 
 
-def _email(call: CallForReferral, user: StaffUser) -> None:
+def _email(call: CallForReferral) -> None:
     if not call.email:
         st.caption(t("referrals.no_consented_email"))
     st.text_input(t("referrals.recipient_email"), key=_EMAIL)
-    if st.button(t("referrals.send_email"), key="referrals_send_email", type="primary"):
-        record = _save(call.id, "email", st.session_state[_EMAIL])  # the text is kept whatever happens
-        if record is None:
-            return
-        try:
-            with session_scope() as session:
-                record = outbox.queue_email(session, referral_id=record.id, actor_id=user.id)
-        except mail.InvalidAddress:
+    if st.button(t("referrals.send_email"), key="referrals_send_email", type="primary") and (writer := _writer()):
+        with st.spinner(t("referrals.sending")):
+            outcome = guidance.send_email(_text(call.id, "email", st.session_state[_EMAIL]), writer)
+        if outcome is None:
             st.error(t("referrals.invalid_email"))
-            return
-        show_outcome(send_email(record.id, user))
+        else:
+            show_outcome(outcome)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _pdf(subject: str, body: str, lang: str, recipient: str) -> bytes:
-    return outbox.letter_pdf(subject=subject, body=body, lang=lang, recipient=recipient)
+    return guidance.letter_pdf(subject=subject, body=body, lang=lang, recipient=recipient)
 
 
-def _letter(call: CallForReferral, user: StaffUser) -> None:
-    if key := st.session_state[_KEYS].get("letter"):
-        with session_scope() as session:
-            current = referrals.get_by_key(session, idempotency_key=key)
-        if current is not None and current.status == "queued":
-            st.info(t("referrals.letter_in_batch"))
+def _letter(call: CallForReferral) -> None:
+    if (key := st.session_state[_KEYS].get("letter")) and guidance.letter_status(key) == "queued":
+        st.info(t("referrals.letter_in_batch"))
     st.text_area(t("referrals.recipient_lines"), key=_LINES, height=130, help=t("referrals.recipient_lines_help"))
     address_problem = st.empty()  # the message about the address stands right under the field
     state = st.session_state
     if st.button(t("referrals.queue_letter"), key="referrals_queue_letter", type="primary",
-                 help=t("referrals.queue_letter_help")):
-        record = _save(call.id, "letter", state[_LINES])  # the text is kept whatever happens
-        if record is None:
-            return
-        if record.status == "sent":
+                 help=t("referrals.queue_letter_help")) and (writer := _writer()):
+        outcome = guidance.queue_letter(_text(call.id, "letter", state[_LINES]), writer)
+        if outcome.already_sent:
             st.info(t("referrals.already_marked"))
+        elif outcome.address is not None:
+            address_problem.error(address_problem_text(outcome.address))
         else:
-            try:
-                with session_scope() as session:
-                    referrals.queue_letter(session, referral_id=record.id, actor=user)
-            except referrals.InvalidPostalAddress as exc:
-                address_problem.error(address_problem_text(exc.check))
-            else:
-                st.success(t("referrals.letter_queued"))
+            st.success(t("referrals.letter_queued"))
     st.download_button(t("referrals.download_pdf"), _pdf(state[_SUBJECT], state[_BODY], state[_LANG], state[_LINES]),
                        file_name=f"vejledning-{call.id}.pdf", mime="application/pdf", key="referrals_download_pdf",
-                       on_click=_save, args=(call.id, "letter", state[_LINES]))
-    _mark_sent_button(call, user, "letter", state[_LINES])
+                       on_click=_save_for_download, args=(call.id, "letter", state[_LINES]))
+    _mark_sent_button(call, "letter", state[_LINES])
 
 
 def address_problem_text(check: AddressCheck) -> str:
@@ -243,20 +216,16 @@ def address_problem_text(check: AddressCheck) -> str:
     return " ".join(sentences)
 
 
-def _text(call: CallForReferral, user: StaffUser) -> None:
+def _copy_text(call: CallForReferral) -> None:
     st.caption(t("referrals.copy_hint"))
     st.code(f"{st.session_state[_SUBJECT]}\n\n{st.session_state[_BODY]}", language=None, wrap_lines=True)
-    _mark_sent_button(call, user, "text", "")
+    _mark_sent_button(call, "text", "")
 
 
-def _mark_sent_button(call: CallForReferral, user: StaffUser, channel: str, recipient: str) -> None:
-    if st.button(t("referrals.mark_sent"), key=f"referrals_mark_{channel}", help=t(f"referrals.mark_sent_{channel}")):
-        record = _save(call.id, channel, recipient)
-        if record is None:
-            return
-        with session_scope() as session:
-            marked = referrals.mark_sent(session, referral_id=record.id, actor_id=user.id)
-        if marked:
+def _mark_sent_button(call: CallForReferral, channel: str, recipient: str) -> None:
+    if st.button(t("referrals.mark_sent"), key=f"referrals_mark_{channel}",
+                 help=t(f"referrals.mark_sent_{channel}")) and (writer := _writer()):
+        if guidance.mark_sent(_text(call.id, channel, recipient), writer):
             st.success(t("referrals.marked_sent"))
         else:
             st.info(t("referrals.already_marked"))

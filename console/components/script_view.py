@@ -1,11 +1,13 @@
 """The call-time script as the advisor reads it: group, flags, the safety screen first, then each section.
 
-Each block carries its tags, a marker while it awaits clinical approval, its sources and a "said" tick
-(`call_said_<block id>`). Library entries a block offers open in place, with a "used" tick
-(`call_used_<slug>`). The red-flag questions are ticks too (`call_rf_<flag id>`).
+Each block carries its tags, a marker while it awaits clinical approval, its sources and a "said" tick.
+Library entries a block offers open in place, with a "used" tick. The red-flag questions are ticks too.
+Their keys come from console/call_form.py.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 import streamlit as st
 
@@ -13,11 +15,11 @@ from advisory.labels import labels
 from advisory.library import Library
 from advisory.profile import CallerProfile
 from advisory.script import CallScript, DispositionText, ScriptBlock, red_flags
-from console.components.call_state import CURRENT_SECTION, OPEN_SECTIONS, WANTED_SECTIONS
-from console.components.library_search import entry_body, escape_md, review_marker
+from console.call_form import CallState, item_key, key
+from console.components.library_entries import entry_body, escape_md, review_marker
 from console.i18n import t
 
-KEEP = "session"
+KEEP: Final = "session"
 
 
 def disposition_banner(disposition: DispositionText) -> None:
@@ -41,7 +43,7 @@ def red_flag_screen(lang: str, profile: CallerProfile | None = None) -> list[str
     st.markdown(f"**{t('script.red_flags')}**" + (f" :small[{review_marker('needs_clinical_review')}]" if awaiting else ""))
     with st.container(gap="xxsmall"):
         return [flag.id for flag in flags
-                if st.checkbox(flag.question, key=f"call_rf_{flag.id}", wrap=True, persist_state=KEEP)]
+                if st.checkbox(flag.question, key=item_key("rf", flag.id), wrap=True, persist_state=KEEP)]
 
 
 def answer_blocks(script: CallScript, topics) -> list[ScriptBlock]:
@@ -60,12 +62,12 @@ def answer_blocks(script: CallScript, topics) -> list[ScriptBlock]:
     return [block for _, block in sorted(keyed, key=lambda item: item[0])]
 
 
-def current_section(script: CallScript, shown: set[str], state) -> str | None:
+def current_section(script: CallScript, shown: set[str], call: CallState) -> str | None:
     """The section the advisor is in: the first (after the safety screen) with a block not yet ticked "said"."""
     for section in script.sections:
         if section == "safety":
             continue
-        if any(not state.get(f"call_said_{block.id}") for block in script.blocks
+        if any(not call.item("said", block.id) for block in script.blocks
                if block.section == section and block.id not in shown):
             return section
     return None
@@ -74,24 +76,24 @@ def current_section(script: CallScript, shown: set[str], state) -> str | None:
 def _sections_chosen(present: list[str]) -> None:
     # The advisor pressed a section's button: remember the choice, also for sections this script lacks now
     # (a red flag ticked and unticked again brings the sections back as they were).
-    state = st.session_state
-    chosen = list(state.get(OPEN_SECTIONS) or [])
-    state[WANTED_SECTIONS] = [s for s in state.get(WANTED_SECTIONS) or [] if s not in present] + chosen
+    call = CallState(st.session_state)
+    chosen = list(call["open_sections"] or [])
+    call["sections_wanted"] = [s for s in call["sections_wanted"] or [] if s not in present] + chosen
 
 
 def _keep_current_open(section: str | None, present: list[str]) -> None:
     # The advisor's own choice of open sections is kept; when the advisor moves on to the next section (every
     # block of the one before said), that one opens and the finished one closes.
-    state = st.session_state
-    wanted = list(state.get(WANTED_SECTIONS) or [])
-    previous = state.get(CURRENT_SECTION)
+    call = CallState(st.session_state)
+    wanted = list(call["sections_wanted"] or [])
+    previous = call["section_now"]
     if section is not None and previous != section:
-        state[CURRENT_SECTION] = section
+        call["section_now"] = section
         wanted = [s for s in wanted if s != previous] + [section]
-        state[WANTED_SECTIONS] = wanted
+        call["sections_wanted"] = wanted
     shown = [s for s in present if s in wanted]  # in script order, only sections this script has
-    if shown != state.get(OPEN_SECTIONS):
-        state[OPEN_SECTIONS] = shown
+    if shown != call["open_sections"]:
+        call["open_sections"] = shown
 
 
 def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
@@ -101,11 +103,11 @@ def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
     if marker := review_marker(block.review_status):
         badges.append(marker)
     badges.append(f":gray[{t('script.sources', keys=', '.join(block.sources))}]")
-    with st.container(border=True, gap="small", key=f"call_block_{block.id}"):
+    with st.container(border=True, gap="small", key=item_key("block", block.id)):
         st.markdown(block.text)
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.markdown(f":small[{' '.join(badges)}]", width="stretch")
-            st.checkbox(t("script.said"), key=f"call_said_{block.id}", persist_state=KEEP, width="content")
+            st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
 
 
 def _offered_entry(library: Library, slug: str, lang: str) -> None:
@@ -114,7 +116,7 @@ def _offered_entry(library: Library, slug: str, lang: str) -> None:
         return
     with st.expander(escape_md(entry.text(lang).title), icon=":material/menu_book:"):
         entry_body(entry, lang)
-        st.checkbox(t("script.used_entry"), key=f"call_used_{slug}", persist_state=KEEP)
+        st.checkbox(t("script.used_entry"), key=item_key("used", slug), persist_state=KEEP)
 
 
 def _blocks(blocks: list[ScriptBlock], library: Library, lang: str, tag_labels: dict[str, str],
@@ -147,7 +149,8 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
     _blocks([b for b in script.blocks if b.section == "safety"], library, lang, tag_labels, offered)
     answered = red_flag_screen(lang, profile)
     # The multiselect keeps the order the topics were recorded in (the profile holds them as a set).
-    answers = answer_blocks(script, st.session_state.get("call_topics") or (profile.topics if profile else ()))
+    call = CallState(st.session_state)
+    answers = answer_blocks(script, call["topics"] or (profile.topics if profile else ()))
     if answers:
         st.markdown(f"##### {t('script.answers')}")
         _blocks(answers, library, lang, tag_labels, offered)
@@ -156,16 +159,15 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
     badges = " ".join(f":red-badge[{label}]" for flag, label in flag_labels.items() if flag in script.flags)
     st.markdown(f"#### {labels('group', lang)[script.group]}\n\n{badges}")
     shown = {block.id for block in answers}
-    state = st.session_state
     rest = {section: [b for b in script.blocks if b.section == section and b.id not in shown]
             for section in script.sections if section != "safety"}
     rest = {section: blocks for section, blocks in rest.items() if blocks}
-    said = {section: sum(1 for block in blocks if state.get(f"call_said_{block.id}"))
+    said = {section: sum(1 for block in blocks if call.item("said", block.id))
             for section, blocks in rest.items()}
-    _keep_current_open(current_section(script, shown, state), list(rest))
+    _keep_current_open(current_section(script, shown, call), list(rest))
     # The sections as a row of buttons (pressed: open). Only open sections are drawn, which keeps each
     # update small; a said tick keeps its value while its section is closed.
-    opened = st.pills(t("script.sections"), list(rest), selection_mode="multi", key=OPEN_SECTIONS,
+    opened = st.pills(t("script.sections"), list(rest), selection_mode="multi", key=key("open_sections"),
                       format_func=lambda s: t("script.section_title", section=sections[s], said=said[s],
                                               total=len(rest[s])),
                       label_visibility="collapsed", width="stretch", wrap=True, on_change=_sections_chosen,

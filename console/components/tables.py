@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -37,13 +37,13 @@ def _kind(values: Iterable[Any]) -> str | None:
 
 def prepare(rows: Iterable[Mapping[str, Any]], lang: str) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The table's frame (times in local time) and the column formats for `lang`."""
-    rows = [dict(row) for row in rows]
-    columns = list(rows[0]) if rows else []
+    table: list[dict[str, Any]] = [dict(row) for row in rows]
+    columns = list(table[0]) if table else []
     config: dict[str, Any] = {}
     for name in columns:
-        kind = _kind(row.get(name) for row in rows)
+        kind = _kind(row.get(name) for row in table)
         if kind == "datetime":
-            for row in rows:
+            for row in table:
                 if row.get(name) is not None:
                     row[name] = to_local(row[name]).replace(tzinfo=None)
             config[name] = st.column_config.DatetimeColumn(name, format=DATETIME_FORMATS[lang])
@@ -51,14 +51,14 @@ def prepare(rows: Iterable[Mapping[str, Any]], lang: str) -> tuple[pd.DataFrame,
             config[name] = st.column_config.DateColumn(name, format=DATE_FORMATS[lang])
         elif kind == "bool":
             words = {True: translate("common.yes", lang), False: translate("common.no", lang)}
-            for row in rows:
+            for row in table:
                 if row.get(name) is not None:
                     row[name] = words[row[name]]
-    return pd.DataFrame(rows, columns=columns), config
+    return pd.DataFrame(table, columns=columns), config
 
 
 def show(rows: Iterable[Mapping[str, Any]], *, key: str | None = None, row_style: str | None = None,
-         width: str = "stretch") -> None:
+         width: Literal["stretch", "content"] | int = "stretch") -> None:
     """Show `rows` (dicts with the same keys, in column order); `row_style` (CSS) colours every row."""
     frame, config = prepare(rows, current_language())
     data = frame.style.apply(lambda row: [row_style] * len(row), axis=1) if row_style else frame

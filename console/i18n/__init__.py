@@ -15,9 +15,9 @@ import streamlit as st
 
 from advisory import formatting
 from advisory import labels as vocabulary_labels
+from advisory.vocab import LANGUAGES
 from settings import get_settings
 
-LANGUAGES = ("da", "en")
 _DIR = Path(__file__).resolve().parent
 
 
@@ -49,7 +49,7 @@ def translate(key: str, lang: str, **values: Any) -> str:
 def current_language() -> str:
     lang = st.session_state.get("lang")
     if lang not in LANGUAGES:
-        lang = get_settings().DEFAULT_LANGUAGE
+        lang = get_settings().DEFAULT_LANGUAGE.value  # a plain code: the language picker's options are codes
         st.session_state["lang"] = lang
     return lang
 

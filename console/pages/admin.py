@@ -9,9 +9,8 @@ from console import auth, guard
 from console.components import admin_privacy, tables
 from console.i18n import label, labeller, t
 from console.markdown import plain
-from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
-from db.repositories import users
+from services import accounts
 
 NEW_USER_FIELDS = ("admin_new_username", "admin_new_display_name", "admin_new_role", "admin_new_password")
 CREATED = "admin_user_created"
@@ -25,8 +24,7 @@ tab_users, tab_retention, tab_audit, tab_member = st.tabs(
      t("admin_privacy.tab_member_data")])
 
 with tab_users:
-    with session_scope() as session:
-        staff = users.list_users(session)
+    staff = accounts.list_users()
     tables.show([
         {
             t("users.username"): u["username"],
@@ -40,30 +38,27 @@ with tab_users:
 
     st.subheader(t("admin.change_user"))
     by_label = {f"{u['display_name']} ({u['username']})": u for u in staff}
-    label = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick", placeholder=t("common.choose"))
-    chosen = by_label[label]
+    picked = st.selectbox(t("users.user"), list(by_label), key="admin_user_pick", placeholder=t("common.choose"))
+    chosen = by_label[picked]
     roles = [r.value for r in Role]
     col_role, col_active = st.columns(2)
     with col_role:
         new_role = st.selectbox(t("users.role"), roles, index=roles.index(chosen["role"]),
                                 format_func=labeller("role"), key="admin_user_role", placeholder=t("common.choose"))
-        if st.button(t("admin.save_role"), key="admin_save_role") and guard.check(access.administers):
-            if chosen["id"] == admin.id and new_role != "admin":
-                st.error(t("admin.cannot_demote_self"))
+        if st.button(t("admin.save_role"), key="admin_save_role") and (actor := guard.check(access.administers)):
+            change = accounts.change_role(user_id=chosen["id"], role=new_role, actor=actor)
+            if change.refused:
+                st.error(t(f"admin.{change.refused}"))
             else:
-                with session_scope() as session:
-                    users.set_role(session, user_id=chosen["id"], role=new_role, actor_id=admin.id)
                 st.success(t("admin.saved"))
                 st.rerun()
     with col_active:
         toggle_label = t("admin.deactivate") if chosen["active"] else t("admin.activate")
-        if st.button(toggle_label, key="admin_toggle_active") and guard.check(access.administers):
-            if chosen["id"] == admin.id:
-                st.error(t("admin.cannot_deactivate_self"))
+        if st.button(toggle_label, key="admin_toggle_active") and (actor := guard.check(access.administers)):
+            change = accounts.set_active(user_id=chosen["id"], active=not chosen["active"], actor=actor)
+            if change.refused:
+                st.error(t(f"admin.{change.refused}"))
             else:
-                with session_scope() as session:
-                    users.set_active(session, user_id=chosen["id"], active=not chosen["active"],
-                                     actor_id=admin.id)
                 st.rerun()
 
     st.subheader(t("admin.create_user"))
@@ -79,18 +74,17 @@ with tab_users:
         password = st.text_input(t("login.password"), type="password", key="admin_new_password",
                                  help=t("first_run.password_rule", n=MIN_PASSWORD_LENGTH))
         create = st.form_submit_button(t("admin.create"), type="primary")
-    if create and guard.check(access.administers):
+    if create and (actor := guard.check(access.administers)):
         try:
-            data = UserCreate(username=username.strip(), display_name=display_name.strip() or username.strip(),
-                              role=role, password=password)
+            data = UserCreate.model_validate({"username": username.strip(), "role": role, "password": password,
+                                              "display_name": display_name.strip() or username.strip()})
         except ValidationError as exc:
             for message in auth.user_errors(exc):
                 st.error(message)
         else:
             try:
-                with session_scope() as session:
-                    users.create_user(session, data=data, actor_id=admin.id)
-            except users.UsernameTaken:
+                accounts.create_user(data, actor=actor)
+            except accounts.UsernameTaken:
                 st.error(t("users.username_taken"))
             else:
                 for key in NEW_USER_FIELDS:

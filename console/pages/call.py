@@ -1,18 +1,17 @@
 """Opkald / Call: the live call. The profile on the left, the script it selects on the right, then saved.
 
-Everything typed lives in `st.session_state` under `call_*` keys and is autosaved as a draft in the
-database on every change, so a reload, a new login or a crash loses nothing (console/call_draft.py,
-console/components/call_state.py). `evaluate_call` runs the pipeline once per change: profile, script with
-the red flags answered "yes", disposition and follow-up suggestion.
+Everything typed lives in the session state (console/call_form.py holds its keys) and is autosaved as a
+draft in the database on every change, so a reload, a new login or a crash loses nothing
+(console/components/call_state.py). The form is evaluated once per change (services/calls.py: profile,
+script with the red flags answered "yes", disposition and follow-up suggestion).
 """
 
 import streamlit as st
 
 from advisory import access
 from console import auth
-from console.call_draft import evaluate_call
 from console.components import call_state, call_wrap_up, profile_form, script_view
-from console.components.library_search import current_library
+from console.components.library_entries import current_library
 from console.i18n import current_language, t
 
 user = auth.require(access.takes_calls)
@@ -25,11 +24,10 @@ st.title(t("nav.call"))
 @st.fragment
 def workspace() -> None:
     # A fragment: a change in the form reruns this part only, not the router and the page around it.
-    state = st.session_state
-    today = call_state.today()
-    evaluation = evaluate_call(state, today=today, lang=lang)
+    call = call_state.call()
+    evaluation, errors = call_state.evaluate_call(call_state.today(), lang)
     if evaluation.profile is not None:
-        state["call_last_profile"] = evaluation.profile.model_dump(mode="json")
+        call["last_profile"] = evaluation.profile.model_dump(mode="json")
     script = evaluation.script
     call_wrap_up.suggest_follow_up(script)
     banner = st.container()  # always there, so a red flag's banner does not move the form below it
@@ -39,10 +37,10 @@ def workspace() -> None:
     library = current_library()
     form_column, script_column = st.columns([2, 3], gap="large")
     with form_column:
-        profile_form.profile_form(evaluation.errors, today=today)
+        profile_form.profile_form(errors)
     with script_column:
         if evaluation.profile is None:
-            missing = evaluation.errors.get("activity_level", t("call.script_waiting"))
+            missing = errors.get("activity_level", t("call.script_waiting"))
             st.warning(t("call.script_fallback") if script else missing, icon=":material/edit_note:")
         script_view.script_view(script, profile=evaluation.shown_profile, library=library, lang=lang)
     call_wrap_up.wrap_up(library=library, lang=lang)

@@ -12,15 +12,8 @@ from advisory.vocab import codes
 from console import auth
 from console.components import call_detail, call_log_export, tables
 from console.i18n import fmt_datetime, fmt_number, joined, label, labeller, t
-from db.engine import session_scope
-from db.repositories import call_log
-from db.repositories.call_log import (
-    ANY_RED_FLAG,
-    FOLLOW_UP_FILTERS,
-    NO_RED_FLAG,
-    PAGE_SIZE,
-    CallFilters,
-)
+from services import call_log
+from services.call_log import ANY_RED_FLAG, FOLLOW_UP_FILTERS, NO_RED_FLAG, PAGE_SIZE, CallFilters
 
 viewer = auth.require(access.takes_calls)
 supervisor = access.sees_all_calls(viewer)
@@ -43,8 +36,7 @@ def _filters() -> CallFilters:
         date_to = first[1].date_input(t("call_log.date_to"), value=None, format="DD.MM.YYYY", key="call_log_date_to")
         advisor_id = None
         if supervisor:
-            with session_scope() as session:
-                advisors = dict(call_log.advisor_choices(session))
+            advisors = dict(call_log.advisor_choices())
             advisor_id = first[2].selectbox(t("call_log.advisor"), [None, *advisors], key="call_log_advisor",
                                             format_func=lambda i: t("call_log.all") if i is None else advisors[i],
                                             placeholder=t("common.choose"))
@@ -115,14 +107,12 @@ def _opened_call() -> int | None:
 
 
 filters = _filters()
-with session_scope() as session:
-    total = call_log.count_calls(session, filters=filters, viewer=viewer)
+total = call_log.count_calls(filters, viewer)
 pages = max(1, math.ceil(total / PAGE_SIZE))
 if st.session_state.get("call_log_page", 1) > pages:
     st.session_state["call_log_page"] = pages  # the filters narrowed: stay on a page that exists
 page = st.number_input(t("call_log.page"), min_value=1, max_value=pages, step=1, key="call_log_page")
-with session_scope() as session:
-    rows = call_log.list_calls(session, filters=filters, viewer=viewer, offset=(page - 1) * PAGE_SIZE)
+rows = call_log.list_calls(filters, viewer, offset=(page - 1) * PAGE_SIZE)
 st.caption(f"{t('call_log.total', n=fmt_number(total))} · {t('call_log.page_of', page=page, pages=pages)}")
 if rows:
     _table(rows)

@@ -6,9 +6,8 @@ from pydantic import ValidationError
 
 from console import auth
 from console.i18n import t
-from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, Role, UserCreate
-from db.repositories import users
+from services import accounts
 
 st.title(t("first_run.title"))
 st.write(t("first_run.intro"))
@@ -33,9 +32,8 @@ if submitted:
             st.error(message)
         st.stop()
     try:
-        with session_scope() as session:
-            created = users.create_first_admin(session, data=data)
-    except users.FirstRunDone:
+        created = accounts.create_first_admin(data)
+    except accounts.FirstRunDone:
         st.error(t("first_run.already_done"))
         st.stop()
     auth.log_in(created)

@@ -8,9 +8,8 @@ from advisory.formatting import local_today
 from console import auth
 from console.components import follow_up_actions, tables
 from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
-from db.engine import session_scope
-from db.repositories import follow_ups
-from db.repositories.follow_ups import BUCKETS, FollowUpRow
+from services import follow_ups
+from services.follow_ups import BUCKETS, FollowUpRow, Scope
 
 SHOWN_PER_BUCKET = 100
 OVERDUE_STYLE = "background-color: #fde0dc; color: #8a1c12"
@@ -19,15 +18,13 @@ viewer = auth.require(access.takes_calls)
 st.title(t("nav.follow_ups"))
 follow_up_actions.show_flash()
 
-scope = "mine"
+scope: Scope = "mine"
 if access.sees_all_follow_ups(viewer):
-    scope = st.radio(t("follow_ups.scope"), ["mine", "all"], format_func=lambda s: t(f"follow_ups.scope_{s}"),
-                     horizontal=True, key="follow_ups_scope")
+    scopes: list[Scope] = ["mine", "all"]
+    scope = st.radio(t("follow_ups.scope"), scopes, format_func=lambda s: t(f"follow_ups.scope_{s}"),
+                     horizontal=True, key="follow_ups_scope") or "mine"
 today = local_today()
-with session_scope() as session:
-    counts = follow_ups.count_open(session, viewer=viewer, scope=scope, today=today)
-    lists = {bucket: follow_ups.list_open(session, viewer=viewer, scope=scope, bucket=bucket, today=today,
-                                          limit=SHOWN_PER_BUCKET) for bucket in BUCKETS}
+counts, lists = follow_ups.open_lists(viewer, scope=scope, today=today, limit=SHOWN_PER_BUCKET)
 
 for column, bucket in zip(st.columns(len(BUCKETS)), BUCKETS, strict=True):
     column.metric(t(f"follow_ups.{bucket}"), fmt_number(counts[bucket]))
@@ -80,8 +77,7 @@ if shown:
         follow_up_actions.render(row, viewer, key="follow_ups_action")
 
 with st.expander(t("follow_ups.recently_closed")):
-    with session_scope() as session:
-        closed = follow_ups.recently_closed(session, viewer=viewer, scope=scope)
+    closed = follow_ups.recently_closed(viewer, scope=scope)
     if closed:
         tables.show(_rows(closed, closed=True), key="follow_ups_table_closed")
     else:

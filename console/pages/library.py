@@ -9,12 +9,11 @@ import streamlit as st
 
 from advisory import access
 from console import auth
-from console.components import library_editor, library_entries, library_unanswered, tables
+from console.components import library_editor, library_entries, library_unanswered, search_panel, tables
 from console.components.call_state import today
-from console.components.library_search import current_library
+from console.components.library_entries import current_library
 from console.i18n import current_language, label, t
-from db.engine import session_scope
-from db.repositories import library as library_repo
+from services import library as library_service
 
 user = auth.require(access.reads_library)
 lang = current_language()
@@ -30,17 +29,16 @@ if supervisor:
         [t("library.tab_search"), t("library.tab_edit"), t("library.tab_usage"), t("library.tab_unanswered")],
         key=library_editor.TABS, on_change="rerun")
 else:
-    tab_search = st.container()
+    tab_search = st.container()  # type: ignore[assignment]  # a container in the place of the one tab
 
 with tab_search:
-    library_entries.search_panel(library, advisor_id=user.id, lang=lang, today=day)
+    search_panel.search_panel(library, key_prefix="library", lang=lang, today=day, filters=True)
 
 if supervisor:
     with tab_edit:
         library_editor.editor(library, user=user, lang=lang, today=day)
     with tab_usage:
-        with session_scope() as session:
-            uses = library_repo.usage_counts(session)
+        uses = library_service.usage_counts()
         st.caption(t("library.usage_intro"))
         entries = sorted(library.entries, key=lambda e: (-uses.get(e.slug, 0), e.text(lang).title.casefold()))
         tables.show([
@@ -48,7 +46,7 @@ if supervisor:
                 t("library.col_entry"): entry.text(lang).title,
                 t("library.col_kind"): label("entry_kind", entry.kind),
                 t("library.col_uses"): uses.get(entry.slug, 0),
-                t("library.col_status"): t(f"library.status_{entry.review_status}")
+                t("library.col_status"): label("review_status", entry.review_status)
                 + (f" ({t('library.marker_overdue')})" if library_entries.is_overdue(entry, day) else ""),
                 t("library.col_last_reviewed"): entry.last_reviewed,
             }

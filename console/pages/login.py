@@ -8,9 +8,8 @@ import streamlit as st
 
 from console import auth
 from console.i18n import t
-from db.engine import session_scope
-from db.repositories import users
-from db.repositories.users import LoginOutcome
+from services import accounts
+from services.accounts import LoginOutcome
 
 st.title(t("login.title"))
 st.caption(t("app.tagline"))
@@ -36,9 +35,8 @@ with st.form("login_form"):
     submitted = st.form_submit_button(t("login.submit"), type="primary")
 
 if submitted:
-    with session_scope() as session:
-        result = users.authenticate(session, username=username, password=password)
-    if result.outcome is LoginOutcome.ok:
+    result = accounts.authenticate(username=username, password=password)
+    if result.outcome is LoginOutcome.ok and result.user is not None:
         auth.log_in(result.user)
         st.rerun()
     st.error(t("login.error"))

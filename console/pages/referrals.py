@@ -12,13 +12,11 @@ from advisory import access
 from console import auth
 from console.components import letter_batch, outbox_view, referral_editor
 from console.i18n import t
-from db.engine import session_scope
-from db.repositories import referrals
+from services import referrals as guidance
 
 user = auth.require(access.uses_outbox)
 st.title(t("nav.referrals"))
-with session_scope() as session:
-    referrals.recover_interrupted(session)  # a send cut off by a crash is shown as failed, never resent silently
+guidance.recover_interrupted()  # a send cut off by a crash is shown as failed, never resent silently
 
 # The secretariat's day starts with the letters; everyone else's with writing.
 order = ("write", "outbox", "letters") if access.writes_guidance(user) else ("letters", "outbox")

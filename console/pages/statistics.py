@@ -48,7 +48,7 @@ def _recompute() -> None:
 def _period(today: date) -> stats.Period | None:
     preset = st.selectbox(t("statistics.preset"), PRESETS, key="statistics_preset",
                           format_func=lambda p: t(f"statistics.preset_{p}"), placeholder=t("common.choose"))
-    if preset != "custom":
+    if isinstance(preset, int):
         return stats.last_days(today, preset)
     default = stats.last_days(today)
     picked = st.date_input(t("statistics.dates"), value=(default.start, default.end), max_value=today,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, distinct, exists, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from advisory import access
 from advisory.formatting import LOCAL_TZ, local_today
@@ -185,25 +185,25 @@ def _conditions(filters: CallFilters, today: date | None = None) -> tuple[list[C
     where: list[ColumnElement[bool]] = []
     related: list[_Related] = []
     if filters.date_from is not None:
-        where.append(Call.started_at >= local_day_start(filters.date_from))
+        where.append(col(Call.started_at) >= local_day_start(filters.date_from))
     if filters.date_to is not None:
-        where.append(Call.started_at < local_day_start(filters.date_to + timedelta(days=1)))
+        where.append(col(Call.started_at) < local_day_start(filters.date_to + timedelta(days=1)))
     if filters.advisor_id is not None:
-        where.append(Call.advisor_id == filters.advisor_id)
+        where.append(col(Call.advisor_id) == filters.advisor_id)
     if filters.group_ids:
-        where.append(Call.group_id.in_(filters.group_ids))
+        where.append(col(Call.group_id).in_(filters.group_ids))
     if filters.outcomes:
-        where.append(Call.outcome.in_(filters.outcomes))
+        where.append(col(Call.outcome).in_(filters.outcomes))
     if filters.red_flag == ANY_RED_FLAG:
-        where.append(Call.disposition.is_not(None))
+        where.append(col(Call.disposition).is_not(None))
     elif filters.red_flag == NO_RED_FLAG:
-        where.append(Call.disposition.is_(None))
+        where.append(col(Call.disposition).is_(None))
     elif filters.red_flag:
-        where.append(Call.disposition == filters.red_flag)
+        where.append(col(Call.disposition) == filters.red_flag)
     if filters.text.strip():
-        where.append(Call.notes.icontains(filters.text.strip(), autoescape=True))
+        where.append(col(Call.notes).icontains(filters.text.strip(), autoescape=True))
     if filters.topics:
-        related.append(_Related(CallTopic.call_id, (CallTopic.topic.in_(filters.topics),)))
+        related.append(_Related(col(CallTopic.call_id), (col(CallTopic.topic).in_(filters.topics),)))
     if filters.follow_up:
         related.append(_follow_up_filter(filters.follow_up, today or local_today()))
     if filters.has_referral is not None:
@@ -214,11 +214,11 @@ def _conditions(filters: CallFilters, today: date | None = None) -> tuple[list[C
 def _follow_up_filter(kind: str, today: date) -> _Related:
     open_ = FollowUp.status == FollowUpStatus.open.value
     if kind == "open":
-        return _Related(FollowUp.call_id, (open_,))
+        return _Related(col(FollowUp.call_id), (open_,))
     if kind == "overdue":
-        return _Related(FollowUp.call_id, (open_, FollowUp.due_on < today))
+        return _Related(col(FollowUp.call_id), (open_, col(FollowUp.due_on) < today))
     if kind == "done":
-        return _Related(FollowUp.call_id, (FollowUp.status == FollowUpStatus.done.value,))
+        return _Related(col(FollowUp.call_id), (col(FollowUp.status) == FollowUpStatus.done.value,))
     if kind == "none":
         return _Related(FollowUp.call_id, (), negated=True)
     raise ValueError(f"unknown follow-up filter: {kind}")
@@ -264,12 +264,12 @@ def call_library_slugs(session: Session, call_ids: list[int]) -> dict[int, list[
 def list_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, limit: int = PAGE_SIZE,
                offset: int = 0) -> list[CallRow]:
     """One page of the log, newest first."""
-    open_follow_up = exists().where(FollowUp.call_id == Call.id,
-                                    FollowUp.status == FollowUpStatus.open.value).label("open_follow_up")
-    has_referral = exists().where(Referral.call_id == Call.id).label("has_referral")
+    open_follow_up = exists().where(col(FollowUp.call_id) == col(Call.id),
+                                    col(FollowUp.status) == FollowUpStatus.open.value).label("open_follow_up")
+    has_referral = exists().where(col(Referral.call_id) == col(Call.id)).label("has_referral")
     query = select(*_ROW_COLUMNS, open_follow_up, has_referral)
     query = _filtered(query, filters, viewer)
-    query = query.order_by(Call.started_at.desc(), Call.id.desc()).limit(limit).offset(offset)
+    query = query.order_by(col(Call.started_at).desc(), col(Call.id).desc()).limit(limit).offset(offset)
     rows = session.execute(query).all()
     names = staff_names(session, ids={row.advisor_id for row in rows})
     topics = call_topics(session, [row.id for row in rows])
@@ -316,8 +316,8 @@ def iter_calls(session: Session, *, filters: CallFilters, viewer: StaffUser,
         query = base
         if last is not None:
             # "<=" keeps the condition an index range; the few rows at the same instant are trimmed by id.
-            query = query.where(Call.started_at <= last[0], ~and_(Call.started_at == last[0], Call.id >= last[1]))
-        chunk = session.execute(query.order_by(Call.started_at.desc(), Call.id.desc()).limit(chunk_size)).all()
+            query = query.where(col(Call.started_at) <= last[0], ~and_(col(Call.started_at) == last[0], col(Call.id) >= last[1]))
+        chunk = session.execute(query.order_by(col(Call.started_at).desc(), col(Call.id).desc()).limit(chunk_size)).all()
         if not chunk:
             return
         names = staff_names(session, ids={row.advisor_id for row in chunk})
@@ -333,7 +333,7 @@ def iter_calls(session: Session, *, filters: CallFilters, viewer: StaffUser,
 
 def advisor_choices(session: Session) -> list[tuple[int, str]]:
     """Staff who can take calls, for the advisor filter."""
-    rows = session.execute(select(User.id, User.display_name).order_by(User.display_name))
+    rows = session.execute(select(col(User.id), col(User.display_name)).order_by(col(User.display_name)))
     return [(row.id, row.display_name) for row in rows]
 
 
@@ -371,14 +371,14 @@ def get_call_detail(session: Session, *, call_id: int, viewer: StaffUser, audit_
 def _library_titles(session: Session, slugs: list[str]) -> dict[str, dict[str, str]]:
     if not slugs:
         return {}
-    rows = session.execute(select(LibraryEntryRecord.slug, LibraryEntryRecord.data)
-                           .where(LibraryEntryRecord.slug.in_(slugs)))
+    rows = session.execute(select(col(LibraryEntryRecord.slug), col(LibraryEntryRecord.data))
+                           .where(col(LibraryEntryRecord.slug).in_(slugs)))
     return {slug: {lang: (data.get(lang) or {}).get("title", slug) for lang in ("da", "en")} for slug, data in rows}
 
 
 def _referrals(session: Session, call_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(Referral.id, Referral.channel, Referral.recipient, Referral.lang, Referral.subject,
+        select(col(Referral.id), col(Referral.channel), col(Referral.recipient), col(Referral.lang), col(Referral.subject),
                Referral.status, Referral.created_at, Referral.sent_at)
         .where(Referral.call_id == call_id).order_by(Referral.id)
     )
@@ -433,7 +433,7 @@ def update_call(session: Session, *, call_id: int, viewer: StaffUser, expected_v
     version = edit.expected_version + 1
     where = [Call.id == call.id, Call.version == edit.expected_version]
     if "notes" in values:
-        where.append(Call.anonymised_at.is_(None))
+        where.append(col(Call.anonymised_at).is_(None))
     result = session.connection().execute(update(Call).where(*where).values(**values, version=version,
                                                                             updated_at=utcnow()))
     session.expire(call)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from advisory import access
 from advisory.formatting import local_today
@@ -46,10 +46,10 @@ class FollowUpRow:
     phone: str | None
 
 
-_COLUMNS = (
+_COLUMNS: tuple[Any, ...] = (
     FollowUp.id, FollowUp.call_id, FollowUp.due_on, FollowUp.assignee_id, FollowUp.reason, FollowUp.status,
-    FollowUp.closing_note, FollowUp.completed_at, Call.started_at.label("call_started_at"),
-    Call.advisor_id.label("call_advisor_id"), Call.group_id, Call.caller_name, Call.phone,
+    col(FollowUp.closing_note), col(FollowUp.completed_at), col(Call.started_at).label("call_started_at"),
+    col(Call.advisor_id).label("call_advisor_id"), col(Call.group_id), col(Call.caller_name), col(Call.phone),
 )
 
 
@@ -78,7 +78,7 @@ def list_open(session: Session, *, viewer: StaffUser, scope: Scope = "mine", buc
     """Open follow-ups of one bucket, earliest due first ("all" only for supervisors)."""
     today = today or local_today()
     query = (
-        select(*_COLUMNS).join(Call, Call.id == FollowUp.call_id)
+        select(*_COLUMNS).join(Call, col(Call.id) == col(FollowUp.call_id))
         .where(*_open_in_scope(viewer, scope), _bucket_condition(bucket, today))
         .order_by(FollowUp.due_on, FollowUp.id).limit(limit).offset(offset)
     )
@@ -88,7 +88,7 @@ def list_open(session: Session, *, viewer: StaffUser, scope: Scope = "mine", buc
 def count_open(session: Session, *, viewer: StaffUser, scope: Scope = "mine",
                today: date | None = None) -> dict[Bucket, int]:
     today = today or local_today()
-    bucket = case((FollowUp.due_on < today, "overdue"), (FollowUp.due_on == today, "today"), else_="upcoming")
+    bucket = case((col(FollowUp.due_on) < today, "overdue"), (col(FollowUp.due_on) == today, "today"), else_="upcoming")
     query = select(bucket, func.count()).where(*_open_in_scope(viewer, scope)).group_by(bucket)
     counts: dict[Bucket, int] = dict.fromkeys(BUCKETS, 0)
     counts.update({name: n for name, n in session.execute(query)})
@@ -98,18 +98,18 @@ def count_open(session: Session, *, viewer: StaffUser, scope: Scope = "mine",
 def recently_closed(session: Session, *, viewer: StaffUser, scope: Scope = "mine",
                     limit: int = 20) -> list[FollowUpRow]:
     access.require(access.takes_calls(viewer), "reading follow-ups")
-    query = select(*_COLUMNS).join(Call, Call.id == FollowUp.call_id).where(
+    query = select(*_COLUMNS).join(Call, col(Call.id) == col(FollowUp.call_id)).where(
         FollowUp.status != FollowUpStatus.open.value)
     if scope == "mine" or not access.sees_all_follow_ups(viewer):
         query = query.where(FollowUp.assignee_id == viewer.id)
-    return _rows(session, query.order_by(FollowUp.completed_at.desc(), FollowUp.id.desc()).limit(limit))
+    return _rows(session, query.order_by(col(FollowUp.completed_at).desc(), col(FollowUp.id).desc()).limit(limit))
 
 
 def list_for_call(session: Session, *, call_id: int, viewer: StaffUser) -> list[FollowUpRow]:
     call = session.get(Call, call_id)
     if call is None or not access.may_read_call(viewer, advisor_id=call.advisor_id):
         raise FollowUpNotAllowed(call_id)
-    query = (select(*_COLUMNS).join(Call, Call.id == FollowUp.call_id).where(FollowUp.call_id == call_id)
+    query = (select(*_COLUMNS).join(Call, col(Call.id) == col(FollowUp.call_id)).where(col(FollowUp.call_id) == call_id)
              .order_by(FollowUp.due_on, FollowUp.id))
     return _rows(session, query)
 
@@ -117,8 +117,8 @@ def list_for_call(session: Session, *, call_id: int, viewer: StaffUser) -> list[
 def assignee_choices(session: Session) -> list[tuple[int, str]]:
     """Active staff who take calls: a follow-up is a call back, which the secretariat does not make."""
     takers = [role.value for role in access.CALL_HANDLERS]
-    rows = session.execute(select(User.id, User.display_name)
-                           .where(User.active == True, User.role.in_(takers))  # noqa: E712
+    rows = session.execute(select(col(User.id), col(User.display_name))
+                           .where(User.active == True, col(User.role).in_(takers))  # noqa: E712
                            .order_by(User.display_name))
     return [(row.id, row.display_name) for row in rows]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import String, bindparam, case, cast, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from advisory import access
 from advisory.access import Viewer
@@ -302,12 +302,12 @@ def _plain(value: Any) -> Any:
 
 
 def _events_about(session: Session, pairs: list[tuple[str, list[int]]]) -> list[dict[str, Any]]:
-    conditions = [(AuditEvent.object_type == kind) & AuditEvent.object_id.in_([str(i) for i in ids])
+    conditions = [(col(AuditEvent.object_type) == kind) & col(AuditEvent.object_id).in_([str(i) for i in ids])
                   for kind, ids in pairs if ids]
     if not conditions:
         return []
     rows = session.execute(
-        select(AuditEvent.at, AuditEvent.actor_name, AuditEvent.action, AuditEvent.object_type,
+        select(col(AuditEvent.at), col(AuditEvent.actor_name), col(AuditEvent.action), col(AuditEvent.object_type),
                AuditEvent.object_id, AuditEvent.detail).where(or_(*conditions)).order_by(AuditEvent.at,
                                                                                        AuditEvent.id)
     )
@@ -359,4 +359,4 @@ def access_export_json(data: dict[str, Any]) -> str:
 
 def audit_actions(session: Session) -> list[str]:
     """The actions present in the audit log, for the admin's filter."""
-    return list(session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())
+    return list(session.execute(select(col(AuditEvent.action)).distinct().order_by(col(AuditEvent.action))).scalars())

@@ -7,7 +7,7 @@ States (Referral.status):
     letters and text: draft/failed ──mark_sent──▶ sent   (staff printed or copied it themselves)
 
 Retries: a failed e-mail carries `next_attempt_at`, the time the outbox runner (services.outbox.send_due,
-`python -m console.cli send-outbox`) may try again: 1 min, 5 min, 30 min, 2 h and 12 h after the 1st to
+`python -m cli send-outbox`) may try again: 1 min, 5 min, 30 min, 2 h and 12 h after the 1st to
 5th attempt (RETRY_DELAYS). After the 6th attempt, after a refusal that retrying cannot cure (the
 server rejects the address or the message) and after an interrupted send, `next_attempt_at` stays empty:
 the message waits for a person, with the reason's code in `error`. A person's "retry" is one more
@@ -472,7 +472,7 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
+    return dict(session.exec(select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids))).all())
 
 
 # --- the outbox's health -----------------------------------------------------------------------------

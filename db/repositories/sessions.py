@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import StaffSession, User, utcnow
 
@@ -76,7 +76,7 @@ def redeem_ticket(session: Session, *, ticket: str) -> Redeemed | None:
     now = utcnow()
     row = session.execute(
         update(StaffSession)
-        .where(StaffSession.ticket_hash == digest(ticket), StaffSession.revoked_at.is_(None))
+        .where(col(StaffSession.ticket_hash) == digest(ticket), col(StaffSession.revoked_at).is_(None))
         .values(ticket_hash=None, token_hash=digest(token))
         .returning(StaffSession.id, StaffSession.ticket_expires_at, StaffSession.expires_at)
     ).first()
@@ -109,7 +109,7 @@ def session_of_identity(session: Session, *, identity: str, idle: timedelta) -> 
     ticket = None
     if row.token_hash is None:
         ticket = secrets.token_urlsafe(32)
-        session.execute(update(StaffSession).where(StaffSession.id == row.id)
+        session.execute(update(StaffSession).where(col(StaffSession.id) == row.id)
                         .values(ticket_hash=digest(ticket), ticket_expires_at=utcnow() + TICKET_LIFETIME))
     return IdentitySession(check=result, id=row.id, ticket=ticket)
 
@@ -131,7 +131,7 @@ def check(session: Session, *, session_id: int, idle: timedelta, touch: bool,
     browser tab saw, which may be newer than the stored one (written every TOUCH_INTERVAL at most).
     """
     now = utcnow()
-    found = session.exec(select(StaffSession, User).join(User, User.id == StaffSession.user_id)
+    found = session.exec(select(StaffSession, User).join(User, col(User.id) == col(StaffSession.user_id))
                          .where(StaffSession.id == session_id)).first()
     if found is None:
         return SessionCheck(ended="missing")
@@ -145,7 +145,7 @@ def check(session: Session, *, session_id: int, idle: timedelta, touch: bool,
         revoke(session, session_id=row.id, reason=ended)
         return SessionCheck(ended=ended)
     if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
-        session.execute(update(StaffSession).where(StaffSession.id == row.id).values(last_seen_at=now))
+        session.execute(update(StaffSession).where(col(StaffSession.id) == row.id).values(last_seen_at=now))
     return SessionCheck(user_id=user.id, username=user.username, display_name=user.display_name, role=user.role)
 
 
@@ -158,18 +158,18 @@ def resume(session: Session, *, session_id: int, token: str, idle: timedelta) ->
 
 
 def revoke(session: Session, *, session_id: int, reason: str) -> None:
-    session.execute(update(StaffSession).where(StaffSession.id == session_id, StaffSession.revoked_at.is_(None))
+    session.execute(update(StaffSession).where(col(StaffSession.id) == session_id, col(StaffSession.revoked_at).is_(None))
                     .values(revoked_at=utcnow(), revoked_reason=reason, ticket_hash=None))
 
 
 def revoke_for_user(session: Session, *, user_id: int, reason: str) -> int:
     """End every live session of a user (deactivation, new password); returns how many."""
     result = session.execute(update(StaffSession)
-                             .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+                             .where(col(StaffSession.user_id) == user_id, col(StaffSession.revoked_at).is_(None))
                              .values(revoked_at=utcnow(), revoked_reason=reason, ticket_hash=None))
     return result.rowcount or 0
 
 
 def set_last_seen(session: Session, *, session_id: int, at: datetime) -> None:
     """For tests and tools: pretend the session was last active at `at`."""
-    session.execute(update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=at))
+    session.execute(update(StaffSession).where(col(StaffSession.id) == session_id).values(last_seen_at=at))

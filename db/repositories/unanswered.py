@@ -1,6 +1,6 @@
 """The unanswered-query log: library searches without a confident answer, for content work.
 
-`record` strips personal data (advisory/query_privacy.py) before anything is written, so no caller of
+`record` strips personal data (advisory/library/query_privacy.py) before anything is written, so no caller of
 this module can store a name, a phone number, an e-mail address or a CPR number by mistake. Rows hold
 no advisor, caller or call, so the retention purge and erasure (db/repositories/privacy.py) leave
 this table alone.

@@ -118,12 +118,12 @@ def _count_failure(session: Session, *, user_id: int, now: datetime) -> bool:
     wrong passwords never reached five); UPDATE ... RETURNING cannot lose one, on SQLite or PostgreSQL.
     """
     count = session.execute(
-        update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1)
+        update(User).where(col(User.id) == user_id).values(failed_logins=col(User.failed_logins) + 1)
         .returning(User.failed_logins)
     ).scalar_one()
     if count < MAX_FAILED_LOGINS:
         return False
-    session.execute(update(User).where(User.id == user_id).values(locked_until=now + LOCKOUT, failed_logins=0))
+    session.execute(update(User).where(col(User.id) == user_id).values(locked_until=now + LOCKOUT, failed_logins=0))
     return True
 
 
@@ -139,7 +139,7 @@ def _count_unknown_failure(session: Session, *, key: str, now: datetime) -> bool
     ).scalar_one()
     if count < MAX_FAILED_LOGINS:
         return False
-    session.execute(update(LoginThrottle).where(LoginThrottle.username_hash == key)
+    session.execute(update(LoginThrottle).where(col(LoginThrottle.username_hash) == key)
                     .values(locked_until=now + LOCKOUT, failed_logins=0))
     return True
 
@@ -236,7 +236,7 @@ def create_first_admin(session: Session, *, data: UserCreate) -> StaffUser:
         session.rollback()
         raise FirstRunDone
     created = create_user(session, data=UserCreate.model_validate({**data.model_dump(), "role": Role.admin}))
-    session.exec(update(SystemValue).where(SystemValue.name == FIRST_ADMIN).values(value=str(created.id)))
+    session.exec(update(SystemValue).where(col(SystemValue.name) == FIRST_ADMIN).values(value=str(created.id)))
     return created
 
 

@@ -1,4 +1,4 @@
-"""Personal data is stripped from search queries before they are stored (advisory/query_privacy.py):
+"""Personal data is stripped from search queries before they are stored (advisory/library/query_privacy.py):
 names, phone numbers, e-mail addresses and CPR-like numbers, table-driven, in Danish and English."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Grouping the questions the library could not answer (advisory/unanswered.py)."""
+"""Grouping the questions the library could not answer (advisory/library/unanswered.py)."""
 
 from __future__ import annotations
 

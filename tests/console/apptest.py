@@ -107,7 +107,7 @@ def open_script(at: AppTest) -> AppTest:
     """Open every section of the call script, as an advisor can: only open sections draw their blocks
     (console/components/script_view.py). Takes effect on the next run."""
     from advisory.vocab import codes
-    from console.components.call_state import WANTED_SECTIONS
+    from console.call_form import key
 
-    at.session_state[WANTED_SECTIONS] = [section for section in codes("section") if section != "safety"]
+    at.session_state[key("sections_wanted")] = [section for section in codes("section") if section != "safety"]
     return at

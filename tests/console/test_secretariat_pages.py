@@ -121,7 +121,7 @@ def test_the_administrator_creates_a_secretariat_user(console_db):
 
 
 def test_create_user_makes_a_secretariat_user_from_the_command_line(console_db):
-    done = subprocess.run([sys.executable, "-m", "console.cli", "create-user", "birgit", "--name", "Birgit",
+    done = subprocess.run([sys.executable, "-m", "cli", "create-user", "birgit", "--name", "Birgit",
                            "--role", "secretariat", "--password-stdin"], input=f"{PASSWORD}\n", text=True,
                           capture_output=True, cwd=ROOT, check=True)
     assert "Created secretariat 'birgit'" in done.stdout

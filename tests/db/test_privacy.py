@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from console import cli
+from cli import main as cli
 from db.models import AuditEvent, Call, CallCreate, CallTopic, FollowUp, Referral, UserCreate
 from db.repositories import call_log, calls, privacy, users
 from db.repositories.privacy import MemberQuery

@@ -11,7 +11,7 @@ from advisory.library import load_bundled_entries
 from advisory.profile import CallerProfile
 from advisory.script import build_script, script_content
 from advisory.vocab import codes
-from console import cli
+from cli import main as cli
 from db.engine import get_engine, session_scope
 from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, Referral, User, UserCreate
 from db.repositories import call_log, calls, users

@@ -1,7 +1,7 @@
 """The outbox runner (`send-outbox`) against a real SMTP server (aiosmtpd), on SQLite and PostgreSQL.
 
 - several runners at once deliver every message exactly once (threads with their own engines, and
-  real `python -m console.cli send-outbox` processes);
+  real `python -m cli send-outbox` processes);
 - a failed message is tried again at the backoff times, driven by the `now` parameter, not by sleeping;
 - after the last attempt, or a final refusal, it waits for a person;
 - a runner that dies between claim and send, or while the server is taking the message, never causes
@@ -135,7 +135,7 @@ def test_two_send_outbox_processes_deliver_each_message_once(db_url):
     with smtp_server(inbox=inbox) as (port, _):
         env = {**os.environ, "PYTHONPATH": str(ROOT), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
                "SMTP_SECURITY": "none", "SMTP_FROM": SENDER, "SMTP_USER": "", "SMTP_PASSWORD": ""}
-        command = [sys.executable, "-m", "console.cli", "send-outbox", "--database-url", db_url]
+        command = [sys.executable, "-m", "cli", "send-outbox", "--database-url", db_url]
         processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True) for _ in range(2)]
         outputs = [process.communicate(timeout=120) for process in processes]
@@ -261,7 +261,7 @@ def test_a_runner_killed_while_the_server_takes_the_message_never_sends_it_again
     with smtp_server(inbox=inbox) as (port, _):
         env = {**os.environ, "PYTHONPATH": str(ROOT), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
                "SMTP_SECURITY": "none", "SMTP_FROM": SENDER, "SMTP_USER": "", "SMTP_TIMEOUT_SECONDS": "60"}
-        process = subprocess.Popen([sys.executable, "-m", "console.cli", "send-outbox", "--database-url", db_url],
+        process = subprocess.Popen([sys.executable, "-m", "cli", "send-outbox", "--database-url", db_url],
                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             assert inbox.received.wait(timeout=60), "the runner never delivered the message to the server"

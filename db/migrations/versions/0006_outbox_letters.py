@@ -1,6 +1,6 @@
 """outbox runner and letter batch: next attempt, printed, posted
 
-- `next_attempt_at`: when the outbox runner (`python -m console.cli send-outbox`) may try an e-mail
+- `next_attempt_at`: when the outbox runner (`python -m cli send-outbox`) may try an e-mail
   again; a failed e-mail without it waits for a person.
 - `printed_at`, `posted_at`, `posted_by_id`: the letter batch (printed as one PDF, then posted).
 - An index on (channel, status, next_attempt_at) for "what is due" and "which letters wait".

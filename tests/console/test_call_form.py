@@ -1,30 +1,61 @@
-"""The call page's state as data: draft round trips, form -> profile, form -> CallCreate."""
+"""The call form as data (console/call_form.py): draft round trips, form -> profile, form -> CallCreate
+(services/calls.py), and the rule that no other console module spells a call key."""
 
+import ast
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from advisory.script import build_script
-from console.call_draft import (
+from console.call_form import (
+    PROFILE_BY_NAME,
+    CallState,
     NumberError,
-    call_create,
-    call_errors,
     draft_from_state,
-    evaluate_call,
     is_draft_key,
-    library_used,
     new_call,
     parse_decimal,
     parse_whole,
-    raw_profile,
-    read_profile,
     state_from_draft,
-    t_score_hint,
 )
+from console.profile_messages import field_messages
+from services import calls
 
 TODAY = date(2026, 11, 26)
 STARTED = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+# The form's derivations as the page uses them, on a plain dict standing for st.session_state.
+
+
+def raw_profile(state, today):
+    return CallState(state).raw_profile(today)
+
+
+def evaluate_call(state, *, today, lang):
+    return calls.evaluate(CallState(state).call_input(today), today=today, lang=lang)
+
+
+def read_profile(state, today, lang="da"):
+    evaluation = evaluate_call(state, today=today, lang=lang)
+    return evaluation.profile, field_messages(evaluation, lang)
+
+
+def call_create(state, *, evaluation, advisor_id, ended_at):
+    return calls.call_create(CallState(state).call_input(TODAY), evaluation, advisor_id=advisor_id, ended_at=ended_at)
+
+
+def library_used(state, script):
+    return calls.library_used(CallState(state).call_input(TODAY), script)
+
+
+def t_score_hint(state):
+    return CallState(state).positive(PROFILE_BY_NAME["t_score"])
+
+
+call_errors = calls.invalid_fields
 
 
 def call_state(**values):
@@ -269,3 +300,38 @@ def test_a_red_flag_has_its_disposition_before_any_profile_field_is_filled():
     evaluation = evaluate_call(call_state(**{"call_rf_cannot_bear_weight_after_fall": True}), today=TODAY, lang="da")
     assert evaluation.profile is None and evaluation.script is None
     assert evaluation.disposition == "emergency_112" and "112" in evaluation.disposition_text.say
+
+
+# --- one module spells the call's keys ---------------------------------------------------------------------
+
+
+def _call_key_literals(path: Path) -> list[str]:
+    """String literals (f-strings' fixed parts too) starting with "call_", except the call log page's keys
+    (its page prefix is call_log, its detail's call_detail), an audit action and a record's call_id."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("call_") \
+                and not node.value.startswith(("call_log", "call_detail", "call_create")) and node.value != "call_id":
+            found.append(f"{path.name}:{node.lineno} {node.value!r}")
+    return found
+
+
+def test_only_the_call_form_spells_a_call_key():
+    """Every `call_*` session key comes from console/call_form.py: a key spelled elsewhere is a second
+    protocol the form's table does not know (its draft, its reset, its messages would miss it)."""
+    console = Path(__file__).resolve().parents[2] / "console"
+    offenders = [hit for path in sorted(console.rglob("*.py")) if path.name != "call_form.py"
+                 for hit in _call_key_literals(path)]
+    assert offenders == []
+
+
+def test_the_grep_finds_a_call_key(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('import streamlit as st\nst.text_input("x", key=f"call_age_{1}")\nst.get("call_log_x")\n')
+    assert _call_key_literals(sample) == ["sample.py:2 'call_age_'"]
+
+
+def test_every_profile_field_has_a_row_in_the_form():
+    from advisory.profile import CallerProfile
+
+    assert sorted(row.field for row in PROFILE_BY_NAME.values()) == sorted(CallerProfile.model_fields)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from console import cli
+from cli import main as cli
 from tests.conftest import postgres_base_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_purge_of_a_missing_sqlite_file_fails_clearly_and_creates_nothing(tmp_path):
     missing = tmp_path / "typo" / "console.db"
-    done = subprocess.run([sys.executable, "-m", "console.cli", "purge", "--database-url", f"sqlite:///{missing}"],
+    done = subprocess.run([sys.executable, "-m", "cli", "purge", "--database-url", f"sqlite:///{missing}"],
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode != 0
     assert "No database at" in done.stderr and "nothing was created" in done.stderr

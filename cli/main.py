@@ -1,4 +1,4 @@
-"""Command line for operators: `python -m console.cli COMMAND` (or the `advice-console` script).
+"""Command line for operators: `python -m cli COMMAND` (or the `advice-console` script).
 
 Commands: init, create-user, reset-password, seed-demo, purge, send-outbox.
 """
@@ -44,7 +44,7 @@ def existing_database(url: str | None) -> str:
         raise SystemExit(f"Cannot reach the database {shown}: {reason}") from exc
     if not exists:
         raise SystemExit(f"No database at {shown}: nothing was done and nothing was created. "
-                         "Check --database-url or DATABASE_URL (python -m console.cli init creates a new one).")
+                         "Check --database-url or DATABASE_URL (python -m cli init creates a new one).")
     return url
 
 
@@ -151,7 +151,7 @@ def cmd_send_outbox(args: argparse.Namespace) -> int:
 
     # No migrating from a job that runs every minute: the console's start or `init` does that.
     if not is_current(args.database_url):
-        print("send-outbox: the database is not up to date; run `python -m console.cli init` first",
+        print("send-outbox: the database is not up to date; run `python -m cli init` first",
               file=sys.stderr)
         return 3
     report = send_due(engine=get_engine(args.database_url), limit=args.limit)

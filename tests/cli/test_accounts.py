@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from console import cli
+from cli import main as cli
 from db.engine import get_engine, session_scope
 from db.models import UserCreate
 from db.repositories import users
