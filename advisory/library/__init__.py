@@ -9,6 +9,8 @@ Search is built for an advisor typing while a member talks: Danish or English, t
 
 from advisory.library.entries import (
     KINDS,
+    MEMBER_QUESTIONS_MAX,
+    MEMBER_QUESTIONS_MIN,
     SHORT_ANSWER_MAX_WORDS,
     SLUG_PATTERN,
     SYNONYMS_FILE,
@@ -25,7 +27,7 @@ from advisory.library.index import CONFIDENCE_THRESHOLD
 from advisory.library.search import Library, SearchHit
 
 __all__ = [
-    "CONFIDENCE_THRESHOLD", "KINDS", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
+    "CONFIDENCE_THRESHOLD", "KINDS", "MEMBER_QUESTIONS_MAX", "MEMBER_QUESTIONS_MIN", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
     "EntryText", "Library", "LibraryEntry", "SearchHit", "Synonyms", "describe", "load_bundled_entries",
     "load_entries", "load_synonyms",
 ]

@@ -12,6 +12,8 @@ import yaml
 
 from advisory.content import ContentError, load_source_keys, yaml_files
 from advisory.library import (
+    MEMBER_QUESTIONS_MAX,
+    MEMBER_QUESTIONS_MIN,
     SHORT_ANSWER_MAX_WORDS,
     LibraryEntry,
     load_bundled_entries,
@@ -179,7 +181,63 @@ def test_drug_names_only_in_tags_of_entries_that_send_the_question_to_the_gp(ent
         assert refers_to_gp(entry), f"{entry.slug} talks medicine without sending the question to the GP"
 
 
-@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name == "faq-medication.yaml"])
+# --- the questions each entry answers (issue 21) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_every_entry_lists_the_questions_it_answers(entry, lang):
+    questions = entry.text(lang).questions
+    assert MEMBER_QUESTIONS_MIN <= len(questions) <= MEMBER_QUESTIONS_MAX, f"{entry.slug} ({lang}): {len(questions)}"
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_member_questions_name_no_dose(entry, lang):
+    # Members' own words, but content all the same: no amounts, units or "dosis" in what we store.
+    for question in entry.text(lang).questions:
+        assert not DOSING.search(question), f"{entry.slug} ({lang}): {question!r}"
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_drug_names_in_member_questions_only_where_the_answer_is_the_gp(entry, lang):
+    named = [question for question in entry.text(lang).questions if DRUG_NAMES.search(question)]
+    assert not named or refers_to_gp(entry), f"{entry.slug} ({lang}): {named}"
+
+
+TUNED_SEARCH_SETS = [Path(__file__).with_name(name) for name in ("search_eval.yaml", "search_eval_long_tail.yaml")]
+
+
+def test_member_questions_do_not_copy_the_tuned_search_sets():
+    # The search matches member questions as a field: a question copied from an evaluation query would
+    # pass that query by copy and measure nothing. (The held-out set is kept out of content work altogether.)
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    queries = {words(item["query"]) for path in TUNED_SEARCH_SETS
+               for part in ("queries", "no_answer") for item in yaml.safe_load(path.read_text("utf-8")).get(part, [])}
+    copied = [(entry.slug, question) for entry in ENTRIES for lang in ("da", "en")
+              for question in entry.text(lang).questions if words(question) in queries]
+    assert not copied, copied
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_a_member_question_belongs_to_one_entry(lang):
+    # The search matches questions as their own field: the same question under two entries would make
+    # both look like the answer.
+    owners: dict[str, str] = {}
+    shared = []
+    for entry in ENTRIES:
+        for question in entry.text(lang).questions:
+            key = " ".join(re.findall(r"\w+", question.casefold()))
+            if key in owners:
+                shared.append((question, owners[key], entry.slug))
+            owners.setdefault(key, entry.slug)
+    assert not shared, shared
+
+
+MEDICATION_FILES = {"faq-medication.yaml", "faq-medicine-effects.yaml"}
+
+
+@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name in MEDICATION_FILES])
 def test_every_medication_entry_sends_the_question_to_the_gp_or_pharmacy(path):
     for entry in load_entries([path], load_source_keys()):
         assert refers_to_gp(entry), entry.slug
@@ -348,7 +406,8 @@ def test_synonym_file_loads_with_both_languages():
 
 
 def entry_data(slug: str = "faq-test", **changes) -> dict:
-    text = {"title": "Titel", "short_answer": "Kort svar.", "detail": "Detaljer.", "tags": ["ord"]}
+    text = {"title": "Titel", "short_answer": "Kort svar.", "detail": "Detaljer.", "tags": ["ord"],
+            "questions": ["Må jeg det?", "Hvad med mig?", "min mor spørger"]}
     data = {
         "slug": slug,
         "kind": slug.split("-")[0],
@@ -385,6 +444,14 @@ def write(folder: Path, name: str, content) -> Path:
         ({"entries": [entry_data(slug="faq-Bad Slug")]}, r"one\.yaml: faq-Bad Slug: .*slug"),
         ({"entries": [entry_data(sources=[])]}, r"one\.yaml: faq-test: .*sources"),
         ({"entries": [entry_data(theme="strong")]}, r"one\.yaml: faq-test: .*theme"),
+        ({"entries": [entry_data(en={**entry_data()["en"], "questions": []})]},
+         r"one\.yaml: faq-test: no member questions in en; list 3-8 per language"),
+        ({"entries": [entry_data(da={**entry_data()["da"], "questions": ["Må jeg?", "Kan jeg?"]})]},
+         r"one\.yaml: faq-test: da\.questions: .*2 questions; list 3-8"),
+        ({"entries": [entry_data(da={**entry_data()["da"], "questions": [f"Spørgsmål {n}?" for n in range(9)]})]},
+         r"one\.yaml: faq-test: da\.questions: .*9 questions; list 3-8"),
+        ({"entries": [entry_data(da={**entry_data()["da"], "questions": ["Må jeg?", "må jeg?", "Kan jeg?"]})]},
+         r"one\.yaml: faq-test: da\.questions: .*listed twice"),
         ({"entries": ["not a mapping"]}, r"one\.yaml: entry #1: "),
         ([entry_data()], r"one\.yaml: expected a mapping with the single key 'entries'"),
         ({"entries": [], "extra": 1}, r"one\.yaml: expected a mapping with the single key 'entries'"),
@@ -398,6 +465,10 @@ def write(folder: Path, name: str, content) -> Path:
         "bad-slug",
         "no-sources",
         "unknown-theme",
+        "no-questions",
+        "too-few-questions",
+        "too-many-questions",
+        "question-twice",
         "entry-not-mapping",
         "not-a-mapping",
         "extra-top-key",
@@ -430,6 +501,14 @@ def test_loader_accepts_valid_content(tmp_path):
     entries = load_entries([path], {"DK2023"})
     assert [entry.slug for entry in entries] == ["faq-test", "myth-test"]
     assert entries[1].text("en").title == "Titel"
+
+
+def test_an_entry_saved_before_it_had_questions_still_loads_from_the_database():
+    # Stored entries (a supervisor's draft, an entry edited before the field existed) may have none yet;
+    # only the bundled library must list them (load_entries), and one or two are never accepted.
+    data = entry_data()
+    data["da"] = {key: value for key, value in data["da"].items() if key != "questions"}
+    assert LibraryEntry.model_validate(data).da.questions == []
 
 
 def test_text_rejects_unknown_language():
