@@ -1,6 +1,6 @@
 """The myth/FAQ library: entries (entries.py), text analysis (analysis.py), the index and its ranking
-(index.py), snippets (snippets.py), the search (search.py) and its confidence threshold's derivation
-(confidence.py); for the supervisors' unanswered questions, query_privacy.py strips personal data and
+(index.py), the kept general-language word lists (words.py), snippets (snippets.py), the search
+(search.py) and its three outcomes with their thresholds' derivation (confidence.py); for the supervisors' unanswered questions, query_privacy.py strips personal data and
 unanswered.py groups similar questions.
 
 Search is built for an advisor typing while a member talks: Danish or English, typos, ASCII spellings of
@@ -21,11 +21,12 @@ from advisory.library.entries import (
     load_entries,
     load_synonyms,
 )
-from advisory.library.index import CONFIDENCE_THRESHOLD
-from advisory.library.search import Library, SearchHit
+from advisory.library.confidence import CLEAR_GAP, CONFIDENT_AT, POSSIBLE_AT
+from advisory.library.index import WordMatch
+from advisory.library.search import CONFIDENCE_THRESHOLD, Library, SearchHit
 
 __all__ = [
-    "CONFIDENCE_THRESHOLD", "KINDS", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
+    "CLEAR_GAP", "CONFIDENCE_THRESHOLD", "CONFIDENT_AT", "KINDS", "POSSIBLE_AT", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
     "EntryText", "Library", "LibraryEntry", "SearchHit", "Synonyms", "describe", "load_bundled_entries",
-    "load_entries", "load_synonyms",
+    "load_entries", "load_synonyms", "WordMatch",
 ]

@@ -16,12 +16,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import snowballstemmer
+import yaml
 
 LANGUAGES = ("da", "en")
+HOMONYMS_FILE = Path(__file__).resolve().parent.parent / "content" / "words" / "homonyms.yaml"
 
 # Danish letters (and their Swedish/German look-alikes that callers' keyboards produce) become the
 # digraphs Danes type without a Danish keyboard, so "løfte" and "loefte" fold to the same string.
@@ -98,6 +101,19 @@ def unfold_digraphs(word: str) -> str:
 _fold_word = lru_cache(maxsize=200_000)(fold)
 
 
+@cache
+def homonym_table(lang: str) -> dict[str, str]:
+    """Folded word form -> its own index term, for the forms the stemmer would merge with a different
+    word (advisory/content/words/homonyms.yaml). The term is the word's dictionary form with a trailing
+    "_", which no stem or typed word can be."""
+    data = yaml.safe_load(HOMONYMS_FILE.read_text(encoding="utf-8")) or {}
+    table: dict[str, str] = {}
+    for lemma, forms in (data.get(lang) or {}).items():
+        for form in forms:
+            table[fold(str(form))] = fold(str(lemma)) + "_"
+    return table
+
+
 class Token(NamedTuple):
     """One word of a text: its folded form and where it sits in the original string."""
 
@@ -144,13 +160,22 @@ class Analyzer:
         stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
         # Stemming is the costly step and vocabularies are small, so remember every word seen.
         self._stem = lru_cache(maxsize=200_000)(stemmer.stemWord)
+        self._homonyms = homonym_table(lang)
+
+    def snowball(self, word: str) -> str:
+        """The folded Snowball stem alone, as the kept Danish word list (da_known_stems) holds them."""
+        return fold(self._stem(word.lower()))
 
     def is_stopword(self, folded: str) -> bool:
         return folded in self.stopwords
 
     def term(self, word: str) -> str:
-        """The index term of one word: stemmed before folding, since the Danish stemmer knows æ/ø/å."""
-        return fold(self._stem(word.lower()))
+        """The index term of one word: stemmed before folding, since the Danish stemmer knows æ/ø/å;
+        a form the stemmer would merge with a different word ("ryger" with "ryggen") has its own term
+        (advisory/content/words/homonyms.yaml)."""
+        lowered = word.lower()
+        own = self._homonyms.get(_fold_word(lowered))
+        return own if own is not None else fold(self._stem(lowered))
 
     def term_guesses(self, folded: str) -> list[str]:
         """Terms a folded query word may stand for; ASCII digraphs are tried as æ/ø/å too, and a
@@ -195,3 +220,57 @@ def _split(word: str, is_known: Callable[[str], bool], keep_whole: frozenset[str
             if deeper:
                 return [head, *deeper]
     return []
+
+
+# --- long questions ---------------------------------------------------------------------------------
+
+# A message of several sentences ("Min mor er 82 … Hun er bange for at falde. Hvad kan hun gøre?") has
+# one or two sentences that ask; the rest is context. The asking sentences carry the question, so their
+# words count fully and the context's words count this much: enough to choose between entries that
+# answer the question equally, too little to outweigh it.
+CONTEXT_WEIGHT = 0.35
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+QUESTION_OPENERS = {
+    "da": frozenset(
+        """hvad hvordan hvornaar hvorfor hvor hvem hvilke hvilken hvilket maa kan skal boer er har goer giver
+        hjaelper betyder virker gaelder findes faar vil kunne skulle burde ville mon hjaelp""".split()
+    ),
+    "en": frozenset(
+        """what how when why where who which whom can could should would will is are am do does did may
+        might must shall has have any""".split()
+    ),
+}
+ASKING_PHRASES = {
+    "da": ("vil gerne vide", "vil gerne hoere", "spekulerer paa", "mit spoergsmaal er", "er i tvivl om",
+           "vil hoere om", "kan i sige", "kan du sige", "vil gerne spoerge"),
+    "en": ("like to know", "i wonder", "wondering if", "wondering whether", "my question is",
+           "please advise", "any advice", "can you tell", "could you tell", "want to know"),
+}
+
+
+def question_focus(text: str, lang: str) -> list[tuple[int, int, float]]:
+    """For a message of several sentences, each sentence's span and the weight of its words: 1 for a
+    sentence that asks (ends with "?", opens like a question or says "jeg vil gerne vide"), else
+    CONTEXT_WEIGHT. Empty when the text is one sentence or no sentence asks: every word counts."""
+    sentences = [
+        (match.start(), match.end(), match.group())
+        for match in _SENTENCE.finditer(text)
+        if any(char.isalnum() for char in match.group())
+    ]
+    if len(sentences) < 2:
+        return []
+    asking = []
+    for _, _, sentence in sentences:
+        words = folded_words(sentence)
+        folded = " ".join(words)
+        asking.append(
+            sentence.rstrip().endswith("?")
+            or (bool(words) and words[0] in QUESTION_OPENERS[lang])
+            or any(phrase in folded for phrase in ASKING_PHRASES[lang])
+        )
+    if not any(asking):
+        return []
+    return [
+        (start, end, 1.0 if asks else CONTEXT_WEIGHT)
+        for (start, end, _), asks in zip(sentences, asking, strict=True)
+    ]

@@ -1,25 +1,94 @@
-"""How the library search's confidence threshold is derived from the evaluation sets.
+"""The three outcomes of a library search and how their thresholds are derived from the tuned sets.
 
-Every evaluation query gives one point: the confidence of the search's first hit (0 when nothing is
-found) and whether that hit is the right answer (the expected entry; never for a question the library
-cannot answer). The threshold is the figure that best separates right first hits from wrong or missing
-ones: the confidence interval in which "confident" agrees with "right" for the most queries, and its
-midpoint, so it sits as far as the data allows from the nearest query on either side.
+A search ends in one of three outcomes (issue 21):
+- **confident**: the first entry, or the first few (at most MAX_CONFIDENT), each answer the question (its
+  confidence, the share of the question it answers, is at least CONFIDENT_AT) and stand clearly ahead
+  of the next entry (by at least CLEAR_GAP); those hits carry the band "confident";
+- **possible** ("muligvis relevant"): the first hit answers at least POSSIBLE_AT of the question, but
+  none answers confidently, or more entries than MAX_CONFIDENT are close, or the answers are not
+  clearly ahead of the next entry;
+- **none**: no entry answers enough ("Ingen sikre svar").
+Hits that are not confident are "possible" when they answer at least POSSIBLE_AT, else "weak".
 
-`bench/search.py` prints the derivation; `advisory.library.CONFIDENCE_THRESHOLD` holds its figure and
-tests/advisory/test_library_search.py checks that the figure still lies in the best interval.
+The thresholds are derived, not chosen by hand. `bench/search.py` collects one point per question of the
+tuned sets (search_eval.yaml, search_eval_long_tail.yaml, search_eval_dev.yaml; never the held-out set):
+the confidences of the first hits and which of them are right answers (none for a question the library
+cannot answer). `derive_bands` then picks the number of confident hits, the clear gap and the confident
+threshold that maximise questions with a right confident answer minus WRONG_COST times questions with a
+wrong one: a wrong confident answer misleads the advisor, a hidden right one only costs a look at
+"muligvis relevant", so one wrong answer weighs as much as WRONG_COST hidden ones. Of the thresholds that
+score best, the midpoint of the widest interval is taken, so it sits as far as the data allows from the
+nearest question on either side. POSSIBLE_AT is the threshold that best separates right first hits from
+the rest regardless of cost (the earlier single threshold's derivation, `derive_threshold`). A test
+checks that the figures in code are the derived ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Band = Literal["confident", "possible", "weak"]
+Outcome = Literal["confident", "possible", "none"]
+
+# Derived by bench/search.py from the tuned sets (see the module docstring); re-run it after changing
+# content or analysis and take its `bands` figures.
+CONFIDENT_AT = 0.57
+CLEAR_GAP = 0.1
+MAX_CONFIDENT = 1
+POSSIBLE_AT = 0.4
+WRONG_COST = 4.0
+GAP_CANDIDATES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+MAX_CONFIDENT_CANDIDATES = (1, 2, 3)
+
+
+def hit_bands(confidences: Sequence[float], confident_at: float = CONFIDENT_AT, clear_gap: float = CLEAR_GAP,
+              max_confident: int = MAX_CONFIDENT, possible_at: float = POSSIBLE_AT) -> list[Band]:
+    """Each ranked hit's band from the hits' confidences in rank order (see the module docstring): the
+    confident answers are the largest leading group of at most `max_confident` hits that each answer
+    (at least `confident_at`) and stand `clear_gap` above the next hit. Pass at least max_confident + 1
+    confidences when there are that many hits."""
+    answering = 0
+    while answering < len(confidences) and confidences[answering] >= confident_at:
+        answering += 1
+    confident = 0
+    for size in range(min(answering, max_confident), 0, -1):
+        following = confidences[size] if size < len(confidences) else 0.0
+        if confidences[size - 1] - following >= clear_gap:
+            confident = size
+            break
+    return [
+        "confident" if rank < confident else "possible" if value >= possible_at else "weak"
+        for rank, value in enumerate(confidences)
+    ]
+
+
+def outcome(confidences: Sequence[float], **thresholds: float) -> Outcome:
+    """The search's outcome: confident, possible ("muligvis relevant") or none."""
+    found = hit_bands(confidences, **thresholds)  # type: ignore[arg-type]
+    if found and found[0] == "confident":
+        return "confident"
+    if found and found[0] == "possible":
+        return "possible"
+    return "none"
 
 
 @dataclass(frozen=True)
 class Point:
     confidence: float  # of the first hit; 0 when the search found nothing
-    right: bool  # the first hit is the expected entry
+    right: bool  # the first hit is a right answer
+    # The first hits' confidences and whether each is a right answer (for the bands; the first is
+    # `confidence` and `right`). Empty: only the first hit is known.
+    confidences: tuple[float, ...] = ()
+    rights: tuple[bool, ...] = ()
+
+    def ranked(self) -> tuple[tuple[float, ...], tuple[bool, ...]]:
+        if self.confidences:
+            return self.confidences, self.rights
+        return (self.confidence,), (self.right,)
 
 
 @dataclass(frozen=True)
@@ -32,16 +101,35 @@ class ThresholdDerivation:
     wrong_below: float  # share of wrong or missing first hits below it
 
 
+@dataclass(frozen=True)
+class BandDerivation:
+    confident_at: float  # midpoint of the best interval, rounded to two decimals
+    low: float  # any confident threshold above `low` and up to `high` scores as well
+    high: float
+    clear_gap: float
+    max_confident: int
+    right_confident: int  # questions with a right confident answer at these figures
+    wrong_confident: int  # questions with a wrong confident answer
+    possible_at: ThresholdDerivation
+
+
+def _midpoint(low: float, high: float) -> float:
+    threshold = round((low + high) / 2, 2)
+    if not low < threshold <= high:  # a gap narrower than the rounding
+        threshold = (low + high) / 2
+    return threshold
+
+
 def _accuracy(points: Sequence[Point], threshold: float) -> float:
     return sum((point.confidence >= threshold) == point.right for point in points) / len(points)
 
 
 def derive_threshold(points: Sequence[Point]) -> ThresholdDerivation:
-    """The threshold that best separates right first hits from the rest (see the module docstring).
+    """The single threshold that best separates right first hits from the rest (most points where
+    "at or above the threshold" agrees with "right"); of equally good gaps the widest wins.
 
     Candidates are the gaps between neighbouring distinct confidences, 0 and 1 included (a threshold
-    inside a gap classifies every query the same way wherever it sits). Of the gaps with the highest
-    accuracy the widest wins, as a maximum-margin classifier would choose.
+    inside a gap classifies every query the same way wherever it sits).
     """
     if not points:
         raise ValueError("no evaluation points")
@@ -49,9 +137,7 @@ def derive_threshold(points: Sequence[Point]) -> ThresholdDerivation:
     gaps = [(low, high) for low, high in zip(values, values[1:], strict=False)]
     scored = [(_accuracy(points, (low + high) / 2), high - low, low, high) for low, high in gaps]
     accuracy, _, low, high = max(scored)
-    threshold = round((low + high) / 2, 2)
-    if not low < threshold <= high:  # a gap narrower than the rounding
-        threshold = (low + high) / 2
+    threshold = _midpoint(low, high)
     right = [point for point in points if point.right]
     wrong = [point for point in points if not point.right]
     return ThresholdDerivation(
@@ -61,4 +147,73 @@ def derive_threshold(points: Sequence[Point]) -> ThresholdDerivation:
         accuracy=accuracy,
         right_confident=sum(point.confidence >= threshold for point in right) / len(right) if right else 0.0,
         wrong_below=sum(point.confidence < threshold for point in wrong) / len(wrong) if wrong else 0.0,
+    )
+
+
+def _matrix(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
+    """The points' ranked confidences and rightness as arrays, padded with 0 / False."""
+    width = max(len(point.ranked()[0]) for point in points) + 1
+    confidences = np.zeros((len(points), width))
+    rights = np.zeros((len(points), width), dtype=bool)
+    for row, point in enumerate(points):
+        values, right = point.ranked()
+        confidences[row, : len(values)] = values
+        rights[row, : len(right)] = right
+    return confidences, rights
+
+
+def _tally(matrix: tuple[np.ndarray, np.ndarray], confident_at: float, clear_gap: float,
+           max_confident: int) -> tuple[int, int]:
+    """Questions with a right confident answer, and with a wrong one (as `hit_bands` decides)."""
+    confidences, rights = matrix
+    answering = np.cumprod(confidences >= confident_at, axis=1).sum(axis=1)
+    confident = np.zeros(len(confidences), dtype=np.int64)
+    for size in range(1, max_confident + 1):
+        apart = confidences[:, size - 1] - confidences[:, size] >= clear_gap
+        confident = np.where((answering >= size) & apart, size, confident)
+    shown = np.arange(confidences.shape[1])[None, :] < confident[:, None]
+    right = (rights & shown).any(axis=1)
+    wrong = (~rights & shown).any(axis=1)
+    return int(right.sum()), int(wrong.sum())
+
+
+def _best_interval(matrix: tuple[np.ndarray, np.ndarray], gap: float,
+                   max_confident: int) -> tuple[float, float, float, int, int]:
+    """For one clear gap and number of confident hits: the best objective, the widest interval of
+    confident thresholds reaching it, and the right and wrong counts there."""
+    values = sorted({0.0, 1.0001, *matrix[0].ravel().tolist()})
+    best: tuple[float, float, float, float, int, int] | None = None
+    for low, high in zip(values, values[1:], strict=False):
+        right, wrong = _tally(matrix, (low + high) / 2, gap, max_confident)
+        candidate = (right - WRONG_COST * wrong, high - low, low, min(high, 1.0), right, wrong)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    assert best is not None
+    objective, _, low, high, right, wrong = best
+    return objective, low, high, right, wrong
+
+
+def derive_bands(points: Sequence[Point]) -> BandDerivation:
+    """The number of confident hits, the clear gap and the confident threshold that maximise right
+    minus WRONG_COST x wrong confident answers over the tuned sets (see the module docstring); ties go
+    to the wider interval, then to fewer confident hits and the smaller gap."""
+    if not points:
+        raise ValueError("no evaluation points")
+    matrix = _matrix(points)
+    results = []
+    for max_confident in MAX_CONFIDENT_CANDIDATES:
+        for gap in GAP_CANDIDATES:
+            objective, low, high, right, wrong = _best_interval(matrix, gap, max_confident)
+            results.append((objective, round(high - low, 6), -max_confident, -gap, max_confident, gap, low, high,
+                            right, wrong))
+    *_, max_confident, gap, low, high, right, wrong = max(results)
+    return BandDerivation(
+        confident_at=_midpoint(low, high),
+        low=low,
+        high=high,
+        clear_gap=gap,
+        max_confident=max_confident,
+        right_confident=right,
+        wrong_confident=wrong,
+        possible_at=derive_threshold(points),
     )
