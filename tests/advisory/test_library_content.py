@@ -179,7 +179,41 @@ def test_drug_names_only_in_tags_of_entries_that_send_the_question_to_the_gp(ent
         assert refers_to_gp(entry), f"{entry.slug} talks medicine without sending the question to the GP"
 
 
-@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name == "faq-medication.yaml"])
+# --- the questions each entry answers (issue 21) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_member_questions_name_no_dose(entry, lang):
+    # Members' own words, but content all the same: no amounts, units or "dosis" in what we store.
+    for question in entry.text(lang).questions:
+        assert not DOSING.search(question), f"{entry.slug} ({lang}): {question!r}"
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_drug_names_in_member_questions_only_where_the_answer_is_the_gp(entry, lang):
+    named = [question for question in entry.text(lang).questions if DRUG_NAMES.search(question)]
+    assert not named or refers_to_gp(entry), f"{entry.slug} ({lang}): {named}"
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_a_member_question_belongs_to_one_entry(lang):
+    # The search matches questions as their own field: the same question under two entries would make
+    # both look like the answer.
+    owners: dict[str, str] = {}
+    shared = []
+    for entry in ENTRIES:
+        for question in entry.text(lang).questions:
+            key = " ".join(re.findall(r"\w+", question.casefold()))
+            if key in owners:
+                shared.append((question, owners[key], entry.slug))
+            owners.setdefault(key, entry.slug)
+    assert not shared, shared
+
+
+MEDICATION_FILES = {"faq-medication.yaml", "faq-medicine-effects.yaml"}
+
+
+@pytest.mark.parametrize("path", [path for path in yaml_files("library") if path.name in MEDICATION_FILES])
 def test_every_medication_entry_sends_the_question_to_the_gp_or_pharmacy(path):
     for entry in load_entries([path], load_source_keys()):
         assert refers_to_gp(entry), entry.slug
