@@ -131,6 +131,7 @@ def judge(library: Library, question: Question, slugs: set[str]) -> Judged:
             right=bool(top) and rights[0],
             confidences=tuple(hit.confidence for hit in top),
             rights=rights[:RANKED],
+            scores=tuple(hit.score for hit in top),
         ),
     )
 

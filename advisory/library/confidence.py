@@ -3,7 +3,8 @@
 A search ends in one of three outcomes (issue 21):
 - **confident**: the first entry, or the first few (at most MAX_CONFIDENT), each answer the question (its
   confidence, the share of the question it answers, is at least CONFIDENT_AT) and stand clearly ahead
-  of the next entry (by at least CLEAR_GAP); those hits carry the band "confident";
+  of the next entry: the next one's ranking score is at most 1 - CLEAR_GAP of theirs; those hits carry
+  the band "confident";
 - **possible** ("muligvis relevant"): the first hit answers at least POSSIBLE_AT of the question, but
   none answers confidently, or more entries than MAX_CONFIDENT are close, or the answers are not
   clearly ahead of the next entry;
@@ -41,23 +42,32 @@ CLEAR_GAP = 0.1
 MAX_CONFIDENT = 1
 POSSIBLE_AT = 0.4
 WRONG_COST = 4.0
-GAP_CANDIDATES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+GAP_CANDIDATES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 MAX_CONFIDENT_CANDIDATES = (1, 2, 3)
 
 
-def hit_bands(confidences: Sequence[float], confident_at: float = CONFIDENT_AT, clear_gap: float = CLEAR_GAP,
-              max_confident: int = MAX_CONFIDENT, possible_at: float = POSSIBLE_AT) -> list[Band]:
-    """Each ranked hit's band from the hits' confidences in rank order (see the module docstring): the
-    confident answers are the largest leading group of at most `max_confident` hits that each answer
-    (at least `confident_at`) and stand `clear_gap` above the next hit. Pass at least max_confident + 1
-    confidences when there are that many hits."""
+def lead(scores: Sequence[float], size: int) -> float:
+    """How far the first `size` hits stand above the next one: 1 - next score / the last one's score
+    (1 when nothing follows). Ranking scores, not confidences, decide it: two entries can both hold
+    every word of a question, and the ranking still knows which holds them in its title."""
+    if size >= len(scores) or scores[size - 1] <= 0:
+        return 1.0
+    return 1.0 - scores[size] / scores[size - 1]
+
+
+def hit_bands(confidences: Sequence[float], scores: Sequence[float], confident_at: float = CONFIDENT_AT,
+              clear_gap: float = CLEAR_GAP, max_confident: int = MAX_CONFIDENT,
+              possible_at: float = POSSIBLE_AT) -> list[Band]:
+    """Each ranked hit's band from the hits' confidences and ranking scores in rank order (see the
+    module docstring): the confident answers are the largest leading group of at most `max_confident`
+    hits that each answer (at least `confident_at`) and lead the next hit by at least `clear_gap`. Pass
+    at least max_confident + 1 hits when there are that many."""
     answering = 0
     while answering < len(confidences) and confidences[answering] >= confident_at:
         answering += 1
     confident = 0
     for size in range(min(answering, max_confident), 0, -1):
-        following = confidences[size] if size < len(confidences) else 0.0
-        if confidences[size - 1] - following >= clear_gap:
+        if lead(scores, size) >= clear_gap:
             confident = size
             break
     return [
@@ -66,9 +76,9 @@ def hit_bands(confidences: Sequence[float], confident_at: float = CONFIDENT_AT, 
     ]
 
 
-def outcome(confidences: Sequence[float], **thresholds: float) -> Outcome:
+def outcome(confidences: Sequence[float], scores: Sequence[float], **thresholds: float) -> Outcome:
     """The search's outcome: confident, possible ("muligvis relevant") or none."""
-    found = hit_bands(confidences, **thresholds)  # type: ignore[arg-type]
+    found = hit_bands(confidences, scores, **thresholds)  # type: ignore[arg-type]
     if found and found[0] == "confident":
         return "confident"
     if found and found[0] == "possible":
@@ -80,15 +90,16 @@ def outcome(confidences: Sequence[float], **thresholds: float) -> Outcome:
 class Point:
     confidence: float  # of the first hit; 0 when the search found nothing
     right: bool  # the first hit is a right answer
-    # The first hits' confidences and whether each is a right answer (for the bands; the first is
-    # `confidence` and `right`). Empty: only the first hit is known.
+    # The first hits' confidences, ranking scores and whether each is a right answer (for the bands;
+    # the first is `confidence` and `right`). Empty: only the first hit is known.
     confidences: tuple[float, ...] = ()
     rights: tuple[bool, ...] = ()
+    scores: tuple[float, ...] = ()
 
-    def ranked(self) -> tuple[tuple[float, ...], tuple[bool, ...]]:
+    def ranked(self) -> tuple[tuple[float, ...], tuple[bool, ...], tuple[float, ...]]:
         if self.confidences:
-            return self.confidences, self.rights
-        return (self.confidence,), (self.right,)
+            return self.confidences, self.rights, self.scores or tuple(1.0 for _ in self.confidences)
+        return (self.confidence,), (self.right,), (1.0,)
 
 
 @dataclass(frozen=True)
@@ -150,34 +161,37 @@ def derive_threshold(points: Sequence[Point]) -> ThresholdDerivation:
     )
 
 
-def _matrix(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray]:
-    """The points' ranked confidences and rightness as arrays, padded with 0 / False."""
+def _matrix(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points' ranked confidences, rightness and leads (see `lead`, per number of leading hits)
+    as arrays, padded with 0 / False."""
     width = max(len(point.ranked()[0]) for point in points) + 1
     confidences = np.zeros((len(points), width))
     rights = np.zeros((len(points), width), dtype=bool)
+    leads = np.zeros((len(points), width))
     for row, point in enumerate(points):
-        values, right = point.ranked()
+        values, right, scores = point.ranked()
         confidences[row, : len(values)] = values
         rights[row, : len(right)] = right
-    return confidences, rights
+        for size in range(1, len(values) + 1):
+            leads[row, size - 1] = lead(scores, size)
+    return confidences, rights, leads
 
 
-def _tally(matrix: tuple[np.ndarray, np.ndarray], confident_at: float, clear_gap: float,
+def _tally(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], confident_at: float, clear_gap: float,
            max_confident: int) -> tuple[int, int]:
     """Questions with a right confident answer, and with a wrong one (as `hit_bands` decides)."""
-    confidences, rights = matrix
+    confidences, rights, leads = matrix
     answering = np.cumprod(confidences >= confident_at, axis=1).sum(axis=1)
     confident = np.zeros(len(confidences), dtype=np.int64)
     for size in range(1, max_confident + 1):
-        apart = confidences[:, size - 1] - confidences[:, size] >= clear_gap
-        confident = np.where((answering >= size) & apart, size, confident)
+        confident = np.where((answering >= size) & (leads[:, size - 1] >= clear_gap), size, confident)
     shown = np.arange(confidences.shape[1])[None, :] < confident[:, None]
     right = (rights & shown).any(axis=1)
     wrong = (~rights & shown).any(axis=1)
     return int(right.sum()), int(wrong.sum())
 
 
-def _best_interval(matrix: tuple[np.ndarray, np.ndarray], gap: float,
+def _best_interval(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], gap: float,
                    max_confident: int) -> tuple[float, float, float, int, int]:
     """For one clear gap and number of confident hits: the best objective, the widest interval of
     confident thresholds reaching it, and the right and wrong counts there."""

@@ -39,6 +39,7 @@ from advisory.library.analysis import (
     decompound,
     fold,
     folded_words,
+    CONTEXT_WEIGHT,
     question_focus,
     tokens,
 )
@@ -93,13 +94,25 @@ FULL_COVERAGE_WEIGHT = WEIGHT_SYNONYM
 TOPICAL_ZIPF_END = 5.0
 COMMON_ZIPF = 5.0
 FILLER_ZIPF = 6.0
+COMMON_FLOOR = 0.15
 ORDINARY_FLOOR = 0.1
 # A question made only of ordinary words ("hej, hvad så?") has too little substance to be answered:
 # the confidence is divided by at least this much importance.
 MIN_SUBSTANCE = 0.5
+# A long message (see analysis.question_focus): when the sentences that ask say less than this, the
+# sentence before them asks with them; the answer measure is the share of what the asking sentences
+# say, with this much of it from the context.
+PROMOTE_BELOW = 0.6
+CONTEXT_SHARE = 0.25
+# Ranking: BM25F times the answer measure (raised to RANK_POWER), so that an entry answering more of
+# the question ranks above one that repeats a few of its words; RANK_FLOOR keeps entries that match
+# only a little in the list (as "weak").
+RANK_POWER = 2.0
+RANK_FLOOR = 0.05
 # Ranking: an entry one of whose member questions holds most of the query is the likelier answer.
 QUESTION_BOOST = 0.5
-# A member question is reported as matched when it holds at least this share of the query.
+# A member question is reported as matched when it is at least this like the query (see
+# `question_similarity`).
 QUESTION_MATCH_MIN = 0.5
 
 
@@ -116,7 +129,7 @@ class _Word:
     part_count: int = 0  # all its parts
     part_coverage: float = PART_COVERAGE
     importance: float = 0.0
-    focus: float = 1.0  # CONTEXT_WEIGHT for a word outside the asking sentence of a long message
+    focus: float = 1.0  # CONTEXT_WEIGHT for a word outside the sentences that ask in a long message
     broader: bool = False  # a name whose broader term was added (a medicine's brand name)
 
     def add(self, term: str, weight: float) -> None:
@@ -292,19 +305,53 @@ class _LanguageIndex:
         return postings, key_df
 
     def _build_questions(self, entries: list[LibraryEntry]) -> None:
-        """Every member question as a document of its own, to find the question a query matches."""
+        """Every member question as a document of its own, to find the question a query matches:
+        per term, the questions holding it and how much the word says there (its importance)."""
         self.questions: list[str] = []
         owners: list[int] = []
-        by_term: dict[str, list[int]] = defaultdict(list)
+        by_term: dict[str, dict[int, float]] = defaultdict(dict)
+        totals: list[float] = []
         for doc, entry in enumerate(entries):
             for question in entry.text(self.lang).questions:
                 number = len(self.questions)
                 self.questions.append(question)
                 owners.append(doc)
-                for term in {term for term, is_part in self._field_terms(question) if not is_part}:
-                    by_term[term].append(number)
+                weights: dict[str, float] = {}
+                for token in tokens(question):
+                    terms = self.word_terms(token.folded)
+                    if terms and not token.folded.isdigit():
+                        weights[terms[0]] = max(weights.get(terms[0], 0.0), self._word_importance(token.folded, terms[0]))
+                for phrase in self._question_phrases(question):
+                    weights[phrase] = self.rare_importance
+                for term, weight in weights.items():
+                    by_term[term][number] = weight
+                totals.append(sum(weights.values()))
         self.question_owner = np.array(owners, dtype=np.int32)
-        self.question_postings = {term: np.array(ids, dtype=np.int32) for term, ids in by_term.items()}
+        self.question_total = np.array(totals, dtype=np.float64)
+        self.question_postings = {
+            term: (np.fromiter(ids.keys(), dtype=np.int32, count=len(ids)),
+                   np.fromiter(ids.values(), dtype=np.float64, count=len(ids)))
+            for term, ids in by_term.items()
+        }
+
+    def _question_phrases(self, question: str) -> list[str]:
+        words = folded_words(question)
+        return [found[1] for position in range(len(words)) if (found := self._fixed_phrase_at(words, position))]
+
+    def _word_importance(self, folded: str, term: str) -> float:
+        """How much a word of the library says, independent of any query (for member questions)."""
+        return self._specificity(term) * self._static_ordinariness(folded)
+
+    def _static_ordinariness(self, folded: str) -> float:
+        """1 for a word that may say what a question is about, down to ORDINARY_FLOOR for one that
+        cannot: the hand-kept ordinary words, and the most common words of the language."""
+        if folded in self._ordinary:
+            return ORDINARY_FLOOR
+        zipf = self._general_zipf(folded)
+        if zipf <= COMMON_ZIPF:
+            return 1.0
+        share = min(1.0, (zipf - COMMON_ZIPF) / (FILLER_ZIPF - COMMON_ZIPF))
+        return 1.0 - share * (1.0 - COMMON_FLOOR)
 
     # vocabulary and document analysis
 
@@ -342,7 +389,10 @@ class _LanguageIndex:
         endings cannot pose as words ("sengen" is "seng" + "en", not "sen" + "gen")."""
         if self.lang != "da":
             return []
-        return [self.vocabulary[part] for part in decompound(term, self._is_word, self.keep_whole)]
+        # A word Danish knows whole is split only into parts of four letters or more: "sammen" is not
+        # "sam" + "men", "rygestop" not "ryg" + "stop"; "håndledsbrud" is "håndled" + "brud".
+        min_part = 4 if term in self._known_stems else 3
+        return [self.vocabulary[part] for part in decompound(term, self._is_word, self.keep_whole, min_part)]
 
     def query_parts(self, folded: str) -> list[str]:
         """The parts of a query compound: real words of the library or of the language; the parts the
@@ -399,23 +449,26 @@ class _LanguageIndex:
 
     def _analyse_query(self, query: str) -> tuple[list[_Word], list[str]]:
         text = unicodedata.normalize("NFC", query)
-        focus = question_focus(text, self.lang)
+        sentences = question_focus(text, self.lang)
         all_tokens = list(tokens(text))
         fixed = self._query_fixed_phrases(all_tokens)
         query_tokens = [token for token in all_tokens if not self.analyzer.is_stopword(token.folded)]
-        sentence_starts = {start for start, _, _ in focus} | {0}
+        sentence_starts = {start for start, _, _ in sentences} | {0}
         words: list[_Word] = []
         canonical: list[str] = []
         for token in query_tokens:
             word = _Word(text=text[token.start : token.end])
-            word.focus = next((weight for start, end, weight in focus if start <= token.start < end), 1.0)
             phrase = fixed.get(token.start)
             if phrase is not None:
-                # A word of a fixed phrase stands for the phrase alone ("rask gang" is brisk walking).
-                word.add(phrase, WEIGHT_EXACT)
-                word.importance = self._importance(token, word, text, sentence_starts) * word.focus
+                # A word of a fixed phrase stands for the phrase alone ("rask gang" is brisk walking);
+                # the phrase counts once, with its first word.
+                term, phrase_words = phrase
+                if term in self.postings:
+                    word.add(term, WEIGHT_EXACT)
+                if phrase_words:
+                    word.importance = self._phrase_importance(term, phrase_words)
                 words.append(word)
-                canonical.append(phrase)
+                canonical.append(term)
                 continue
             best = self._best_term(token, word)
             decade = self._decade(token)
@@ -440,25 +493,60 @@ class _LanguageIndex:
                 if term in self.postings:
                     word.add(term, WEIGHT_BROADER)
                     word.broader = True
-            word.importance = self._importance(token, word, text, sentence_starts) * word.focus
+            word.importance = self._importance(token, word, text, sentence_starts)
             words.append(word)
             canonical.append(best)
         self._join_neighbours(query_tokens, canonical, words)
         self._add_synonyms(words, canonical)
+        self._mark_context(query_tokens, words, sentences)
         return words, canonical
 
-    def _query_fixed_phrases(self, query_tokens: list[Token]) -> dict[int, str]:
-        """Token start -> phrase term, for the words of the fixed phrases the query contains."""
+    def _mark_context(self, query_tokens: list[Token], words: list[_Word],
+                      sentences: list[tuple[int, int, bool]]) -> None:
+        """In a message of several sentences, the words outside the sentences that ask are context.
+        When what the asking sentences say is too little ("Hvad kan hun gøre?"), the sentence before
+        them asks with them: that is where a letter says what it is about."""
+        if not sentences:
+            return
+        asking = [asks for _, _, asks in sentences]
+        sentence_of = [
+            next((number for number, (start, end, _) in enumerate(sentences) if start <= token.start < end), 0)
+            for token in query_tokens
+        ]
+        def said(flags: list[bool]) -> float:
+            return sum(word.importance for word, number in zip(words, sentence_of, strict=True) if flags[number])
+        for number in range(len(sentences) - 1, 0, -1):
+            if asking[number] and not asking[number - 1] and said(asking) < PROMOTE_BELOW:
+                asking[number - 1] = True
+        for word, number in zip(words, sentence_of, strict=True):
+            if not asking[number]:
+                word.focus = CONTEXT_WEIGHT
+
+    def _query_fixed_phrases(self, query_tokens: list[Token]) -> dict[int, tuple[str, tuple[str, ...]]]:
+        """Token start -> (phrase term, the phrase's words for its first token, else ()), for the words
+        of the fixed phrases the query contains."""
         if not self._fixed:
             return {}
         words = [token.folded for token in query_tokens]
-        found: dict[int, str] = {}
+        found: dict[int, tuple[str, tuple[str, ...]]] = {}
         for position in range(len(words)):
+            if query_tokens[position].start in found:
+                continue
             phrase = self._fixed_phrase_at(words, position)
-            if phrase is not None and phrase[1] in self.postings:
-                for token in query_tokens[position : position + len(phrase[0])]:
-                    found[token.start] = phrase[1]
+            if phrase is not None:
+                for offset, token in enumerate(query_tokens[position : position + len(phrase[0])]):
+                    found[token.start] = (phrase[1], phrase[0] if offset == 0 else ())
         return found
+
+    def _phrase_importance(self, term: str, phrase_words: tuple[str, ...]) -> float:
+        """A fixed phrase counts like a word: as the library holds it, or (a phrase the library does
+        not use, "rock climbing") as topical as its most topical word; as ordinary as its least
+        ordinary word."""
+        content = [word for word in phrase_words if not self.analyzer.is_stopword(word)] or list(phrase_words)
+        ordinary = max(self._static_ordinariness(word) for word in content)
+        if self.key_df.get(term, 0):
+            return self._specificity(term) * ordinary
+        return self.rare_importance * max(self._topicality(word) for word in content) * ordinary
 
     def _decade(self, token: Token) -> str | None:
         """The decade of a two-digit number the library does not use ("42" -> "40"): callers give
@@ -496,17 +584,11 @@ class _LanguageIndex:
         that cannot: the most common words, the hand-kept ordinary words, and (where the library does
         not use them) proper nouns and capitalised words inside a sentence."""
         folded = token.folded
-        if folded in self._ordinary:
-            return ORDINARY_FLOOR
         if not held:
             capitalised = text[token.start : token.start + 1].isupper() and token.start not in sentence_starts
             if folded in self._proper or capitalised:
                 return ORDINARY_FLOOR
-        zipf = self._general_zipf(folded)
-        if zipf <= COMMON_ZIPF:
-            return 1.0
-        share = min(1.0, (zipf - COMMON_ZIPF) / (FILLER_ZIPF - COMMON_ZIPF))
-        return 1.0 - share * (1.0 - 0.15)
+        return self._static_ordinariness(folded)
 
     def _topicality(self, folded: str) -> float:
         """How topical a word the library lacks is: 1 for a rare word, down to ORDINARY_FLOOR for an
@@ -521,7 +603,8 @@ class _LanguageIndex:
         """How much a query word says about the topic (see the module docstring). Numbers the
         library never mentions ("88" in "my mother is 88") say nothing."""
         if token.folded.isdigit():
-            held = [term for term in word.terms if self.key_df.get(term, 0)]
+            # Only the number itself ("112", "5 kilo"), never its decade: an age says nothing.
+            held = [term for term, weight in word.terms.items() if weight >= WEIGHT_EXACT and self.key_df.get(term, 0)]
             return min((self._specificity(term) for term in held), default=0.0)
         strong = [term for term, weight in word.terms.items() if weight >= FULL_COVERAGE_WEIGHT
                   and self.key_df.get(term, 0) and term not in word.parts]
@@ -641,7 +724,7 @@ class _LanguageIndex:
 
     # scoring
 
-    def score(self, words: list[_Word]) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, words: list[_Word]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One ranking score per document (0 for no match), and one answer measure per document.
 
         The answer measure (the hit's confidence) is the share of the question's importance the entry
@@ -650,7 +733,7 @@ class _LanguageIndex:
         or a derivation; a compound's parts in proportion).
         """
         totals = np.zeros(self.size)
-        answered = np.zeros(self.size)
+        answered = {True: np.zeros(self.size), False: np.zeros(self.size)}
         for word in words:
             best = np.zeros(self.size)
             summed = np.zeros(self.size)
@@ -671,49 +754,69 @@ class _LanguageIndex:
             if word.parts:
                 held = np.maximum(held, word.part_coverage * parts_held / word.part_count)
             totals += word.focus * (best + TIE_BREAKER * (summed - best))
-            answered += word.importance * held
-        importance = sum(word.importance for word in words)
-        confidence = answered / max(importance, MIN_SUBSTANCE) if words else np.zeros(self.size)
-        question_share = self._question_share(words, importance)
+            answered[word.focus >= 1.0] += word.importance * held
+        asked = sum(word.importance for word in words if word.focus >= 1.0)
+        context = sum(word.importance for word in words if word.focus < 1.0)
+        confidence = answered[True] / max(asked, MIN_SUBSTANCE) if words else np.zeros(self.size)
+        if context > 0:
+            # A long message: the entry must answer what it asks; holding its context helps a little.
+            confidence = (1 - CONTEXT_SHARE) * confidence + CONTEXT_SHARE * answered[False] / max(
+                context, MIN_SUBSTANCE)
+        similarity = self.question_similarity(words)
+        question_share = self._question_share(similarity)
+        # A member question that says what the query says answers it, however ordinary its words.
+        confidence = np.minimum(np.maximum(confidence, question_share * (totals > 0)), 1.0)
         # Reward documents that answer more of the query, weighing its words by what they say: an
         # entry holding the query's one rare word beats one holding its common words many times.
-        scores = totals * (1 + len(words) * confidence) / (1 + len(words))
+        scores = totals * (RANK_FLOOR + confidence ** RANK_POWER)
         scores *= 1 + QUESTION_BOOST * question_share
-        return scores, np.minimum(confidence, 1.0)
+        return scores, confidence, similarity
 
-    def _question_match(self, words: list[_Word], importance: float) -> np.ndarray:
-        """For each member question, the share of the query's importance it holds."""
-        held = np.zeros(len(self.questions))
-        if not self.questions or importance <= 0:
-            return held
+    def question_similarity(self, words: list[_Word]) -> np.ndarray:
+        """For each member question, how well it and the query say the same: the harmonic mean of
+        the share of the query's importance the question holds and the share of the question's
+        importance the query holds ("hvad må jeg egentlig" is the member question "Hvad må jeg
+        egentlig?" although none of its words says much)."""
+        count = len(self.questions)
+        if not count or not words:
+            return np.zeros(count)
+        importance = sum(word.importance * word.focus for word in words)
+        held = np.zeros(count)
+        said = np.zeros(count)
+        seen: set[str] = set()
         for word in words:
-            best = np.zeros(len(self.questions))
+            best = np.zeros(count)
             for term, weight in word.terms.items():
-                ids = self.question_postings.get(term)
-                if ids is not None and term not in word.parts:
-                    best[ids] = np.maximum(best[ids], min(1.0, weight / FULL_COVERAGE_WEIGHT))
-            held += word.importance * best
-        return held / max(importance, MIN_SUBSTANCE)
+                posting = self.question_postings.get(term)
+                if posting is None or term in word.parts:
+                    continue
+                ids, weights = posting
+                best[ids] = np.maximum(best[ids], min(1.0, weight / FULL_COVERAGE_WEIGHT))
+                if weight >= FULL_COVERAGE_WEIGHT and term not in seen:
+                    seen.add(term)
+                    said[ids] += weights
+            held += word.importance * word.focus * best
+        recall = held / importance if importance > 0 else held
+        precision = np.divide(said, self.question_total, out=np.zeros(count), where=self.question_total > 0)
+        total = recall + precision
+        return np.divide(2 * recall * precision, total, out=np.zeros(count), where=total > 0)
 
-    def _question_share(self, words: list[_Word], importance: float) -> np.ndarray:
-        """For each document, the best share of the query one of its member questions holds."""
+    def _question_share(self, similarity: np.ndarray) -> np.ndarray:
+        """For each document, the best similarity of one of its member questions."""
         share = np.zeros(self.size)
-        if self.questions:
-            matched = self._question_match(words, importance)
-            np.maximum.at(share, self.question_owner, matched)
+        if len(similarity):
+            np.maximum.at(share, self.question_owner, similarity)
         return share
 
-    def best_question(self, words: list[_Word], doc: int) -> str | None:
-        """The member question of `doc` that holds the most of the query, if it holds enough."""
+    def best_question(self, similarity: np.ndarray, doc: int) -> str | None:
+        """The member question of `doc` most like the query, if it is alike enough."""
         if not self.questions:
             return None
-        importance = sum(word.importance for word in words)
-        matched = self._question_match(words, importance)
         own = np.flatnonzero(self.question_owner == doc)
         if not len(own):
             return None
-        best = own[int(np.argmax(matched[own]))]
-        return self.questions[best] if matched[best] >= QUESTION_MATCH_MIN else None
+        best = own[int(np.argmax(similarity[own]))]
+        return self.questions[best] if similarity[best] >= QUESTION_MATCH_MIN else None
 
     def word_matches(self, words: list[_Word], doc: int) -> list[WordMatch]:
         """Where `doc` answers each query word that says something (importance > 0)."""

@@ -119,7 +119,7 @@ class Library:
             return []
         index = self._indexes[lang]
         words = index.analyse_query(query)
-        scores, confidence = index.score(words)
+        scores, confidence, similarity = index.score(words)
         if kind is not None:
             scores[self._kinds != kind] = 0.0
         if theme is not None:
@@ -128,12 +128,13 @@ class Library:
         ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))]
         # The band of the first hit depends on the second, so it is decided before the list is cut.
         shown = max(limit, max(MAX_CONFIDENT_CANDIDATES) + 1)
-        bands = hit_bands([float(confidence[doc]) for doc in ranked[:shown].tolist()])
+        top = ranked[:shown].tolist()
+        bands = hit_bands([float(confidence[doc]) for doc in top], [float(scores[doc]) for doc in top])
         ranked = ranked[:limit]
         hits = []
         for position, (doc, terms) in enumerate(zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)):
             text = self.entries[doc].text(lang)
-            question = index.best_question(words, doc)
+            question = index.best_question(similarity, doc)
             snippets = _snippets(index, text, terms)
             if question is not None:
                 snippets["question"] = _mark(index, question, terms) or question
