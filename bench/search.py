@@ -380,7 +380,7 @@ def main() -> None:
                         "possible_at": POSSIBLE_AT},
             "derived": {
                 "confident_at": derivation.confident_at,
-                "interval": [round(derivation.low, 4), round(derivation.high, 4)],
+                "objective": derivation.objective,
                 "clear_gap": derivation.clear_gap,
                 "max_confident": derivation.max_confident,
                 "possible_at": derivation.possible_at.threshold,

@@ -7,6 +7,7 @@ Search is built for an advisor typing while a member talks: Danish or English, t
 æ/ø/å, compounds written apart, and the member's own words for things.
 """
 
+from advisory.library.confidence import CLEAR_GAP, CONFIDENT_AT, POSSIBLE_AT
 from advisory.library.entries import (
     KINDS,
     SHORT_ANSWER_MAX_WORDS,
@@ -21,7 +22,6 @@ from advisory.library.entries import (
     load_entries,
     load_synonyms,
 )
-from advisory.library.confidence import CLEAR_GAP, CONFIDENT_AT, POSSIBLE_AT
 from advisory.library.index import WordMatch
 from advisory.library.search import CONFIDENCE_THRESHOLD, Library, SearchHit
 

@@ -152,6 +152,11 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(_fold_word(joined), joined.lower(), match.start(), match.end())
 
 
+def word_pattern() -> re.Pattern[str]:
+    """The pattern of a word (letters, maybe hyphenated, or digits), for callers that need the raw words."""
+    return _WORD
+
+
 def folded_words(text: str) -> list[str]:
     """The folded words of `text` as `tokens` yields them, without spans: the fast path for indexing."""
     found: list[str] = []

@@ -17,9 +17,9 @@ the confidences of the first hits and which of them are right answers (none for 
 cannot answer). `derive_bands` then picks the number of confident hits, the clear gap and the confident
 threshold that maximise questions with a right confident answer minus WRONG_COST times questions with a
 wrong one: a wrong confident answer misleads the advisor, a hidden right one only costs a look at
-"muligvis relevant", so one wrong answer weighs as much as WRONG_COST hidden ones. Of the thresholds that
-score best, the midpoint of the widest interval is taken, so it sits as far as the data allows from the
-nearest question on either side. POSSIBLE_AT is the threshold that best separates right first hits from
+"muligvis relevant", so one wrong answer weighs as much as WRONG_COST hidden ones. The threshold is taken
+on a grid of 0.01 where that objective, averaged over the neighbouring thresholds (0.03 either side),
+is best: a threshold on a knife's edge, which one more question would move, is not taken. POSSIBLE_AT is the threshold that best separates right first hits from
 the rest regardless of cost (the earlier single threshold's derivation, `derive_threshold`). A test
 checks that the figures in code are the derived ones.
 """
@@ -37,10 +37,10 @@ Outcome = Literal["confident", "possible", "none"]
 
 # Derived by bench/search.py from the tuned sets (see the module docstring); re-run it after changing
 # content or analysis and take its `bands` figures.
-CONFIDENT_AT = 0.57
-CLEAR_GAP = 0.1
+CONFIDENT_AT = 0.72
+CLEAR_GAP = 0.15
 MAX_CONFIDENT = 1
-POSSIBLE_AT = 0.4
+POSSIBLE_AT = 0.696
 WRONG_COST = 4.0
 GAP_CANDIDATES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 MAX_CONFIDENT_CANDIDATES = (1, 2, 3)
@@ -114,9 +114,8 @@ class ThresholdDerivation:
 
 @dataclass(frozen=True)
 class BandDerivation:
-    confident_at: float  # midpoint of the best interval, rounded to two decimals
-    low: float  # any confident threshold above `low` and up to `high` scores as well
-    high: float
+    confident_at: float  # on the grid of THRESHOLD_STEP
+    objective: float  # right - WRONG_COST x wrong, averaged over the threshold's neighbourhood
     clear_gap: float
     max_confident: int
     right_confident: int  # questions with a right confident answer at these figures
@@ -191,42 +190,44 @@ def _tally(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], confident_at: floa
     return int(right.sum()), int(wrong.sum())
 
 
-def _best_interval(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], gap: float,
-                   max_confident: int) -> tuple[float, float, float, int, int]:
-    """For one clear gap and number of confident hits: the best objective, the widest interval of
-    confident thresholds reaching it, and the right and wrong counts there."""
-    values = sorted({0.0, 1.0001, *matrix[0].ravel().tolist()})
-    best: tuple[float, float, float, float, int, int] | None = None
-    for low, high in zip(values, values[1:], strict=False):
-        right, wrong = _tally(matrix, (low + high) / 2, gap, max_confident)
-        candidate = (right - WRONG_COST * wrong, high - low, low, min(high, 1.0), right, wrong)
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    assert best is not None
-    objective, _, low, high, right, wrong = best
-    return objective, low, high, right, wrong
+THRESHOLD_STEP = 0.01
+SMOOTHING = 3  # steps either side
+
+
+def _best_threshold(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], gap: float,
+                    max_confident: int) -> tuple[float, float, int, int]:
+    """For one clear gap and number of confident hits: the confident threshold (on a grid of
+    THRESHOLD_STEP) whose neighbourhood scores best, that smoothed objective, and the right and wrong
+    counts at the threshold. Averaging over SMOOTHING steps either side keeps the threshold off a
+    knife's edge that a single question would move."""
+    grid = np.round(np.arange(0.3, 1.0 + THRESHOLD_STEP / 2, THRESHOLD_STEP), 2)
+    tallies = [_tally(matrix, float(threshold), gap, max_confident) for threshold in grid]
+    objective = np.array([right - WRONG_COST * wrong for right, wrong in tallies])
+    padded = np.pad(objective, SMOOTHING, mode="edge")
+    smoothed = np.convolve(padded, np.ones(2 * SMOOTHING + 1) / (2 * SMOOTHING + 1), mode="valid")
+    best = int(np.argmax(smoothed))  # the lowest of equally good thresholds
+    right, wrong = tallies[best]
+    return float(grid[best]), float(smoothed[best]), right, wrong
 
 
 def derive_bands(points: Sequence[Point]) -> BandDerivation:
     """The number of confident hits, the clear gap and the confident threshold that maximise right
     minus WRONG_COST x wrong confident answers over the tuned sets (see the module docstring); ties go
-    to the wider interval, then to fewer confident hits and the smaller gap."""
+    to fewer confident hits and the smaller gap."""
     if not points:
         raise ValueError("no evaluation points")
     matrix = _matrix(points)
     results = []
     for max_confident in MAX_CONFIDENT_CANDIDATES:
         for gap in GAP_CANDIDATES:
-            objective, low, high, right, wrong = _best_interval(matrix, gap, max_confident)
-            results.append((objective, round(high - low, 6), -max_confident, -gap, max_confident, gap, low, high,
-                            right, wrong))
-    *_, max_confident, gap, low, high, right, wrong = max(results)
+            threshold, smoothed, right, wrong = _best_threshold(matrix, gap, max_confident)
+            results.append((smoothed, -max_confident, -gap, threshold, right, wrong))
+    smoothed, max_confident, gap, threshold, right, wrong = max(results)
     return BandDerivation(
-        confident_at=_midpoint(low, high),
-        low=low,
-        high=high,
-        clear_gap=gap,
-        max_confident=max_confident,
+        confident_at=threshold,
+        objective=round(smoothed, 2),
+        clear_gap=-gap,
+        max_confident=-max_confident,
         right_confident=right,
         wrong_confident=wrong,
         possible_at=derive_threshold(points),

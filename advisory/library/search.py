@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisory.library.analysis import LANGUAGES, fold, folded_words
+from advisory.library.confidence import CONFIDENT_AT, MAX_CONFIDENT_CANDIDATES, Band, hit_bands
 from advisory.library.entries import (
     KINDS,
     THEMES,
@@ -16,7 +17,6 @@ from advisory.library.entries import (
     load_bundled_entries,
     load_synonyms,
 )
-from advisory.library.confidence import CONFIDENT_AT, MAX_CONFIDENT_CANDIDATES, Band, hit_bands
 from advisory.library.index import WordMatch, _field_texts, _LanguageIndex
 from advisory.library.snippets import _mark, _snippets
 
@@ -124,7 +124,8 @@ class Library:
             scores[self._kinds != kind] = 0.0
         if theme is not None:
             scores[self._themes != theme] = 0.0
-        candidates = np.flatnonzero(scores > 0)
+        # An entry that holds only words saying nothing (a number, a filler) answers nothing.
+        candidates = np.flatnonzero((scores > 0) & (confidence > 0))
         ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))]
         # The band of the first hit depends on the second, so it is decided before the list is cut.
         shown = max(limit, max(MAX_CONFIDENT_CANDIDATES) + 1)
