@@ -10,6 +10,8 @@ Search is built for an advisor typing while a member talks: Danish or English, t
 from advisory.library.confidence import CLEAR_GAP, CONFIDENT_AT, POSSIBLE_AT
 from advisory.library.entries import (
     KINDS,
+    MEMBER_QUESTIONS_MAX,
+    MEMBER_QUESTIONS_MIN,
     SHORT_ANSWER_MAX_WORDS,
     SLUG_PATTERN,
     SYNONYMS_FILE,
@@ -26,7 +28,8 @@ from advisory.library.index import WordMatch
 from advisory.library.search import CONFIDENCE_THRESHOLD, Library, SearchHit
 
 __all__ = [
-    "CLEAR_GAP", "CONFIDENCE_THRESHOLD", "CONFIDENT_AT", "KINDS", "POSSIBLE_AT", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
+    "CLEAR_GAP", "CONFIDENCE_THRESHOLD", "CONFIDENT_AT", "KINDS", "MEMBER_QUESTIONS_MAX", "MEMBER_QUESTIONS_MIN",
+    "POSSIBLE_AT", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
     "EntryText", "Library", "LibraryEntry", "SearchHit", "Synonyms", "describe", "load_bundled_entries",
     "load_entries", "load_synonyms", "WordMatch",
 ]

@@ -34,8 +34,11 @@ class EntryText(BaseModel):
     detail: str = Field(min_length=1)
     tags: list[str] = Field(min_length=1)
     # The questions this entry answers, as members, relatives and professionals phrase them (issue 21):
-    # matched by the search as a field of their own. Empty only until every entry has been given some.
-    questions: list[str] = Field(default_factory=list, max_length=MEMBER_QUESTIONS_MAX)
+    # matched by the search as a field of their own. The bundled library must give every entry
+    # MEMBER_QUESTIONS_MIN-MAX per language (load_entries refuses it otherwise). An entry written or last
+    # saved in the console before the field existed, or a supervisor's new draft, may still have none:
+    # the model accepts "none yet" so that such stored entries keep loading, but never one or two.
+    questions: list[str] = Field(default_factory=list)
 
     @field_validator("short_answer")
     @classmethod
@@ -53,6 +56,9 @@ class EntryText(BaseModel):
             raise ValueError("questions must not be blank")
         if len({question.casefold() for question in questions}) != len(questions):
             raise ValueError("the same question is listed twice")
+        if questions and not MEMBER_QUESTIONS_MIN <= len(questions) <= MEMBER_QUESTIONS_MAX:
+            raise ValueError(f"{len(questions)} questions; list {MEMBER_QUESTIONS_MIN}-{MEMBER_QUESTIONS_MAX} "
+                             f"(or none yet)")
         return questions
 
     @field_validator("tags")
@@ -154,6 +160,10 @@ def load_entries(paths: Iterable[Path], source_keys: Collection[str]) -> list[Li
                 raise ContentError(
                     f"{path.name}: {entry.slug}: unknown source key(s) {unknown}; known: {sorted(source_keys)}"
                 )
+            unasked = [lang for lang in ("da", "en") if not entry.text(lang).questions]
+            if unasked:
+                raise ContentError(f"{path.name}: {entry.slug}: no member questions in {', '.join(unasked)}; list "
+                                   f"{MEMBER_QUESTIONS_MIN}-{MEMBER_QUESTIONS_MAX} per language")
             seen[entry.slug] = path.name
             entries.append(entry)
     return entries

@@ -17,7 +17,15 @@ import streamlit as st
 from pydantic import ValidationError
 
 from advisory import access
-from advisory.library import KINDS, SHORT_ANSWER_MAX_WORDS, THEMES, Library, LibraryEntry
+from advisory.library import (
+    KINDS,
+    MEMBER_QUESTIONS_MAX,
+    MEMBER_QUESTIONS_MIN,
+    SHORT_ANSWER_MAX_WORDS,
+    THEMES,
+    Library,
+    LibraryEntry,
+)
 from advisory.library.analysis import fold
 from console import guard
 from console.components import tables
@@ -28,7 +36,9 @@ from db.repositories import library as library_repo
 from db.repositories.users import StaffUser
 
 LANGS = ("da", "en")
-TEXT_FIELDS = ("title", "short_answer", "detail", "tags")
+# Every text field the form edits: a field left out would be saved empty, and an entry's member questions
+# would vanish with the first edit.
+TEXT_FIELDS = ("title", "short_answer", "detail", "tags", "questions")
 SHARED_FIELDS = ("theme", "sources", "review_status", "last_reviewed")
 STATUSES = ("approved", "needs_clinical_review", "draft")
 PICK, BASE, ERRORS, NOTICE = "library_edit_slug", "library_edit_base", "library_edit_errors", "library_edit_notice"
@@ -61,13 +71,15 @@ def _note(note: str) -> str:
 
 
 def _entry_from_form(value: Any, *, slug: str, kind: str) -> dict[str, Any]:
-    """An entry's data from its form's widgets (`value(field)` reads one), tags split on commas."""
+    """An entry's data from its form's widgets (`value(field)` reads one), tags split on commas, member
+    questions one per line."""
     data: dict[str, Any] = {"slug": slug, "kind": kind, "theme": value("theme"),
                             "sources": list(value("sources") or []), "review_status": value("review_status"),
                             "last_reviewed": value("last_reviewed")}
     for lang in LANGS:
         texts = {field: value(f"{lang}_{field}") or "" for field in TEXT_FIELDS}
         texts["tags"] = [tag.strip() for tag in texts["tags"].split(",") if tag.strip()]
+        texts["questions"] = [line.strip() for line in texts["questions"].splitlines() if line.strip()]
         data[lang] = texts
     return data
 
@@ -88,6 +100,8 @@ def error_messages(error: ValidationError, data: dict[str, Any]) -> dict[str, st
             lang = name.split(".")[0]
             words = len(str(data.get(lang, {}).get("short_answer", "")).split())
             message = t("library.error_words", field=label, words=words, max=SHORT_ANSWER_MAX_WORDS)
+        elif name.endswith("questions"):
+            message = t("library.error_questions", field=label, min=MEMBER_QUESTIONS_MIN, max=MEMBER_QUESTIONS_MAX)
         elif detail["type"] == "string_too_short":
             message = t("library.error_required", field=label)
         elif detail["type"] == "too_short":
@@ -246,6 +260,9 @@ def _new_form(user: StaffUser, lang: str, today: date) -> None:
                 st.text_area(t("library.field_detail"), key=NEW_FIELD(f"{text_lang}_detail"), height=220)
                 st.text_input(t("library.field_tags"), key=NEW_FIELD(f"{text_lang}_tags"),
                               help=t("library.field_tags_help"))
+                st.text_area(t("library.field_questions"), key=NEW_FIELD(f"{text_lang}_questions"), height=160,
+                             help=t("library.field_questions_help", min=MEMBER_QUESTIONS_MIN,
+                                    max=MEMBER_QUESTIONS_MAX))
                 for field in TEXT_FIELDS:
                     if message := errors.get(f"{text_lang}.{field}"):
                         st.error(message)
@@ -290,6 +307,8 @@ def _language_fields(entry: LibraryEntry, version: int, lang: str, errors: dict[
     st.text_area(t("library.field_detail"), value=text.detail, key=key("detail"), height=260)
     st.text_input(t("library.field_tags"), value=", ".join(text.tags), key=key("tags"),
                   help=t("library.field_tags_help"))
+    st.text_area(t("library.field_questions"), value="\n".join(text.questions), key=key("questions"), height=160,
+                 help=t("library.field_questions_help", min=MEMBER_QUESTIONS_MIN, max=MEMBER_QUESTIONS_MAX))
     for field in TEXT_FIELDS:
         if message := errors.get(f"{lang}.{field}"):
             st.error(message)

@@ -12,6 +12,8 @@ import yaml
 
 from advisory.content import ContentError, load_source_keys, yaml_files
 from advisory.library import (
+    MEMBER_QUESTIONS_MAX,
+    MEMBER_QUESTIONS_MIN,
     SHORT_ANSWER_MAX_WORDS,
     LibraryEntry,
     load_bundled_entries,
@@ -183,6 +185,12 @@ def test_drug_names_only_in_tags_of_entries_that_send_the_question_to_the_gp(ent
 
 
 @pytest.mark.parametrize(("entry", "lang"), TEXTS)
+def test_every_entry_lists_the_questions_it_answers(entry, lang):
+    questions = entry.text(lang).questions
+    assert MEMBER_QUESTIONS_MIN <= len(questions) <= MEMBER_QUESTIONS_MAX, f"{entry.slug} ({lang}): {len(questions)}"
+
+
+@pytest.mark.parametrize(("entry", "lang"), TEXTS)
 def test_member_questions_name_no_dose(entry, lang):
     # Members' own words, but content all the same: no amounts, units or "dosis" in what we store.
     for question in entry.text(lang).questions:
@@ -193,6 +201,22 @@ def test_member_questions_name_no_dose(entry, lang):
 def test_drug_names_in_member_questions_only_where_the_answer_is_the_gp(entry, lang):
     named = [question for question in entry.text(lang).questions if DRUG_NAMES.search(question)]
     assert not named or refers_to_gp(entry), f"{entry.slug} ({lang}): {named}"
+
+
+TUNED_SEARCH_SETS = [Path(__file__).with_name(name) for name in ("search_eval.yaml", "search_eval_long_tail.yaml")]
+
+
+def test_member_questions_do_not_copy_the_tuned_search_sets():
+    # The search matches member questions as a field: a question copied from an evaluation query would
+    # pass that query by copy and measure nothing. (The held-out set is kept out of content work altogether.)
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    queries = {words(item["query"]) for path in TUNED_SEARCH_SETS
+               for part in ("queries", "no_answer") for item in yaml.safe_load(path.read_text("utf-8")).get(part, [])}
+    copied = [(entry.slug, question) for entry in ENTRIES for lang in ("da", "en")
+              for question in entry.text(lang).questions if words(question) in queries]
+    assert not copied, copied
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
@@ -382,7 +406,8 @@ def test_synonym_file_loads_with_both_languages():
 
 
 def entry_data(slug: str = "faq-test", **changes) -> dict:
-    text = {"title": "Titel", "short_answer": "Kort svar.", "detail": "Detaljer.", "tags": ["ord"]}
+    text = {"title": "Titel", "short_answer": "Kort svar.", "detail": "Detaljer.", "tags": ["ord"],
+            "questions": ["Må jeg det?", "Hvad med mig?", "min mor spørger"]}
     data = {
         "slug": slug,
         "kind": slug.split("-")[0],
@@ -419,6 +444,14 @@ def write(folder: Path, name: str, content) -> Path:
         ({"entries": [entry_data(slug="faq-Bad Slug")]}, r"one\.yaml: faq-Bad Slug: .*slug"),
         ({"entries": [entry_data(sources=[])]}, r"one\.yaml: faq-test: .*sources"),
         ({"entries": [entry_data(theme="strong")]}, r"one\.yaml: faq-test: .*theme"),
+        ({"entries": [entry_data(en={**entry_data()["en"], "questions": []})]},
+         r"one\.yaml: faq-test: no member questions in en; list 3-8 per language"),
+        ({"entries": [entry_data(da={**entry_data()["da"], "questions": ["Må jeg?", "Kan jeg?"]})]},
+         r"one\.yaml: faq-test: da\.questions: .*2 questions; list 3-8"),
+        ({"entries": [entry_data(da={**entry_data()["da"], "questions": [f"Spørgsmål {n}?" for n in range(9)]})]},
+         r"one\.yaml: faq-test: da\.questions: .*9 questions; list 3-8"),
+        ({"entries": [entry_data(da={**entry_data()["da"], "questions": ["Må jeg?", "må jeg?", "Kan jeg?"]})]},
+         r"one\.yaml: faq-test: da\.questions: .*listed twice"),
         ({"entries": ["not a mapping"]}, r"one\.yaml: entry #1: "),
         ([entry_data()], r"one\.yaml: expected a mapping with the single key 'entries'"),
         ({"entries": [], "extra": 1}, r"one\.yaml: expected a mapping with the single key 'entries'"),
@@ -432,6 +465,10 @@ def write(folder: Path, name: str, content) -> Path:
         "bad-slug",
         "no-sources",
         "unknown-theme",
+        "no-questions",
+        "too-few-questions",
+        "too-many-questions",
+        "question-twice",
         "entry-not-mapping",
         "not-a-mapping",
         "extra-top-key",
@@ -464,6 +501,14 @@ def test_loader_accepts_valid_content(tmp_path):
     entries = load_entries([path], {"DK2023"})
     assert [entry.slug for entry in entries] == ["faq-test", "myth-test"]
     assert entries[1].text("en").title == "Titel"
+
+
+def test_an_entry_saved_before_it_had_questions_still_loads_from_the_database():
+    # Stored entries (a supervisor's draft, an entry edited before the field existed) may have none yet;
+    # only the bundled library must list them (load_entries), and one or two are never accepted.
+    data = entry_data()
+    data["da"] = {key: value for key, value in data["da"].items() if key != "questions"}
+    assert LibraryEntry.model_validate(data).da.questions == []
 
 
 def test_text_rejects_unknown_language():

@@ -23,8 +23,8 @@ def ask(query: str, lang: str = "da", hours_ago: int = 0, picked: str | None = N
 
 def test_spellings_of_one_question_are_one_group(library):
     groups = group_questions(
-        [ask("må jeg dyrke fægtning", hours_ago=5), ask("maa jeg dyrke faegtning?", hours_ago=3),
-         ask("Må jeg dyrke fægtning", hours_ago=1), ask("må jeg dyrke fægtning i", hours_ago=2)],
+        [ask("må jeg dykke med flaske", hours_ago=5), ask("maa jeg dykke med flaske?", hours_ago=3),
+         ask("Må jeg dykke med flaske", hours_ago=1), ask("må jeg dykke med en flaske", hours_ago=2)],
         library,
     )
     assert len(groups) == 1
@@ -33,44 +33,41 @@ def test_spellings_of_one_question_are_one_group(library):
 
 
 def test_a_typo_the_analyzer_cannot_mend_still_joins_its_group(library):
-    groups = group_questions([ask("må jeg dyrke fægtning"), ask("må jeg dyrke fægtningg")], library)
+    groups = group_questions([ask("må jeg dykke med flaske"), ask("må jeg dykke med flaskke")], library)
     assert [group.count for group in groups] == [2]
 
 
 def test_different_questions_stay_apart_most_asked_first(library):
     groups = group_questions(
-        [ask("må jeg dyrke karate", hours_ago=3), ask("må jeg dyrke fægtning"), ask("må jeg dyrke fægtning", hours_ago=1),
-         ask("can I go fencing", lang="en")],
+        [ask("må jeg dyrke karate", hours_ago=3), ask("må jeg dykke med flaske"), ask("må jeg dykke med flaske", hours_ago=1),
+         ask("can I go scuba diving", lang="en")],
         library,
     )
     assert [(group.lang, group.query, group.count) for group in groups] == [
-        ("da", "må jeg dyrke fægtning", 2), ("en", "can I go fencing", 1), ("da", "må jeg dyrke karate", 1)]
+        ("da", "må jeg dykke med flaske", 2), ("en", "can I go scuba diving", 1), ("da", "må jeg dyrke karate", 1)]
 
 
 def test_the_group_is_named_by_its_most_asked_wording(library):
     group = group_questions(
-        [ask("må jeg dyrke fægtning"), ask("maa jeg dyrke faegtning"), ask("maa jeg dyrke faegtning", hours_ago=1)],
-        library,
+        [ask("må jeg dykke med flaske"), ask("maa jeg dykke med flaske"), ask("maa jeg dykke med flaske", hours_ago=1)], library
     )[0]
-    assert group.query == "maa jeg dyrke faegtning"
-    assert group.wordings == ["maa jeg dyrke faegtning", "må jeg dyrke fægtning"]
+    assert group.query == "maa jeg dykke med flaske"
+    assert group.wordings == ["maa jeg dykke med flaske", "må jeg dykke med flaske"]
 
 
 def test_picks_are_counted(library):
     group = group_questions(
-        [ask("må jeg dyrke fægtning", picked="faq-ball-games"),
-         ask("må jeg dyrke fægtning", picked="faq-ball-games"), ask("må jeg dyrke fægtning")],
+        [ask("må jeg dykke med flaske", picked="faq-swimming-water-exercise"),
+         ask("må jeg dykke med flaske", picked="faq-swimming-water-exercise"), ask("må jeg dykke med flaske")],
         library,
     )[0]
-    assert group.picked == {"faq-ball-games": 2}
+    assert group.picked == {"faq-swimming-water-exercise": 2}
 
 
 def test_a_question_the_library_now_answers_disappears(library):
-    # "må jeg stå på ski" was unanswered before faq-skiing, "må jeg sejle kajak" before faq-rowing-kayak
-    # (issue 21); with the entries they are answered.
-    groups = group_questions([ask("må jeg stå på ski"), ask("må jeg sejle kajak"), ask("må jeg dyrke fægtning")],
-                             library)
-    assert [group.query for group in groups] == ["må jeg dyrke fægtning"]
+    # "må jeg stå på ski" was unanswered before faq-skiing; with the entry it is answered.
+    groups = group_questions([ask("må jeg stå på ski"), ask("må jeg dykke med flaske")], library)
+    assert [group.query for group in groups] == ["må jeg dykke med flaske"]
 
 
 def test_nothing_to_group(library):

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import click, create_user, fill_text, log_in, open_page, wait_idle, widget
 
-QUESTION = "må jeg sejle kajak?"
+QUESTION = "må jeg dykke med flaske?"
 WAIT = 30_000
 
 
@@ -44,15 +44,15 @@ def test_a_supervisor_starts_an_entry_from_an_advisors_unanswered_search(console
     wait_idle(page)
     group = page.locator("[class*='st-key-library_unanswered_group_']")
     # The name was stripped before the search was stored; the question itself is there.
-    expect(group.get_by_text("min mor spørger: må jeg sejle kajak?", exact=True)).to_be_visible(timeout=WAIT)
+    expect(group.get_by_text("min mor spørger: må jeg dykke med flaske?", exact=True)).to_be_visible(timeout=WAIT)
     expect(group.get_by_text(re.compile(r"\bInge\b"))).to_have_count(0)
     group.locator("[class*='st-key-library_unanswered_new_'] button").click()
     wait_idle(page)
 
     expect(page.get_by_role("tab", name="Redigér")).to_have_attribute("aria-selected", "true", timeout=WAIT)
-    expect(main.get_by_text("Nyt opslag ud fra spørgsmålet »min mor spørger: må jeg sejle kajak?«")).to_be_visible(
+    expect(main.get_by_text("Nyt opslag ud fra spørgsmålet »min mor spørger: må jeg dykke med flaske?«")).to_be_visible(
         timeout=WAIT)
     expect(widget(page, "library_new_da_title").locator("input")).to_have_value(
-        "Min mor spørger: må jeg sejle kajak?", timeout=WAIT)
+        "Min mor spørger: må jeg dykke med flaske?", timeout=WAIT)
     expect(widget(page, "library_new_da_tags").locator("input")).to_have_value(
-        "min mor spørger: må jeg sejle kajak?", timeout=WAIT)
+        "min mor spørger: må jeg dykke med flaske?", timeout=WAIT)

@@ -82,7 +82,7 @@ def test_a_members_question_in_ascii_finds_the_5_kilo_myth_first(advisor):
 
 def test_english_search_shows_english_text(advisor):
     at = search(library_page(advisor, lang="en"), "can I lift 5 kg")
-    assert titles(at)[0] == "I may lift no more than 5 kg"
+    assert titles(at)[0] == "I'm not allowed to lift more than 5 kg"
 
 
 @pytest.mark.parametrize(
@@ -178,6 +178,23 @@ def test_a_supervisor_edits_an_entry_and_sees_the_new_text(seeded_db, supervisor
     history = at.dataframe[0].value
     assert list(history["Version"]) == [2, 1]
     assert list(history["Af"]) == ["Susanne Supervisor", "Indbygget indhold"]
+
+
+def test_the_member_questions_are_edited_with_the_entry_and_kept_by_other_edits(seeded_db, supervisor):
+    before = stored(seeded_db).entry
+    at = open_editor(library_page(supervisor))
+    assert field(at, "da_questions").value.splitlines() == before.da.questions  # one per line
+    field(at, "da_questions").set_value("Må jeg løfte min kuffert?\n\nMå jeg bære en ølkasse?")
+    save(at)
+    assert "Medlemmernes spørgsmål (dansk): skriv 3-8 spørgsmål" in texts(at)
+    assert stored(seeded_db).version == 1  # nothing saved, and what was typed is still there
+    assert field(at, "da_questions").value.startswith("Må jeg løfte min kuffert?")
+    field(at, "da_questions").set_value("Må jeg løfte min kuffert?\nMå jeg bære en ølkasse?\nmax 5 kilo?")
+    save(at)
+    assert "Gemt som version 2. Ændret: Medlemmernes spørgsmål (dansk)." in texts(at)
+    after = stored(seeded_db).entry
+    assert after.da.questions == ["Må jeg løfte min kuffert?", "Må jeg bære en ølkasse?", "max 5 kilo?"]
+    assert after.en.questions == before.en.questions
 
 
 def test_an_admin_may_edit_too(seeded_db):
