@@ -108,6 +108,7 @@ MIN_SUBSTANCE = 0.5
 # questions than two, at the same cost in wrong answers; none loses the letters whose question refers
 # back ("Kan jeg blive ved?").
 TOPIC_WORDS = 1
+# When the sentences that ask say less than this ("What can she do?"), the whole message is the question.
 THIN_QUESTION = 0.3
 # Ranking: BM25F times the answer measure (raised to RANK_POWER), so that an entry answering more of
 # the question ranks above one that repeats a few of its words; RANK_FLOOR keeps entries that match
