@@ -1,22 +1,33 @@
-"""Library search benchmark: speed on the bundled library and on 5,000 synthetic entries; quality
-(hit@3, MRR) on the two parts of the evaluation set, reported apart (`old`: search_eval.yaml, and
-`long_tail`: search_eval_long_tail.yaml, written before the entries answering it); and the
-derivation of the confidence threshold (advisory/library/confidence.py).
+"""Library search benchmark: speed on the bundled library and on 5,000 synthetic entries; whether the
+search answers only when it has the answer (issue 21), on the tuned sets and on the held-out set side by
+side; ranking quality (hit@3, MRR) against two SQLite FTS5 baselines; and the derivation of the three
+outcomes' thresholds (advisory/library/confidence.py) from the tuned sets.
 
-Two SQLite FTS5 baselines rank the same entries with bm25 and the same field weights:
-- `fts5_raw`: the text as it is, FTS5's default tokenizer, the query's words OR'ed (a plain search box);
-- `fts5_analysed`: the fair comparison. Both sides get this engine's analyzer output: the index holds
-  each word's folded stem and its compound parts, the query every term the analyzer derives (as typed,
-  corrected, joined, compound parts, derivations, synonyms). What differs is only the ranking: BM25F
-  with weighted query terms, dis_max per word and the confidence factor against FTS5's bm25.
+Sets:
+- tuned (their figures measure the tuning): `old` (search_eval.yaml), `long_tail`
+  (search_eval_long_tail.yaml), `dev` (search_eval_dev.yaml: English as people write it, long letters,
+  chatty questions, homonym traps, medicine names, questions the library cannot answer);
+- held-out: `heldout` (search_eval_heldout.yaml, first committed in f374527, "written blind" before any
+  search change). It is never tuned on: this script reads it only inside `heldout_figures`, which
+  returns aggregate figures and nothing per question, and `--misses` refuses it.
 
-Run: .venv/bin/python bench/search.py   (prints one JSON line)
-Targets: median < 2 ms on the bundled library, < 25 ms at 5,000 entries; hit@3 >= 0.95 and
-MRR >= 0.90 on each part.
+Per set: answered@1 (the first hit is confident and right), answered@3 (a right entry among the
+confident hits, at most the first three), wrong-confident (a confident hit that does not answer the
+question, or any confident hit for a question the library cannot answer), honest "no answer" (of the
+questions the library cannot answer, the share without a confident hit), the outcome counts (confident /
+possible / none), and hit@3 / MRR of the ranking. A label naming an entry the library does not have yet
+counts as "cannot answer" (reported as `not_covered`). The held-out set is also reported per language and
+for its long, letter-like questions.
+
+Run: .venv/bin/python bench/search.py        one JSON line on stdout, a table on stderr
+     .venv/bin/python bench/search.py --misses dev   the tuned set's questions that go wrong (tuning aid)
+Targets (held-out, both languages): wrong-confident <= 3 %, answered@3 >= 0.85, honest no-answer >= 0.85;
+median < 2 ms on the bundled library, < 25 ms at 5,000 entries.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -24,7 +35,8 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -33,49 +45,152 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from advisory.library import (  # noqa: E402
-    CONFIDENCE_THRESHOLD,
+    CLEAR_GAP,
+    CONFIDENT_AT,
+    POSSIBLE_AT,
     EntryText,
     Library,
     LibraryEntry,
     load_bundled_entries,
     load_synonyms,
 )
-from advisory.library.confidence import Point, derive_threshold  # noqa: E402
+from advisory.library.confidence import MAX_CONFIDENT, Point, derive_bands  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "advisory"
-EVAL_PARTS = {"old": EVAL_DIR / "search_eval.yaml", "long_tail": EVAL_DIR / "search_eval_long_tail.yaml"}
-ROUNDS_BUNDLED = 20
+TUNED_SETS = {
+    "old": EVAL_DIR / "search_eval.yaml",
+    "long_tail": EVAL_DIR / "search_eval_long_tail.yaml",
+    "dev": EVAL_DIR / "search_eval_dev.yaml",
+}
+HELDOUT_FILE = EVAL_DIR / "search_eval_heldout.yaml"
+HELDOUT_FIRST_COMMIT = "f374527"
+ROUNDS_BUNDLED = 10
 ROUNDS_LARGE = 3
 LARGE_SIZE = 5000
+RANKED = 4  # hits looked at per question: the bands need one beyond the most confident hits
 FTS_FIELDS = ("title", "tags", "short_answer", "detail")
 FTS_WEIGHTS = "3.0, 2.0, 1.5, 1.0"  # the same field boosts as advisory.library
 
 
-def load_part(name: str) -> dict:
-    return yaml.safe_load(EVAL_PARTS[name].read_text(encoding="utf-8"))
+@dataclass(frozen=True)
+class Question:
+    query: str
+    lang: str
+    expected: frozenset[str]  # empty: the library cannot answer it
+    long: bool = False
 
 
-def quality(rank: Callable[[str, str], list[str]], queries: list[dict[str, str]]) -> tuple[float, float]:
-    """hit@3 and mean reciprocal rank of the expected slug (rank counted within the top 10)."""
-    hits, reciprocal = 0, 0.0
-    for item in queries:
-        slugs = rank(item["query"], item["lang"])[:10]
-        if item["expected"] in slugs:
-            position = slugs.index(item["expected"]) + 1
-            hits += position <= 3
-            reciprocal += 1 / position
-    return hits / len(queries), reciprocal / len(queries)
+def _questions(data: dict) -> list[Question]:
+    found = []
+    for item in data.get("queries", []) + data.get("no_answer", []):
+        expected = item.get("expected", [])
+        expected = [expected] if isinstance(expected, str) else expected
+        found.append(Question(item["query"], item["lang"], frozenset(expected), bool(item.get("long", False))))
+    return found
 
 
-def latencies_ms(library: Library, queries: list[dict[str, str]], rounds: int) -> list[list[float]]:
+def tuned_questions(name: str) -> list[Question]:
+    """A tuned set's questions. The held-out set is not a tuned set and cannot be read here."""
+    if name not in TUNED_SETS:
+        raise SystemExit(f"{name!r} is not a tuned set; the held-out set is reported in aggregate only")
+    return _questions(yaml.safe_load(TUNED_SETS[name].read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One question's result: what the figures are made of."""
+
+    confident_right: bool
+    confident_wrong: bool
+    first_right: bool  # the first hit confident and right
+    outcome: str  # confident | possible | none
+    answerable: bool
+    not_covered: bool
+    rank: int | None  # of the first right entry within the first 10, for hit@3 and MRR
+    point: Point
+
+
+def judge(library: Library, question: Question, slugs: set[str]) -> Judged:
+    covered = question.expected & slugs
+    hits = library.search(question.query, lang=question.lang, limit=10)
+    rights = tuple(hit.entry.slug in covered for hit in hits)
+    confident = [right for hit, right in zip(hits, rights, strict=True) if hit.band == "confident"]
+    outcome = "confident" if confident else "possible" if hits and hits[0].band == "possible" else "none"
+    rank = next((position + 1 for position, right in enumerate(rights) if right), None)
+    top = hits[:RANKED]
+    return Judged(
+        confident_right=any(confident),
+        confident_wrong=not all(confident),
+        first_right=bool(hits) and hits[0].band == "confident" and rights[0],
+        outcome=outcome,
+        answerable=bool(covered),
+        not_covered=bool(question.expected) and not covered,
+        rank=rank,
+        point=Point(
+            confidence=top[0].confidence if top else 0.0,
+            right=bool(top) and rights[0],
+            confidences=tuple(hit.confidence for hit in top),
+            rights=rights[:RANKED],
+            scores=tuple(hit.score for hit in top),
+        ),
+    )
+
+
+def figures(judged: list[Judged]) -> dict[str, object]:
+    """Aggregate figures of a list of judged questions (nothing per question)."""
+    answerable = [item for item in judged if item.answerable]
+    unanswerable = [item for item in judged if not item.answerable]
+
+    def share(count: int, total: int) -> float | None:
+        return round(count / total, 3) if total else None
+
+    return {
+        "questions": len(judged),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "not_covered": sum(item.not_covered for item in judged),
+        "answered_at_1": share(sum(item.first_right for item in answerable), len(answerable)),
+        "answered_at_3": share(sum(item.confident_right for item in answerable), len(answerable)),
+        "wrong_confident": share(sum(item.confident_wrong for item in judged), len(judged)),
+        "honest_no_answer": share(sum(item.outcome != "confident" for item in unanswerable), len(unanswerable)),
+        "outcomes": {name: sum(item.outcome == name for item in judged) for name in ("confident", "possible", "none")},
+        "hit_at_3": share(sum(item.rank is not None and item.rank <= 3 for item in answerable), len(answerable)),
+        "mrr": share(sum(1 / item.rank for item in answerable if item.rank), len(answerable)) if answerable else None,
+    }
+
+
+def by_subset(judged: list[Judged], questions: list[Question]) -> dict[str, dict[str, object]]:
+    pairs = list(zip(questions, judged, strict=True))
+    return {
+        "all": figures(judged),
+        "da": figures([item for question, item in pairs if question.lang == "da"]),
+        "en": figures([item for question, item in pairs if question.lang == "en"]),
+        "long": figures([item for question, item in pairs if question.long]),
+        "long_da": figures([item for question, item in pairs if question.long and question.lang == "da"]),
+        "long_en": figures([item for question, item in pairs if question.long and question.lang == "en"]),
+    }
+
+
+def heldout_figures(library: Library) -> dict[str, dict[str, object]]:
+    """The held-out set's aggregate figures, overall, per language and for long questions. Its
+    questions and per-question results never leave this function."""
+    if not HELDOUT_FILE.exists():
+        return {}
+    data = yaml.safe_load(HELDOUT_FILE.read_text(encoding="utf-8"))
+    slugs = {entry.slug for entry in library.entries}
+    questions = _questions(data)
+    return by_subset([judge(library, question, slugs) for question in questions], questions)
+
+
+def latencies_ms(library: Library, questions: list[Question], rounds: int) -> list[list[float]]:
     """Per round, the time of each query (with snippets), in ms. The first round runs with cold
     caches (typo corrections, marked texts); later rounds show the steady state."""
     rounds_ms = []
     for _ in range(rounds):
         timings = []
-        for item in queries:
+        for question in questions:
             start = time.perf_counter()
-            library.search(item["query"], lang=item["lang"])
+            library.search(question.query, lang=question.lang)
             timings.append((time.perf_counter() - start) * 1000)
         rounds_ms.append(timings)
     return rounds_ms
@@ -87,7 +202,7 @@ def flat(rounds_ms: list[list[float]]) -> list[float]:
 
 def synthetic_entries(base: list[LibraryEntry], count: int, seed: int = 7) -> list[LibraryEntry]:
     """Entries made by recombining the bundled entries' words, so the vocabulary and its
-    frequencies stay realistic while the postings grow a hundredfold."""
+    frequencies stay realistic while the postings grow fifty-fold."""
     rng = random.Random(seed)
 
     def pool(lang: str, name: str) -> list[str]:
@@ -97,15 +212,18 @@ def synthetic_entries(base: list[LibraryEntry], count: int, seed: int = 7) -> li
             words += value if isinstance(value, list) else value.split()
         return words
 
-    pools = {lang: {name: pool(lang, name) for name in FTS_FIELDS} for lang in ("da", "en")}
+    names = (*FTS_FIELDS, "questions")
+    pools = {lang: {name: pool(lang, name) for name in names} for lang in ("da", "en")}
 
     def text(lang: str) -> EntryText:
         words = pools[lang]
+        questions = words["questions"] or words["title"]
         return EntryText(
             title=" ".join(rng.sample(words["title"], rng.randint(5, 10))),
             short_answer=" ".join(rng.sample(words["short_answer"], rng.randint(25, 50))),
             detail=" ".join(rng.sample(words["detail"], rng.randint(100, 200))),
             tags=rng.sample(words["tags"], rng.randint(5, 9)),
+            questions=[" ".join(rng.sample(questions, rng.randint(5, 12))) + f" {n}?" for n in range(4)],
         )
 
     template = base[0]
@@ -156,7 +274,8 @@ def fts_analysed_ranker(library: Library) -> Callable[[str, str], list[str]]:
     """FTS5 over this engine's analyzer output on both sides, so only the ranking differs."""
     connection = _fts_table({
         lang: [
-            (entry.slug, *(" ".join(terms) for terms in library.analysed_fields(entry.slug, lang).values()))
+            (entry.slug, *(" ".join(terms) for name, terms in library.analysed_fields(entry.slug, lang).items()
+                           if name in FTS_FIELDS))
             for entry in library.entries
         ]
         for lang in ("da", "en")
@@ -164,82 +283,119 @@ def fts_analysed_ranker(library: Library) -> Callable[[str, str], list[str]]:
     return lambda query, lang: _fts_rank(connection, lang, library.analysed_query(query, lang))
 
 
-def confidence_points(library: Library, parts: dict[str, dict]) -> list[Point]:
-    """The first hit's confidence for every evaluation query, answerable or not, and whether it is right."""
-    points = []
-    for part in parts.values():
-        for item in part["queries"] + part.get("no_answer", []):
-            hits = library.search(item["query"], lang=item["lang"], limit=1)
-            points.append(Point(confidence=hits[0].confidence if hits else 0.0,
-                                right=bool(hits) and hits[0].entry.slug == item.get("expected")))
-    return points
+def ranking_quality(rank: Callable[[str, str], list[str]], questions: Iterable[Question]) -> dict[str, float]:
+    """hit@3 and MRR of a ranker over the answerable questions (rank counted within the top 10)."""
+    answerable = [question for question in questions if question.expected]
+    hits, reciprocal = 0, 0.0
+    for question in answerable:
+        slugs = rank(question.query, question.lang)[:10]
+        position = next((number + 1 for number, slug in enumerate(slugs) if slug in question.expected), None)
+        if position:
+            hits += position <= 3
+            reciprocal += 1 / position
+    return {"hit_at_3": round(hits / len(answerable), 3), "mrr": round(reciprocal / len(answerable), 3)}
+
+
+def print_misses(library: Library, name: str) -> None:
+    """A tuned set's questions whose outcome is wrong, with the first hits (a tuning aid)."""
+    slugs = {entry.slug for entry in library.entries}
+    for question in tuned_questions(name):
+        item = judge(library, question, slugs)
+        wrong = item.confident_wrong or (item.answerable and not item.confident_right)
+        if not wrong:
+            continue
+        hits = library.search(question.query, lang=question.lang, limit=3)
+        shown = ", ".join(f"{hit.entry.slug} {hit.confidence:.2f} {hit.band[0]}" for hit in hits)
+        label = "/".join(sorted(question.expected)) or "-"
+        kind = "WRONG" if item.confident_wrong else "HIDDEN"
+        print(f"{kind:6} [{question.lang}] {question.query[:90]!r} -> {label} | {shown}")
+
+
+def table(rows: dict[str, dict[str, object]]) -> str:
+    columns = ("questions", "answerable", "not_covered", "answered_at_1", "answered_at_3", "wrong_confident",
+               "honest_no_answer", "hit_at_3")
+    lines = [f"{'set':16}" + "".join(f"{column:>17}" for column in columns) + "   outcomes c/p/n"]
+    for name, values in rows.items():
+        outcomes = values["outcomes"]
+        assert isinstance(outcomes, dict)
+        cells = "".join(f"{'-' if values[column] is None else values[column]!s:>17}" for column in columns)
+        lines.append(f"{name:16}{cells}   {outcomes['confident']}/{outcomes['possible']}/{outcomes['none']}")
+    return "\n".join(lines)
 
 
 def main() -> None:
-    parts = {name: load_part(name) for name in EVAL_PARTS}
-    queries = [item for part in parts.values() for item in part["queries"] + part.get("no_answer", [])]
+    parser = argparse.ArgumentParser(description="library search benchmark")
+    parser.add_argument("--misses", choices=sorted(TUNED_SETS), help="print a tuned set's wrong outcomes")
+    parser.add_argument("--quick", action="store_true", help="skip the timing and the FTS5 baselines")
+    parser.add_argument("--skip-heldout", action="store_true",
+                        help="leave the held-out set out (while tuning, so its figures are not seen)")
+    arguments = parser.parse_args()
     entries = load_bundled_entries()
     synonyms = load_synonyms()
     bundled = Library(entries, synonyms)
-    rounds_bundled = latencies_ms(bundled, queries, ROUNDS_BUNDLED)
-
-    synthetic = synthetic_entries(entries, LARGE_SIZE - len(entries))
-    start = time.perf_counter()
-    large = Library(entries + synthetic, synonyms)
-    build_s = time.perf_counter() - start
-    rounds_large = latencies_ms(large, queries, ROUNDS_LARGE)
-
-    def engine(query: str, lang: str) -> list[str]:
-        return [hit.entry.slug for hit in bundled.search(query, lang=lang, limit=10)]
-
-    rankers = {"engine": engine, "fts5_raw": fts_raw_ranker(entries), "fts5_analysed": fts_analysed_ranker(bundled)}
-    quality_by_part = {}
-    for name, part in parts.items():
-        figures: dict[str, object] = {"queries": len(part["queries"])}
-        for ranker_name, ranker in rankers.items():
-            hit_at_3, mrr = quality(ranker, part["queries"])
-            prefix = "" if ranker_name == "engine" else f"{ranker_name}_"
-            figures[f"{prefix}hit_at_3"] = round(hit_at_3, 4)
-            figures[f"{prefix}mrr"] = round(mrr, 4)
-        # hit@3 per kind of query (typo, ascii, compound, ...): where the analysis earns its keep.
-        figures["by_category"] = {
-            category: {
-                "queries": len(subset),
-                "hit_at_3": round(quality(engine, subset)[0], 3),
-                "fts5_raw_hit_at_3": round(quality(rankers["fts5_raw"], subset)[0], 3),
-                "fts5_analysed_hit_at_3": round(quality(rankers["fts5_analysed"], subset)[0], 3),
-            }
-            for category in sorted({item["tests"] for item in part["queries"]})
-            for subset in [[item for item in part["queries"] if item["tests"] == category]]
+    if arguments.misses:
+        print_misses(bundled, arguments.misses)
+        return
+    slugs = {entry.slug for entry in entries}
+    tuned = {name: tuned_questions(name) for name in TUNED_SETS}
+    tuned_judged = {name: [judge(bundled, question, slugs) for question in questions]
+                    for name, questions in tuned.items()}
+    quality: dict[str, object] = {name: by_subset(tuned_judged[name], tuned[name]) for name in TUNED_SETS}
+    all_tuned_points = [item.point for judged in tuned_judged.values() for item in judged]
+    derivation = derive_bands(all_tuned_points)
+    heldout = {} if arguments.skip_heldout else heldout_figures(bundled)
+    result: dict[str, object] = {"entries": len(entries)}
+    if not arguments.quick:
+        questions = [question for items in tuned.values() for question in items]
+        rounds_bundled = latencies_ms(bundled, questions, ROUNDS_BUNDLED)
+        synthetic = synthetic_entries(entries, LARGE_SIZE - len(entries))
+        start = time.perf_counter()
+        large = Library(entries + synthetic, synonyms)
+        build_s = time.perf_counter() - start
+        rounds_large = latencies_ms(large, questions, ROUNDS_LARGE)
+        result |= {
+            "median_ms": round(statistics.median(flat(rounds_bundled)), 3),
+            "p95_ms": round(statistics.quantiles(flat(rounds_bundled), n=20)[-1], 3),
+            "cold_median_ms": round(statistics.median(rounds_bundled[0]), 3),
+            "median_ms_5000": round(statistics.median(flat(rounds_large)), 3),
+            "p95_ms_5000": round(statistics.quantiles(flat(rounds_large), n=20)[-1], 3),
+            "build_s_5000": round(build_s, 2),
+            "queries_timed": len(questions),
         }
-        quality_by_part[name] = figures
 
-    derivation = derive_threshold(confidence_points(bundled, parts))
-    print(
-        json.dumps(
-            {
-                "median_ms": round(statistics.median(flat(rounds_bundled)), 3),
-                "p95_ms": round(statistics.quantiles(flat(rounds_bundled), n=20)[-1], 3),
-                "cold_median_ms": round(statistics.median(rounds_bundled[0]), 3),
-                "median_ms_5000": round(statistics.median(flat(rounds_large)), 3),
-                "p95_ms_5000": round(statistics.quantiles(flat(rounds_large), n=20)[-1], 3),
-                "cold_median_ms_5000": round(statistics.median(rounds_large[0]), 3),
-                "build_s_5000": round(build_s, 2),
-                **quality_by_part,
-                "confidence": {
-                    "threshold_in_code": CONFIDENCE_THRESHOLD,
-                    "derived_threshold": derivation.threshold,
-                    "best_interval": [round(derivation.low, 4), round(derivation.high, 4)],
-                    "accuracy": round(derivation.accuracy, 4),
-                    "right_first_hits_confident": round(derivation.right_confident, 4),
-                    "wrong_or_unanswerable_below": round(derivation.wrong_below, 4),
-                    "unanswerable_queries": sum(len(part.get("no_answer", [])) for part in parts.values()),
-                },
-                "queries_timed": len(queries),
-                "entries": len(entries),
-            }
-        )
-    )
+        def engine(query: str, lang: str) -> list[str]:
+            return [hit.entry.slug for hit in bundled.search(query, lang=lang, limit=10)]
+
+        rankers = {"engine": engine, "fts5_raw": fts_raw_ranker(entries), "fts5_analysed": fts_analysed_ranker(bundled)}
+        result["ranking"] = {
+            name: {ranker: ranking_quality(function, tuned[name]) for ranker, function in rankers.items()}
+            for name in ("old", "long_tail")
+        }
+    result |= {
+        "tuned": quality,
+        "heldout": heldout,
+        "heldout_first_commit": HELDOUT_FIRST_COMMIT,
+        "bands": {
+            "in_code": {"confident_at": CONFIDENT_AT, "clear_gap": CLEAR_GAP, "max_confident": MAX_CONFIDENT,
+                        "possible_at": POSSIBLE_AT},
+            "derived": {
+                "confident_at": derivation.confident_at,
+                "objective": derivation.objective,
+                "clear_gap": derivation.clear_gap,
+                "max_confident": derivation.max_confident,
+                "possible_at": derivation.possible_at.threshold,
+                "right_confident": derivation.right_confident,
+                "wrong_confident": derivation.wrong_confident,
+                "points": len(all_tuned_points),
+            },
+        },
+    }
+    print(json.dumps(result))
+    rows = {name: values["all"] for name, values in quality.items()}  # type: ignore[index]
+    for subset in ("all", "da", "en", "long", "long_da", "long_en"):
+        if heldout:
+            rows[f"heldout {subset}"] = heldout[subset]
+    print(table(rows), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """The myth/FAQ library: entries (entries.py), text analysis (analysis.py), the index and its ranking
-(index.py), snippets (snippets.py), the search (search.py) and its confidence threshold's derivation
-(confidence.py); for the supervisors' unanswered questions, query_privacy.py strips personal data and
+(index.py), the kept general-language word lists (words.py), snippets (snippets.py), the search
+(search.py) and its three outcomes with their thresholds' derivation (confidence.py); for the supervisors' unanswered questions, query_privacy.py strips personal data and
 unanswered.py groups similar questions.
 
 Search is built for an advisor typing while a member talks: Danish or English, typos, ASCII spellings of
 æ/ø/å, compounds written apart, and the member's own words for things.
 """
 
+from advisory.library.confidence import CLEAR_GAP, CONFIDENT_AT, POSSIBLE_AT
 from advisory.library.entries import (
     KINDS,
     MEMBER_QUESTIONS_MAX,
@@ -23,11 +24,12 @@ from advisory.library.entries import (
     load_entries,
     load_synonyms,
 )
-from advisory.library.index import CONFIDENCE_THRESHOLD
-from advisory.library.search import Library, SearchHit
+from advisory.library.index import WordMatch
+from advisory.library.search import CONFIDENCE_THRESHOLD, Library, SearchHit
 
 __all__ = [
-    "CONFIDENCE_THRESHOLD", "KINDS", "MEMBER_QUESTIONS_MAX", "MEMBER_QUESTIONS_MIN", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
+    "CLEAR_GAP", "CONFIDENCE_THRESHOLD", "CONFIDENT_AT", "KINDS", "MEMBER_QUESTIONS_MAX", "MEMBER_QUESTIONS_MIN",
+    "POSSIBLE_AT", "SHORT_ANSWER_MAX_WORDS", "SLUG_PATTERN", "SYNONYMS_FILE", "THEMES",
     "EntryText", "Library", "LibraryEntry", "SearchHit", "Synonyms", "describe", "load_bundled_entries",
-    "load_entries", "load_synonyms",
+    "load_entries", "load_synonyms", "WordMatch",
 ]

@@ -16,12 +16,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import snowballstemmer
+import yaml
 
 from advisory.vocab import LANGUAGES
+
+WORDS_DIR = Path(__file__).resolve().parent.parent / "content" / "words"
+HOMONYMS_FILE = WORDS_DIR / "homonyms.yaml"
+IRREGULAR_FILE = WORDS_DIR / "irregular_forms.yaml"
 
 # Danish letters (and their Swedish/German look-alikes that callers' keyboards produce) become the
 # digraphs Danes type without a Danish keyboard, so "løfte" and "loefte" fold to the same string.
@@ -98,6 +104,31 @@ def unfold_digraphs(word: str) -> str:
 _fold_word = lru_cache(maxsize=200_000)(fold)
 
 
+@cache
+def homonym_table(lang: str) -> dict[str, str]:
+    """Folded word form -> its own index term, for the forms the stemmer would merge with a different
+    word (advisory/content/words/homonyms.yaml). The term is the word's dictionary form with a trailing
+    "_", which no stem or typed word can be."""
+    data = yaml.safe_load(HOMONYMS_FILE.read_text(encoding="utf-8")) or {}
+    table: dict[str, str] = {}
+    for lemma, forms in (data.get(lang) or {}).items():
+        for form in forms:
+            table[fold(str(form))] = fold(str(lemma)) + "_"
+    return table
+
+
+@cache
+def irregular_table(lang: str) -> dict[str, str]:
+    """Folded irregular form -> its base word (advisory/content/words/irregular_forms.yaml)."""
+    data = yaml.safe_load(IRREGULAR_FILE.read_text(encoding="utf-8")) or {}
+    return {
+        fold(str(form)): str(base)
+        for base, forms in (data.get(lang) or {}).items()
+        for form in forms
+        if fold(str(form)) != fold(str(base))
+    }
+
+
 class Token(NamedTuple):
     """One word of a text: its folded form and where it sits in the original string."""
 
@@ -122,6 +153,11 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(_fold_word(joined), joined.lower(), match.start(), match.end())
 
 
+def word_pattern() -> re.Pattern[str]:
+    """The pattern of a word (letters, maybe hyphenated, or digits), for callers that need the raw words."""
+    return _WORD
+
+
 def folded_words(text: str) -> list[str]:
     """The folded words of `text` as `tokens` yields them, without spans: the fast path for indexing."""
     found: list[str] = []
@@ -144,13 +180,30 @@ class Analyzer:
         stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
         # Stemming is the costly step and vocabularies are small, so remember every word seen.
         self._stem = lru_cache(maxsize=200_000)(stemmer.stemWord)
+        self._homonyms = homonym_table(lang)
+        self._irregular = irregular_table(lang)
+
+    def snowball(self, word: str) -> str:
+        """The folded Snowball stem alone, as the kept Danish word list (da_known_stems) holds them."""
+        return fold(self._stem(word.lower()))
 
     def is_stopword(self, folded: str) -> bool:
         return folded in self.stopwords
 
     def term(self, word: str) -> str:
-        """The index term of one word: stemmed before folding, since the Danish stemmer knows æ/ø/å."""
-        return fold(self._stem(word.lower()))
+        """The index term of one word: stemmed before folding, since the Danish stemmer knows æ/ø/å;
+        a form the stemmer would merge with a different word ("ryger" with "ryggen") has its own term
+        (advisory/content/words/homonyms.yaml), and an irregular form is read as its base word
+        ("fell" as "fall"; irregular_forms.yaml)."""
+        lowered = word.lower()
+        folded = _fold_word(lowered)
+        own = self._homonyms.get(folded)
+        if own is not None:
+            return own
+        base = self._irregular.get(folded)
+        if base is not None:
+            return self.term(base)
+        return fold(self._stem(lowered))
 
     def term_guesses(self, folded: str) -> list[str]:
         """Terms a folded query word may stand for; ASCII digraphs are tried as æ/ø/å too, and a
@@ -167,31 +220,84 @@ class Analyzer:
         return guesses
 
 
-def decompound(folded: str, is_known: Callable[[str], bool], keep_whole: frozenset[str]) -> list[str]:
+def decompound(folded: str, is_known: Callable[[str], bool], keep_whole: frozenset[str],
+               min_part: int = _MIN_PART) -> list[str]:
     """Split a folded Danish compound into known words, longest head first; [] when it is no compound.
 
-    `is_known` tells whether a folded string is a word of the vocabulary. Splitting only into words
-    the library actually uses keeps the decompounder honest without a dictionary of its own.
+    `is_known` tells whether a folded string is a real word (of the library, or of the language);
+    parts shorter than `min_part` are not tried.
     """
-    return _split(folded, is_known, keep_whole, depth=0)
+    return _split(folded, is_known, keep_whole, depth=0, min_part=min_part)
 
 
-def _split(word: str, is_known: Callable[[str], bool], keep_whole: frozenset[str], depth: int) -> list[str]:
-    if len(word) < _MIN_COMPOUND or word in keep_whole or depth > 2:
+def _split(word: str, is_known: Callable[[str], bool], keep_whole: frozenset[str], depth: int,
+           min_part: int = _MIN_PART) -> list[str]:
+    if len(word) < max(_MIN_COMPOUND, 2 * min_part) or word in keep_whole or depth > 2:
         return []
-    for cut in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):
+    for cut in range(len(word) - min_part, min_part - 1, -1):
         head, tail = word[:cut], word[cut:]
         if not is_known(head):
             continue
         tails = [tail]
-        if tail[0] in _LINKERS and len(tail) > _MIN_PART:
+        if tail[0] in _LINKERS and len(tail) > min_part:
             tails.append(tail[1:])
         for rest in tails:
-            if rest in DANISH_SUFFIXES:
+            if rest in DANISH_SUFFIXES or len(rest) < min_part:
                 continue
             if is_known(rest):
                 return [head, rest]
-            deeper = _split(rest, is_known, keep_whole, depth + 1)
+            deeper = _split(rest, is_known, keep_whole, depth + 1, min_part)
             if deeper:
                 return [head, *deeper]
     return []
+
+
+# --- long questions ---------------------------------------------------------------------------------
+
+# A message of several sentences ("Min mor er 82 … Hun er bange for at falde. Hvad kan hun gøre?") has
+# one or two sentences that ask; the rest is context. The asking sentences carry the question, so their
+# words count fully in the ranking and the context's words this much: enough to choose between entries
+# that answer the question equally, too little to outweigh it.
+CONTEXT_WEIGHT = 0.35
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+QUESTION_OPENERS = {
+    "da": frozenset(
+        """hvad hvordan hvornaar hvorfor hvor hvem hvilke hvilken hvilket maa kan skal boer er har goer giver
+        hjaelper betyder virker gaelder findes faar vil kunne skulle burde ville mon hjaelp""".split()
+    ),
+    "en": frozenset(
+        """what how when why where who which whom can could should would will is are am do does did may
+        might must shall has have any""".split()
+    ),
+}
+ASKING_PHRASES = {
+    "da": ("vil gerne vide", "vil gerne hoere", "spekulerer paa", "mit spoergsmaal er", "er i tvivl om",
+           "vil hoere om", "kan i sige", "kan du sige", "vil gerne spoerge"),
+    "en": ("like to know", "i wonder", "wondering if", "wondering whether", "my question is",
+           "please advise", "any advice", "can you tell", "could you tell", "want to know"),
+}
+
+
+def question_focus(text: str, lang: str) -> list[tuple[int, int, bool]]:
+    """For a message of several sentences, each sentence's span and whether it asks (ends with "?",
+    opens like a question or says "jeg vil gerne vide"). Empty when the text is one sentence or no
+    sentence asks: then every word counts alike."""
+    sentences = [
+        (match.start(), match.end(), match.group())
+        for match in _SENTENCE.finditer(text)
+        if any(char.isalnum() for char in match.group())
+    ]
+    if len(sentences) < 2:
+        return []
+    asking = []
+    for _, _, sentence in sentences:
+        words = folded_words(sentence)
+        folded = " ".join(words)
+        asking.append(
+            sentence.rstrip().endswith("?")
+            or (bool(words) and words[0] in QUESTION_OPENERS[lang])
+            or any(phrase in folded for phrase in ASKING_PHRASES[lang])
+        )
+    if not any(asking):
+        return []
+    return [(start, end, asks) for (start, end, _), asks in zip(sentences, asking, strict=True)]

@@ -102,13 +102,27 @@ class LibraryEntry(BaseModel):
 
 
 class Synonyms(BaseModel):
-    """Groups of interchangeable words or phrases per language, and Danish words never to split."""
+    """Groups of interchangeable words or phrases per language, Danish words never to split, fixed
+    phrases matched only as a whole, and broader terms (a narrower word also finds its broader term,
+    not the other way round)."""
 
     model_config = ConfigDict(extra="forbid")
 
     da: list[list[str]] = []
     en: list[list[str]] = []
     da_keep_whole: list[str] = []
+    da_fixed_phrases: list[str] = []
+    en_fixed_phrases: list[str] = []
+    da_broader: dict[str, list[str]] = {}
+    en_broader: dict[str, list[str]] = {}
+
+    @field_validator("da_fixed_phrases", "en_fixed_phrases")
+    @classmethod
+    def _phrases_have_words(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            if len(phrase.split()) < 2:
+                raise ValueError(f"a fixed phrase needs two or more words: {phrase!r}")
+        return phrases
 
     @field_validator("da", "en")
     @classmethod
@@ -123,6 +137,12 @@ class Synonyms(BaseModel):
 
     def keep_whole(self, lang: str) -> list[str]:
         return self.da_keep_whole if lang == "da" else []
+
+    def fixed_phrases(self, lang: str) -> list[str]:
+        return self.da_fixed_phrases if lang == "da" else self.en_fixed_phrases
+
+    def broader_groups(self, lang: str) -> dict[str, list[str]]:
+        return self.da_broader if lang == "da" else self.en_broader
 
 
 # --- loading -------------------------------------------------------------------------------------

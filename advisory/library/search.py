@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisory.library.analysis import LANGUAGES, fold, folded_words
+from advisory.library.confidence import CONFIDENT_AT, MAX_CONFIDENT_CANDIDATES, Band, hit_bands
 from advisory.library.entries import (
     KINDS,
     THEMES,
@@ -16,20 +17,36 @@ from advisory.library.entries import (
     load_bundled_entries,
     load_synonyms,
 )
-from advisory.library.index import CONFIDENCE_THRESHOLD, _field_texts, _LanguageIndex
-from advisory.library.snippets import _snippets
+from advisory.library.index import WordMatch, _field_texts, _LanguageIndex
+from advisory.library.snippets import _mark, _snippets
+
+# The confident threshold under its old name, for callers that compare a confidence themselves.
+CONFIDENCE_THRESHOLD = CONFIDENT_AT
 
 
 @dataclass
 class SearchHit:
+    """One entry found for a query, with why it was chosen.
+
+    - `confidence`: how much of the question the entry answers, 0..1 (the answer measure).
+    - `band`: "confident" (the search's confident answer), "possible" ("muligvis relevant") or "weak";
+      see advisory/library/confidence.py. Only the first hit can be confident.
+    - `matched_question`: the member question of the entry the query matched, if one did.
+    - `matched_words`: for each query word that says something, where the entry answers it
+      (title, tags, questions, short_answer, detail) or None.
+    """
+
     entry: LibraryEntry
     score: float
     snippets: dict[str, str] = field(default_factory=dict)  # field -> text with matches in ** **
-    confidence: float = 1.0  # how much of the query the entry answers, 0..1
+    confidence: float = 1.0
+    band: Band = "confident"
+    matched_question: str | None = None
+    matched_words: tuple[WordMatch, ...] = ()
 
     @property
     def confident(self) -> bool:
-        return self.confidence >= CONFIDENCE_THRESHOLD
+        return self.band == "confident"
 
 
 class Library:
@@ -102,21 +119,35 @@ class Library:
             return []
         index = self._indexes[lang]
         words = index.analyse_query(query)
-        scores, confidence = index.score(words)
+        scores, confidence, similarity = index.score(words)
         if kind is not None:
             scores[self._kinds != kind] = 0.0
         if theme is not None:
             scores[self._themes != theme] = 0.0
-        candidates = np.flatnonzero(scores > 0)
-        ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))][:limit]
-        return [
-            SearchHit(
-                entry=self.entries[doc],
-                score=round(float(scores[doc]), 4),
-                snippets=_snippets(index, self.entries[doc].text(lang), terms),
-                confidence=round(float(confidence[doc]), 4),
+        # An entry that holds only words saying nothing (a number, a filler) answers nothing.
+        candidates = np.flatnonzero((scores > 0) & (confidence > 0))
+        ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))]
+        # The band of the first hit depends on the second, so it is decided before the list is cut.
+        shown = max(limit, max(MAX_CONFIDENT_CANDIDATES) + 1)
+        top = ranked[:shown].tolist()
+        bands = hit_bands([float(confidence[doc]) for doc in top], [float(scores[doc]) for doc in top])
+        ranked = ranked[:limit]
+        hits = []
+        for position, (doc, terms) in enumerate(zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)):
+            text = self.entries[doc].text(lang)
+            question = index.best_question(similarity, doc)
+            snippets = _snippets(index, text, terms)
+            if question is not None:
+                snippets["question"] = _mark(index, question, terms) or question
+            hits.append(
+                SearchHit(
+                    entry=self.entries[doc],
+                    score=round(float(scores[doc]), 4),
+                    snippets=snippets,
+                    confidence=round(float(confidence[doc]), 4),
+                    band=bands[position],
+                    matched_question=question,
+                    matched_words=tuple(index.word_matches(words, doc)),
+                )
             )
-            for doc, terms in zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)
-        ]
-
-
+        return hits

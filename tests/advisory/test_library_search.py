@@ -1,7 +1,8 @@
 """Library search: analyzers, engine behaviour on a tiny library, the confidence, the bundled library
-against both parts of the evaluation set (hit@3, MRR, each part on its own) and the confidence
-threshold derived from them, and property-based tests that the analyzers and search hold up on any
-text."""
+against the tuned evaluation sets (hit@3, MRR, each part on its own), the three outcomes and their
+thresholds derived from the tuned sets, and property-based tests that the analyzers and search hold up
+on any text. What issue 21 and 27 added (homonyms, ordinary words, member questions, medicine names,
+long questions) is tested in test_library_answers.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisory.library import CONFIDENCE_THRESHOLD, EntryText, Library, LibraryEntry, Synonyms
+from advisory.library import (
+    CLEAR_GAP,
+    CONFIDENCE_THRESHOLD,
+    CONFIDENT_AT,
+    POSSIBLE_AT,
+    EntryText,
+    Library,
+    LibraryEntry,
+    Synonyms,
+)
 from advisory.library.analysis import (
     Analyzer,
     bare_forms,
@@ -23,10 +33,12 @@ from advisory.library.analysis import (
     tokens,
     unfold_digraphs,
 )
-from advisory.library.confidence import Point, derive_threshold
+from advisory.library.confidence import MAX_CONFIDENT, Point, derive_bands, derive_threshold, hit_bands
 
+# The tuned sets (never the held-out set: tests/advisory/test_search_heldout_set.py checks only its shape).
 EVAL_PARTS = {"old": Path(__file__).with_name("search_eval.yaml"),
-              "long_tail": Path(__file__).with_name("search_eval_long_tail.yaml")}
+              "long_tail": Path(__file__).with_name("search_eval_long_tail.yaml"),
+              "dev": Path(__file__).with_name("search_eval_dev.yaml")}
 MIN_HIT_AT_3 = 0.95
 MIN_MRR = 0.90
 
@@ -313,7 +325,9 @@ def test_a_compound_whose_stem_is_cut_short_is_split_as_typed():
         entry("faq-other", ("Rollator og stok", "Om hjælpemidler.", ["stok"]), ("O", "O.", ["o"])),
     ]
     hit = Library(entries).search("rollator balanceøvelser", lang="da")[0]
-    assert (hit.entry.slug, hit.confident) == ("faq-walker", True)
+    assert hit.entry.slug == "faq-walker"
+    # Its parts answer it (Danish knows "balanceøvelser" whole, so they answer it half: issue 21).
+    assert {match.word: match.field for match in hit.matched_words}["balanceøvelser"] is not None
 
 
 def test_query_signature_groups_spellings_of_one_question(tiny):
@@ -413,8 +427,14 @@ def eval_part(name: str) -> dict:
     return yaml.safe_load(EVAL_PARTS[name].read_text(encoding="utf-8"))
 
 
-def eval_queries(name: str = "old") -> list[dict[str, str]]:
+def eval_queries(name: str = "old") -> list[dict]:
     return eval_part(name)["queries"]
+
+
+def expected_slugs(item: dict) -> set[str]:
+    """The entries that answer an evaluation question (the sets name one, or a list)."""
+    expected = item.get("expected", [])
+    return {expected} if isinstance(expected, str) else set(expected)
 
 
 @pytest.mark.parametrize(("name", "minimum", "min_da", "min_en"), [("old", 60, 45, 20), ("long_tail", 60, 40, 20)])
@@ -427,27 +447,50 @@ def test_eval_set_is_broad(name, minimum, min_da, min_en):
     assert len({(item["query"], item["lang"]) for item in queries}) == len(queries), "duplicate queries"
 
 
+def test_the_dev_set_covers_what_issues_21_and_27_ask_for():
+    # English on a par with Danish, long letters in both languages, and questions without an answer.
+    queries = eval_queries("dev")
+    for lang in ("da", "en"):
+        in_lang = [item for item in queries if item["lang"] == lang]
+        assert len(in_lang) >= 80, lang
+        assert sum(bool(item.get("long")) for item in in_lang) >= 20, lang
+        assert sum(not item["expected"] for item in in_lang) >= 15, lang
+    assert len({(item["query"], item["lang"]) for item in queries}) == len(queries), "duplicate queries"
+
+
 def test_the_parts_do_not_overlap():
-    old = {(item["query"], item["lang"]) for item in eval_queries("old")}
-    assert not old & {(item["query"], item["lang"]) for item in eval_queries("long_tail")}
-    assert eval_part("long_tail")["part"] == "long_tail"
+    seen: set[tuple[str, str]] = set()
+    for name in EVAL_PARTS:
+        part = {(item["query"], item["lang"]) for item in eval_queries(name) + eval_part(name).get("no_answer", [])}
+        assert not seen & part, name
+        seen |= part
+    assert eval_part("long_tail")["part"] == "long_tail" and eval_part("dev")["part"] == "dev"
 
 
-@pytest.mark.parametrize("name", sorted(EVAL_PARTS))
+@pytest.mark.parametrize("name", ["old", "long_tail"])
 def test_eval_set_names_existing_entries(library, name):
     missing = sorted(
-        {item["expected"] for item in eval_queries(name)} - {entry.slug for entry in library.entries}
+        {slug for item in eval_queries(name) for slug in expected_slugs(item)} - {entry.slug for entry in library.entries}
     )
     assert not missing, missing
 
 
-@pytest.mark.parametrize("name", sorted(EVAL_PARTS))
+def test_the_dev_set_names_bundled_or_planned_entries(library):
+    # The dev set may name an entry planned for issues 21/27 before it is written (then it counts as
+    # not covered); it must not name anything else.
+    from tests.advisory.test_search_heldout_set import PLANNED_SLUGS
+
+    known = {entry.slug for entry in library.entries} | PLANNED_SLUGS
+    assert not {slug for item in eval_queries("dev") for slug in expected_slugs(item)} - known
+
+
+@pytest.mark.parametrize("name", ["old", "long_tail"])
 def test_search_quality_on_each_part_of_the_eval_set(library, name):
     queries = eval_queries(name)
     hits, reciprocal, misses = 0, 0.0, []
     for item in queries:
         slugs = [hit.entry.slug for hit in library.search(item["query"], lang=item["lang"], limit=10)]
-        rank = slugs.index(item["expected"]) + 1 if item["expected"] in slugs else None
+        rank = next((position + 1 for position, slug in enumerate(slugs) if slug in expected_slugs(item)), None)
         hits += rank is not None and rank <= 3
         reciprocal += 1 / rank if rank else 0.0
         if rank != 1:
@@ -457,35 +500,48 @@ def test_search_quality_on_each_part_of_the_eval_set(library, name):
     assert hit_at_3 >= MIN_HIT_AT_3 and mrr >= MIN_MRR, report
 
 
-# --- the confidence and its threshold ------------------------------------------------------------
+# --- the three outcomes and their thresholds -----------------------------------------------------
 
 
-def confidence_points(library: Library) -> list[Point]:
+def band_points(library: Library) -> list[Point]:
+    """One point per tuned question, as bench/search.py collects them (the held-out set is not read)."""
     points = []
+    slugs = {entry.slug for entry in library.entries}
     for name in EVAL_PARTS:
         part = eval_part(name)
         for item in part["queries"] + part.get("no_answer", []):
-            hits = library.search(item["query"], lang=item["lang"], limit=1)
-            points.append(Point(hits[0].confidence if hits else 0.0,
-                                bool(hits) and hits[0].entry.slug == item.get("expected")))
+            right = expected_slugs(item) & slugs
+            hits = library.search(item["query"], lang=item["lang"], limit=4)
+            rights = tuple(hit.entry.slug in right for hit in hits)
+            points.append(Point(
+                confidence=hits[0].confidence if hits else 0.0,
+                right=bool(rights) and rights[0],
+                confidences=tuple(hit.confidence for hit in hits),
+                rights=rights,
+                scores=tuple(hit.score for hit in hits),
+            ))
     return points
 
 
-def test_the_threshold_in_code_is_the_one_the_eval_sets_give(library):
-    derived = derive_threshold(confidence_points(library))
-    assert derived.low < CONFIDENCE_THRESHOLD <= derived.high, (
-        f"CONFIDENCE_THRESHOLD {CONFIDENCE_THRESHOLD} lies outside the best-separating interval "
-        f"({derived.low:.4f}, {derived.high:.4f}]; run bench/search.py and take its derived_threshold "
-        f"{derived.threshold}"
-    )
-    assert derived.right_confident >= 0.95 and derived.accuracy >= 0.9, derived
+def test_the_thresholds_in_code_are_the_ones_the_tuned_sets_give(library):
+    """bench/search.py derives the figures from the same points; after a change of content or analysis,
+    run it and take its `bands.derived` figures into advisory/library/confidence.py."""
+    points = band_points(library)
+    derived = derive_bands(points)
+    in_code = (CONFIDENT_AT, CLEAR_GAP, MAX_CONFIDENT, POSSIBLE_AT)
+    assert in_code == (derived.confident_at, derived.clear_gap, derived.max_confident,
+                       derived.possible_at.threshold), derived
+    # The measure is worth having: most questions get a right confident answer, few a wrong one.
+    assert derived.right_confident >= 0.7 * len(points)
+    assert derived.wrong_confident <= 0.03 * len(points)
 
 
 def test_questions_the_library_cannot_answer_get_no_confident_answer(library):
     unanswerable = [item for name in EVAL_PARTS for item in eval_part(name).get("no_answer", [])]
+    unanswerable += [item for item in eval_queries("dev") if not item["expected"]]
     confident = [item["query"] for item in unanswerable
                  if (hits := library.search(item["query"], lang=item["lang"])) and hits[0].confident]
-    assert len(unanswerable) >= 10
+    assert len(unanswerable) >= 40
     assert len(confident) <= len(unanswerable) // 10, confident
 
 
@@ -495,7 +551,6 @@ def test_questions_the_library_cannot_answer_get_no_confident_answer(library):
         ("skal jeg stoppe med Alendronat?", "da", "faq-medication-stop-pause"),
         ("hvor meget kalk og D-vitamin?", "da", "faq-calcium-vitamin-d"),
         ("kan jeg få gratis fysioterapi?", "da", "faq-free-physio"),
-        ("min mor på 88 har knogleskørhed – hvad kan hun gøre?", "da", "faq-relative-how-to-help"),
         ("min far er faldet og kan ikke komme op", "da", "faq-relative-fallen-cannot-get-up"),
         ("må jeg stå på ski?", "da", "faq-skiing"),
         ("skal jeg have korset?", "da", "faq-brace-corset"),
@@ -505,6 +560,15 @@ def test_questions_the_library_cannot_answer_get_no_confident_answer(library):
 def test_the_issues_questions_get_a_confident_answer_first(library, query, lang, slug):
     hit = library.search(query, lang=lang)[0]
     assert (hit.entry.slug, hit.confident) == (slug, True), (hit.entry.slug, hit.confidence)
+
+
+def test_a_question_of_ordinary_words_only_finds_its_entry_without_confidence(library):
+    # Was a confident answer under the old measure; by issue 21's every word of it is ordinary (a
+    # relative, an age, "kan", "gøre", and "knogleskørhed", which every entry holds): the relatives'
+    # entry comes first, with the member question it matched, but the search does not claim to know.
+    hit = library.search("min mor på 88 har knogleskørhed – hvad kan hun gøre?", lang="da")[0]
+    assert hit.entry.slug == "faq-relative-how-to-help"
+    assert hit.matched_question is not None
 
 
 @pytest.mark.parametrize(
@@ -525,9 +589,63 @@ def test_derive_threshold(points, threshold, low, high):
     assert (derived.threshold, derived.low, derived.high) == (threshold, low, high)
 
 
+def test_the_old_name_of_the_threshold_is_the_confident_threshold():
+    assert CONFIDENCE_THRESHOLD == CONFIDENT_AT
+
+
 def test_derive_threshold_needs_points():
     with pytest.raises(ValueError, match="no evaluation points"):
         derive_threshold([])
+    with pytest.raises(ValueError, match="no evaluation points"):
+        derive_bands([])
+
+
+@pytest.mark.parametrize(
+    ("confidences", "scores", "bands"),
+    [
+        # One entry answers and leads clearly: confident; the next answers enough to be "possible".
+        ((0.95, 0.7, 0.2), (10.0, 5.0, 1.0), ["confident", "possible", "weak"]),
+        # Two entries answer and are close: "muligvis relevant", not a confident answer.
+        ((0.95, 0.9, 0.2), (10.0, 9.5, 1.0), ["possible", "possible", "weak"]),
+        # The best answers too little: no confident answer.
+        ((0.6, 0.3), (10.0, 1.0), ["weak", "weak"]),
+        ((), (), []),
+    ],
+)
+def test_hit_bands(confidences, scores, bands):
+    assert hit_bands(confidences, scores, confident_at=0.8, clear_gap=0.2, max_confident=1, possible_at=0.65) == bands
+
+
+def test_several_confident_answers_need_a_clear_lead_over_the_rest():
+    both = hit_bands((0.95, 0.9, 0.3), (10.0, 9.5, 2.0), confident_at=0.8, clear_gap=0.2, max_confident=2,
+                     possible_at=0.5)
+    assert both == ["confident", "confident", "weak"]
+    crowded = hit_bands((0.95, 0.9, 0.85), (10.0, 9.5, 9.0), confident_at=0.8, clear_gap=0.2, max_confident=2,
+                        possible_at=0.5)
+    assert crowded == ["possible", "possible", "possible"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0.01, 100)), max_size=6))
+def test_bands_are_a_prefix_of_confident_hits_that_each_answer(hits):
+    hits = sorted(hits, key=lambda hit: -hit[1])
+    confidences, scores = [hit[0] for hit in hits], [hit[1] for hit in hits]
+    bands = hit_bands(confidences, scores)
+    confident = [band == "confident" for band in bands]
+    assert confident == sorted(confident, reverse=True)  # only leading hits
+    assert sum(confident) <= MAX_CONFIDENT
+    assert all(value >= CONFIDENT_AT for value, sure in zip(confidences, confident, strict=True) if sure)
+    assert all(band != "possible" or value >= POSSIBLE_AT for value, band in zip(confidences, bands, strict=True))
+
+
+def test_derive_bands_prefers_fewer_wrong_answers():
+    # Right answers above 0.8 lead clearly; two wrong ones at 0.75 also lead: the threshold goes
+    # above them, since a wrong confident answer costs WRONG_COST hidden right ones.
+    points = [Point(0.9, True, (0.9, 0.2), (True, False), (10.0, 1.0)) for _ in range(10)]
+    points += [Point(0.75, False, (0.75, 0.2), (False, False), (10.0, 1.0)) for _ in range(2)]
+    derived = derive_bands(points)
+    assert 0.75 < derived.confident_at <= 0.9
+    assert (derived.right_confident, derived.wrong_confident) == (10, 0)
 
 
 @pytest.mark.parametrize(
