@@ -45,29 +45,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from advisory.library import (  # noqa: E402
-    CLEAR_GAP,
-    CONFIDENT_AT,
-    POSSIBLE_AT,
+    CONFIDENT_P,
+    MAX_CONFIDENT,
+    POSSIBLE_P,
     EntryText,
     Library,
     LibraryEntry,
     load_bundled_entries,
     load_synonyms,
 )
-from advisory.library.confidence import MAX_CONFIDENT, Point, derive_bands  # noqa: E402
+from advisory.library.confidence import L2  # noqa: E402
+from tools import fit_confidence  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "advisory"
-TUNED_SETS = {
-    "old": EVAL_DIR / "search_eval.yaml",
-    "long_tail": EVAL_DIR / "search_eval_long_tail.yaml",
-    "dev": EVAL_DIR / "search_eval_dev.yaml",
-}
+TUNED_SETS = fit_confidence.tuned_sets()  # old, long_tail, dev (and dev2 once written)
 HELDOUT_FILE = EVAL_DIR / "search_eval_heldout.yaml"
 HELDOUT_FIRST_COMMIT = "f374527"
 ROUNDS_BUNDLED = 10
 ROUNDS_LARGE = 3
 LARGE_SIZE = 5000
-RANKED = 4  # hits looked at per question: the bands need one beyond the most confident hits
 FTS_FIELDS = ("title", "tags", "short_answer", "detail")
 FTS_WEIGHTS = "3.0, 2.0, 1.5, 1.0"  # the same field boosts as advisory.library
 
@@ -107,7 +103,6 @@ class Judged:
     answerable: bool
     not_covered: bool
     rank: int | None  # of the first right entry within the first 10, for hit@3 and MRR
-    point: Point
 
 
 def judge(library: Library, question: Question, slugs: set[str]) -> Judged:
@@ -117,7 +112,6 @@ def judge(library: Library, question: Question, slugs: set[str]) -> Judged:
     confident = [right for hit, right in zip(hits, rights, strict=True) if hit.band == "confident"]
     outcome = "confident" if confident else "possible" if hits and hits[0].band == "possible" else "none"
     rank = next((position + 1 for position, right in enumerate(rights) if right), None)
-    top = hits[:RANKED]
     return Judged(
         confident_right=any(confident),
         confident_wrong=not all(confident),
@@ -126,13 +120,6 @@ def judge(library: Library, question: Question, slugs: set[str]) -> Judged:
         answerable=bool(covered),
         not_covered=bool(question.expected) and not covered,
         rank=rank,
-        point=Point(
-            confidence=top[0].confidence if top else 0.0,
-            right=bool(top) and rights[0],
-            confidences=tuple(hit.confidence for hit in top),
-            rights=rights[:RANKED],
-            scores=tuple(hit.score for hit in top),
-        ),
     )
 
 
@@ -341,8 +328,7 @@ def main() -> None:
     tuned_judged = {name: [judge(bundled, question, slugs) for question in questions]
                     for name, questions in tuned.items()}
     quality: dict[str, object] = {name: by_subset(tuned_judged[name], tuned[name]) for name in TUNED_SETS}
-    all_tuned_points = [item.point for judged in tuned_judged.values() for item in judged]
-    derivation = derive_bands(all_tuned_points)
+    fit = fit_confidence.derive(bundled)
     heldout = {} if arguments.skip_heldout else heldout_figures(bundled)
     result: dict[str, object] = {"entries": len(entries)}
     if not arguments.quick:
@@ -375,18 +361,19 @@ def main() -> None:
         "tuned": quality,
         "heldout": heldout,
         "heldout_first_commit": HELDOUT_FIRST_COMMIT,
+        # The tuned sets' figures above are in-sample (the model was fitted on them); these are
+        # leave-one-set-out cross-validated, an honest estimate of how the model does on unseen questions.
+        "cross_validated": fit.cross_validated,
         "bands": {
-            "in_code": {"confident_at": CONFIDENT_AT, "clear_gap": CLEAR_GAP, "max_confident": MAX_CONFIDENT,
-                        "possible_at": POSSIBLE_AT},
+            "in_code": {"confident_p": CONFIDENT_P, "possible_p": POSSIBLE_P, "max_confident": MAX_CONFIDENT,
+                        "l2": L2},
             "derived": {
-                "confident_at": derivation.confident_at,
-                "objective": derivation.objective,
-                "clear_gap": derivation.clear_gap,
-                "max_confident": derivation.max_confident,
-                "possible_at": derivation.possible_at.threshold,
-                "right_confident": derivation.right_confident,
-                "wrong_confident": derivation.wrong_confident,
-                "points": len(all_tuned_points),
+                "confident_p": fit.thresholds.confident_p,
+                "possible_p": fit.thresholds.possible_p,
+                "l2": fit.l2,
+                "objective": fit.thresholds.objective,
+                "right_confident": fit.thresholds.right_confident,
+                "wrong_confident": fit.thresholds.wrong_confident,
             },
         },
     }
