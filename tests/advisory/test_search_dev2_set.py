@@ -27,15 +27,10 @@ MIN_OUT_OF_SCOPE_PER_LANGUAGE = 25
 MAX_EXPECTED = 3
 
 # Same measure and threshold as test_heldout_untouched_by_content.py. The questions were written blind
-# (without the held-out set in view), and these short canonical ones came out (nearly) the same as a
-# held-out query. They were found after the questions were committed and are kept unchanged, but tuning
-# on them would tune on the held-out set: leave them out when tuning, or delete them in a commit of
-# their own. A new near-copy fails the test below.
+# (without the held-out set in view); 11 short canonical ones came out (nearly) the same as a held-out
+# query and were deleted in a commit of their own, because tuning on them would tune on the held-out set.
+# A near-copy fails the test below.
 TOO_CLOSE = 85
-KNOWN_NEAR_HELDOUT = {
-    "da-052", "da-058", "da-079", "da-083",
-    "en-053", "en-057", "en-076", "en-080", "en-084", "en-092", "en-098",
-}
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +72,11 @@ def test_ids_and_questions_are_unique(queries: list[dict]) -> None:
     assert [text for text, n in texts.items() if n > 1] == []
 
 
-def test_half_danish_half_english(queries: list[dict]) -> None:
+def test_both_languages_are_as_large(queries: list[dict]) -> None:
+    # Written half and half; 4 Danish and 7 English near-copies of held-out queries were deleted since.
     per_language = Counter(query["lang"] for query in queries)
-    assert per_language["da"] == per_language["en"]
-    assert per_language["da"] >= MIN_PER_LANGUAGE
+    assert abs(per_language["da"] - per_language["en"]) <= 5
+    assert min(per_language["da"], per_language["en"]) >= MIN_PER_LANGUAGE
 
 
 def test_enough_letter_like_questions_per_language(queries: list[dict]) -> None:
@@ -149,4 +145,4 @@ def test_no_new_near_copy_of_a_heldout_query(queries: list[dict]) -> None:
         if other["lang"] == query["lang"]
         and fuzz.token_sort_ratio(query["query"].casefold(), other["query"].casefold()) >= TOO_CLOSE
     }
-    assert near == KNOWN_NEAR_HELDOUT
+    assert near == set()
