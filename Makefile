@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 CALLS ?= 20000
 
-.PHONY: run test demo install lint typecheck lock bench screenshots clean
+.PHONY: run test demo install lint typecheck lock bench screenshots review-pack clean
 
 # Reinstall only when the project definition or the lock changed. The lock (pip-compile's output, every
 # package pinned) is what the tests ran with, so a fresh install gets exactly that; the project itself
@@ -48,6 +48,10 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/take_screenshots.py
+
+# The clinical review pack: script and letter for generated callers (docs/clinical-review/review-pack.md).
+review-pack: $(STAMP)
+	$(BIN)/python -m services.review_pack
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -11,8 +11,9 @@ A relative receives guidance about the member only with the member's consent (Ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from advisory.formatting import to_local
 from advisory.profile import CallerProfile
 from advisory.referral import LANGS, ReferralInput, ReferralText, SaidBlock, compose_referral
 from advisory.script import (
+    CallScript,
     ScriptContent,
     audience_of,
     disposition_text,
@@ -117,27 +119,40 @@ def referral_input(session: Session, *, call_id: int, viewer: Viewer, lang: str 
     ).first()
     topics = session.exec(select(CallTopic.topic).where(CallTopic.call_id == call_id).order_by(col(CallTopic.topic)))
     advisor = session.get(User, call.advisor_id)
-    profile = _profile(call)
+    return letter_input(
+        _profile(call), lang=lang, group=call.group_id, flags=call.flags,
+        delivered_blocks=list(call.delivered_blocks), disposition_id=call.disposition,
+        follow_up_on=follow_up_on, topics=tuple(topics), recipient_name=summary.member_name,
+        advisor_name=advisor.display_name if advisor else None, call_date=to_local(call.started_at).date(),
+        content=content,
+    )
+
+
+def letter_input(profile: CallerProfile | None, *, lang: str, group: str, flags: Iterable[str],
+                 delivered_blocks: list[str], disposition_id: str | None, follow_up_on: date | None,
+                 topics: tuple[str, ...], recipient_name: str | None = None, advisor_name: str | None = None,
+                 call_date: date | None = None, content: ScriptContent | None = None) -> ReferralInput:
+    """The composition input from what a call recorded (no database): also used by the review pack."""
+    content = content or script_content()
     audience: Audience = audience_of(profile) if profile is not None else "member"
     words = person_words(profile, lang, content) if profile is not None and audience != "member" else None
-    disposition = next((entry for entry in content.dispositions if entry.id == call.disposition), None)
+    disposition = next((entry for entry in content.dispositions if entry.id == disposition_id), None)
     settings = get_settings()
     return ReferralInput(
         lang=lang,
-        recipient_name=summary.member_name,
-        group=call.group_id,
-        said_blocks=said_blocks(list(call.delivered_blocks), lang=lang, audience=audience, words=words,
-                                content=content),
+        recipient_name=recipient_name,
+        group=group,
+        said_blocks=said_blocks(delivered_blocks, lang=lang, audience=audience, words=words, content=content),
         follow_up_on=follow_up_on,
-        topics=tuple(topics),
-        advisor_name=advisor.display_name if advisor else None,
-        call_date=to_local(call.started_at).date(),
+        topics=topics,
+        advisor_name=advisor_name,
+        call_date=call_date,
         relative=audience == "relative",
         person=words["person"] if words and audience == "relative" else None,
         person_words=words if audience == "relative" else None,
         disposition=disposition_text(disposition, lang, audience, words).say if disposition else None,
-        safety_net=bool(HEALING_FLAGS.intersection(call.flags)),
-        municipal=call.group_id == CallerGroup.function_limited or bool(profile and profile.walking_aid),
+        safety_net=bool(HEALING_FLAGS.intersection(flags)),
+        municipal=group == CallerGroup.function_limited or bool(profile and profile.walking_aid),
         phone=settings.ADVICE_LINE_PHONE.strip() or None,
         hours=settings.ADVICE_LINE_HOURS.strip() or None,
     )
@@ -147,3 +162,14 @@ def compose_for_call(session: Session, *, call_id: int, viewer: Viewer, lang: st
                      content: ScriptContent | None = None) -> ReferralText:
     """The prefilled subject and body for a call, ready for staff to edit."""
     return compose_referral(referral_input(session, call_id=call_id, viewer=viewer, lang=lang, content=content))
+
+
+def letter_for_script(profile: CallerProfile, script: CallScript, *, call_date: date,
+                      recipient_name: str | None = None, advisor_name: str | None = None,
+                      content: ScriptContent | None = None) -> ReferralText:
+    """The letter for a call in which the advisor said every block of `script` (review pack, tests)."""
+    return compose_referral(letter_input(
+        profile, lang=script.lang, group=script.group, flags=script.flags, delivered_blocks=list(script.block_ids),
+        disposition_id=script.disposition.id if script.disposition else None, follow_up_on=script.follow_up_on,
+        topics=tuple(sorted(profile.topics)), recipient_name=recipient_name, advisor_name=advisor_name,
+        call_date=call_date, content=content))
