@@ -1,27 +1,35 @@
-"""The three outcomes of a library search and how their thresholds are derived from the tuned sets.
+"""The three outcomes of a library search, decided by a small, explainable model fitted on the tuned sets.
 
 A search ends in one of three outcomes (issue 21):
-- **confident**: the first entry, or the first few (at most MAX_CONFIDENT), each answer the question (its
-  confidence, the share of the question it answers, is at least CONFIDENT_AT) and stand clearly ahead
-  of the next entry: the next one's ranking score is at most 1 - CLEAR_GAP of theirs; those hits carry
+- **confident**: the first hit, or the first few (at most MAX_CONFIDENT, when they are close), each
+  likely enough to answer the question: the model's probability is at least CONFIDENT_P; those hits carry
   the band "confident";
-- **possible** ("muligvis relevant"): the first hit answers at least POSSIBLE_AT of the question, but
-  none answers confidently, or more entries than MAX_CONFIDENT are close, or the answers are not
-  clearly ahead of the next entry;
-- **none**: no entry answers enough ("Ingen sikre svar").
-Hits that are not confident are "possible" when they answer at least POSSIBLE_AT, else "weak".
+- **possible** ("muligvis relevant"): the first hit's probability is at least POSSIBLE_P, but not enough;
+- **none**: no entry is likely to answer ("Ingen sikre svar").
+Hits that are not confident are "possible" at or above POSSIBLE_P, else "weak".
 
-The thresholds are derived, not chosen by hand. `bench/search.py` collects one point per question of the
-tuned sets (search_eval.yaml, search_eval_long_tail.yaml, search_eval_dev.yaml; never the held-out set):
-the confidences of the first hits and which of them are right answers (none for a question the library
-cannot answer). `derive_bands` then picks the number of confident hits, the clear gap and the confident
-threshold that maximise questions with a right confident answer minus WRONG_COST times questions with a
-wrong one: a wrong confident answer misleads the advisor, a hidden right one only costs a look at
-"muligvis relevant", so one wrong answer weighs as much as WRONG_COST hidden ones. The threshold is taken
-on a grid of 0.01 where that objective, averaged over the neighbouring thresholds (0.03 either side),
-is best: a threshold on a knife's edge, which one more question would move, is not taken. POSSIBLE_AT is the threshold that best separates right first hits from
-the rest regardless of cost (the earlier single threshold's derivation, `derive_threshold`). A test
-checks that the figures in code are the derived ones.
+**The model.** For every hit (the first RANKED of a search) the search computes a few figures it already
+knows (FEATURES, see `hit_features`): how much of the question's topical words the entry answers
+(anywhere, weighted by field: the answer measure; and in its title, tags or member questions only), how
+like the query its best member question is, how much of the question it holds only in passing (the detail
+text), how much of the question no entry holds at all (a topic the library lacks: "sauna"), how far it
+stands ahead of the next hit and behind the first, how many hits are close to the first, the question's
+number of content words, whether it is a long message, its language, and the hit's rank. A logistic
+regression turns them into the probability that the hit answers the question. Every coefficient can be
+read: a positive one raises the probability with its figure (on the standardised scale of MEAN/SCALE).
+
+**Fitting, honestly.** `tools/fit_confidence.py` collects one row per hit of every question of the tuned
+sets (search_eval.yaml `old`, search_eval_long_tail.yaml, search_eval_dev.yaml and, once written,
+search_eval_dev2.yaml; never the held-out set), labelled by whether the hit's entry is a right answer.
+It fits the regression in numpy (`fit_logistic`: Newton's method with a small L2 penalty) with
+leave-one-set-out cross-validation: each tuned set's rows are predicted by a model fitted on the other
+sets only, so those predictions estimate how the model does on questions it has not seen. The thresholds
+are chosen on these cross-validated predictions (`choose_thresholds`): CONFIDENT_P maximises questions with
+a right confident answer minus WRONG_COST times questions with a wrong one (a wrong confident answer
+misleads the advisor, a hidden right one only costs a look at "muligvis relevant"), averaged over the
+neighbouring thresholds so that it does not sit on a knife's edge; POSSIBLE_P, below it, separates right
+from wrong first hits among the rest at equal cost. The coefficients stored here are the model fitted on
+all tuned rows; a test checks that they and the thresholds are what the fitting script derives.
 """
 
 from __future__ import annotations
@@ -35,200 +43,205 @@ import numpy as np
 Band = Literal["confident", "possible", "weak"]
 Outcome = Literal["confident", "possible", "none"]
 
-# Derived by bench/search.py from the tuned sets (see the module docstring); re-run it after changing
-# content or analysis and take its `bands` figures.
-CONFIDENT_AT = 0.72
-CLEAR_GAP = 0.1
-MAX_CONFIDENT = 1
-POSSIBLE_AT = 0.6954
+# Hits the model looks at per search (the bands of the first need the next ones), and how many of
+# the first hits can be confident at once (answered@3 counts a right entry among them).
+RANKED = 4
+MAX_CONFIDENT = 3
+# A hit is "close" to the first when its ranking score is at least this share of the first one's.
+CLOSE = 0.8
 WRONG_COST = 4.0
-GAP_CANDIDATES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
-MAX_CONFIDENT_CANDIDATES = (1, 2, 3)
+# The L2 penalty is chosen among these by the cross-validated objective.
+L2_CANDIDATES = (1.0, 3.0, 10.0, 30.0)
+THRESHOLD_STEP = 0.01
+SMOOTHING = 3  # grid steps either side
+
+# The figures of a group of leading hits (the first one, the first two, the first three): the group
+# answers when every hit in it does, so its weakest hit speaks for it.
+FEATURES = (
+    "answered",  # the answer measure (share of the question's importance answered, by field): the group's least
+    "answered_key",  # the share answered in the title, tags or member questions: the group's least
+    "question",  # the best member question's similarity to the query: the group's least
+    "detail_only",  # the share held only in the detail text: the group's most
+    "unknown",  # the share of the question no entry holds at all
+    "lead",  # 1 - the next hit's ranking score / the group's last hit's
+    "behind",  # 1 - the group's last hit's ranking score / the first hit's
+    "close",  # other hits among the first RANKED within CLOSE of the first hit's score
+    "words",  # log(1 + the question's content words)
+    "long",  # a long message whose asking sentence was found
+    "english",
+    "rank",  # the group's size - 1
+    "key_margin",  # answered_key - the next hit's
+    "question_margin",  # question - the next hit's
+)
+
+# --- the fitted model (tools/fit_confidence.py prints these; a test checks them) --------------------------
+MEAN = (0.6336, 0.5601, 0.4002, 0.0856, 0.0511, 0.3726, 0.4102, 0.2777, 1.2694, 0.2021, 0.4301, 0.9943, 0.1313, 0.1059,)
+SCALE = (0.283, 0.3266, 0.2859, 0.1898, 0.1503, 0.304, 0.3786, 0.6515, 0.3711, 0.4015, 0.4951, 0.8166, 0.2653, 0.2648,)
+COEF = (0.3917, 0.3978, 0.7411, -0.1444, -0.3702, 0.6038, -0.4765, -0.15, 0.4058, 0.0294, -0.1008, -1.0143, -0.0751, 0.194,)
+INTERCEPT = -2.1748
+L2 = 30.0
+CONFIDENT_P = 0.77
+POSSIBLE_P = 0.34
+# --- end of the fitted model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        if not len(features):
+            return np.zeros(0)
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+MODEL = Model(np.array(MEAN), np.array(SCALE), np.array(COEF), INTERCEPT)
 
 
 def lead(scores: Sequence[float], size: int) -> float:
     """How far the first `size` hits stand above the next one: 1 - next score / the last one's score
-    (1 when nothing follows). Ranking scores, not confidences, decide it: two entries can both hold
-    every word of a question, and the ranking still knows which holds them in its title."""
+    (1 when nothing follows)."""
     if size >= len(scores) or scores[size - 1] <= 0:
         return 1.0
     return 1.0 - scores[size] / scores[size - 1]
 
 
-def hit_bands(confidences: Sequence[float], scores: Sequence[float], confident_at: float = CONFIDENT_AT,
-              clear_gap: float = CLEAR_GAP, max_confident: int = MAX_CONFIDENT,
-              possible_at: float = POSSIBLE_AT) -> list[Band]:
-    """Each ranked hit's band from the hits' confidences and ranking scores in rank order (see the
-    module docstring): the confident answers are the largest leading group of at most `max_confident`
-    hits that each answer (at least `confident_at`) and lead the next hit by at least `clear_gap`. Pass
-    at least max_confident + 1 hits when there are that many."""
-    answering = 0
-    while answering < len(confidences) and confidences[answering] >= confident_at:
-        answering += 1
-    confident = 0
-    for size in range(min(answering, max_confident), 0, -1):
-        if lead(scores, size) >= clear_gap:
-            confident = size
-            break
-    return [
-        "confident" if rank < confident else "possible" if value >= possible_at else "weak"
-        for rank, value in enumerate(confidences)
-    ]
+def hit_features(*, answered: Sequence[float], answered_key: Sequence[float], question: Sequence[float],
+                 detail_only: Sequence[float], scores: Sequence[float], unknown: float, content_words: int,
+                 long: bool, lang: str) -> np.ndarray:
+    """One row of FEATURES per group of leading hits (the first, the first two, ... at most
+    MAX_CONFIDENT), from the ranked hits' figures in rank order (pass the first RANKED hits)."""
+    count = len(scores)
+    if not count:
+        return np.zeros((0, len(FEATURES)))
+    top = scores[0] if scores[0] > 0 else 1.0
+    close = sum(1 for value in scores[1:] if value >= CLOSE * top)
+    rows = []
+    for last in range(min(count, MAX_CONFIDENT)):
+        group = slice(0, last + 1)
+        least_key, least_question = min(answered_key[group]), min(question[group])
+        following = last + 1 < count
+        rows.append((
+            min(answered[group]), least_key, least_question, max(detail_only[group]), unknown,
+            lead(scores, last + 1), 1.0 - scores[last] / top, close, float(np.log1p(content_words)), float(long),
+            float(lang == "en"), float(last),
+            least_key - (answered_key[last + 1] if following else 0.0),
+            least_question - (question[last + 1] if following else 0.0),
+        ))
+    return np.array(rows, dtype=np.float64)
 
 
-def outcome(confidences: Sequence[float], scores: Sequence[float], **thresholds: float) -> Outcome:
-    """The search's outcome: confident, possible ("muligvis relevant") or none."""
-    found = hit_bands(confidences, scores, **thresholds)  # type: ignore[arg-type]
-    if found and found[0] == "confident":
+def confident_count(probabilities: Sequence[float], confident_p: float = CONFIDENT_P) -> int:
+    """How many leading hits are confident answers: the group most likely to answer (of sizes 1 to
+    MAX_CONFIDENT; ties go to the smaller), when its probability is at least `confident_p`; else none."""
+    if not len(probabilities):
+        return 0
+    best = int(np.argmax(probabilities))
+    return best + 1 if probabilities[best] >= confident_p else 0
+
+
+def hit_bands(probabilities: Sequence[float], hits: int, confident_p: float = CONFIDENT_P,
+              possible_p: float = POSSIBLE_P) -> list[Band]:
+    """The bands of `hits` ranked hits from the probabilities of their leading groups: the confident
+    group's hits are "confident"; another hit is "possible" when a group holding it is at least
+    `possible_p` likely to answer, else "weak"."""
+    confident = confident_count(probabilities, confident_p)
+    bands: list[Band] = []
+    for rank in range(hits):
+        plausible = max(probabilities[rank:], default=0.0) >= possible_p
+        bands.append("confident" if rank < confident else "possible" if plausible else "weak")
+    return bands
+
+
+def outcome(bands: Sequence[Band]) -> Outcome:
+    """The search's outcome from its hits' bands: confident, possible ("muligvis relevant") or none."""
+    if bands and bands[0] == "confident":
         return "confident"
-    if found and found[0] == "possible":
+    if bands and bands[0] == "possible":
         return "possible"
     return "none"
 
 
+# --- fitting (tools/fit_confidence.py) --------------------------------------------------------------------
+
+
+def standardise(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    return mean, np.where(scale > 1e-9, scale, 1.0)
+
+
+def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = L2, iterations: int = 50) -> Model:
+    """A logistic regression by Newton's method (iteratively reweighted least squares) on standardised
+    features, with an L2 penalty on the coefficients (not the intercept). Deterministic."""
+    mean, scale = standardise(features)
+    x = np.hstack([np.ones((len(features), 1)), (features - mean) / scale])
+    y = labels.astype(np.float64)
+    weights = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(x @ weights)))
+        gradient = x.T @ (p - y) + penalty * weights
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(x.shape[1])
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return Model(mean, scale, weights[1:], float(weights[0]))
+
+
 @dataclass(frozen=True)
-class Point:
-    confidence: float  # of the first hit; 0 when the search found nothing
-    right: bool  # the first hit is a right answer
-    # The first hits' confidences, ranking scores and whether each is a right answer (for the bands;
-    # the first is `confidence` and `right`). Empty: only the first hit is known.
-    confidences: tuple[float, ...] = ()
-    rights: tuple[bool, ...] = ()
-    scores: tuple[float, ...] = ()
+class Question:
+    """One question: the probabilities of its leading groups (see `hit_features`), whether each ranked
+    hit is a right answer, and whether the library can answer it."""
 
-    def ranked(self) -> tuple[tuple[float, ...], tuple[bool, ...], tuple[float, ...]]:
-        if self.confidences:
-            return self.confidences, self.rights, self.scores or tuple(1.0 for _ in self.confidences)
-        return (self.confidence,), (self.right,), (1.0,)
+    probabilities: tuple[float, ...]
+    rights: tuple[bool, ...]
+    answerable: bool
 
 
-@dataclass(frozen=True)
-class ThresholdDerivation:
-    threshold: float  # the midpoint of the best interval, rounded to two decimals
-    low: float  # the best interval: any threshold above `low` and up to `high` separates as well
-    high: float
-    accuracy: float  # share of queries where "confident" agrees with "right"
-    right_confident: float  # share of right first hits at or above the threshold
-    wrong_below: float  # share of wrong or missing first hits below it
+def tally(questions: Sequence[Question], confident_p: float) -> tuple[int, int]:
+    """Questions with a right confident answer, and with a wrong one, at a confident threshold."""
+    right = wrong = 0
+    for question in questions:
+        shown = question.rights[: confident_count(question.probabilities, confident_p)]
+        right += any(shown)
+        wrong += not all(shown)
+    return right, wrong
 
 
 @dataclass(frozen=True)
-class BandDerivation:
-    confident_at: float  # on the grid of THRESHOLD_STEP
-    objective: float  # right - WRONG_COST x wrong, averaged over the threshold's neighbourhood
-    clear_gap: float
-    max_confident: int
-    right_confident: int  # questions with a right confident answer at these figures
-    wrong_confident: int  # questions with a wrong confident answer
-    possible_at: ThresholdDerivation
+class Thresholds:
+    confident_p: float
+    possible_p: float
+    objective: float  # right - WRONG_COST x wrong at confident_p, smoothed over its neighbourhood
+    right_confident: int
+    wrong_confident: int
 
 
-def _midpoint(low: float, high: float) -> float:
-    threshold = round((low + high) / 2, 2)
-    if not low < threshold <= high:  # a gap narrower than the rounding
-        threshold = (low + high) / 2
-    return threshold
-
-
-def _accuracy(points: Sequence[Point], threshold: float) -> float:
-    return sum((point.confidence >= threshold) == point.right for point in points) / len(points)
-
-
-def derive_threshold(points: Sequence[Point]) -> ThresholdDerivation:
-    """The single threshold that best separates right first hits from the rest (most points where
-    "at or above the threshold" agrees with "right"); of equally good gaps the widest wins.
-
-    Candidates are the gaps between neighbouring distinct confidences, 0 and 1 included (a threshold
-    inside a gap classifies every query the same way wherever it sits).
-    """
-    if not points:
-        raise ValueError("no evaluation points")
-    values = sorted({0.0, 1.0, *(point.confidence for point in points)})
-    gaps = [(low, high) for low, high in zip(values, values[1:], strict=False)]
-    scored = [(_accuracy(points, (low + high) / 2), high - low, low, high) for low, high in gaps]
-    accuracy, _, low, high = max(scored)
-    threshold = _midpoint(low, high)
-    right = [point for point in points if point.right]
-    wrong = [point for point in points if not point.right]
-    return ThresholdDerivation(
-        threshold=threshold,
-        low=low,
-        high=high,
-        accuracy=accuracy,
-        right_confident=sum(point.confidence >= threshold for point in right) / len(right) if right else 0.0,
-        wrong_below=sum(point.confidence < threshold for point in wrong) / len(wrong) if wrong else 0.0,
-    )
-
-
-def _matrix(points: Sequence[Point]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The points' ranked confidences, rightness and leads (see `lead`, per number of leading hits)
-    as arrays, padded with 0 / False."""
-    width = max(len(point.ranked()[0]) for point in points) + 1
-    confidences = np.zeros((len(points), width))
-    rights = np.zeros((len(points), width), dtype=bool)
-    leads = np.zeros((len(points), width))
-    for row, point in enumerate(points):
-        values, right, scores = point.ranked()
-        confidences[row, : len(values)] = values
-        rights[row, : len(right)] = right
-        for size in range(1, len(values) + 1):
-            leads[row, size - 1] = lead(scores, size)
-    return confidences, rights, leads
-
-
-def _tally(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], confident_at: float, clear_gap: float,
-           max_confident: int) -> tuple[int, int]:
-    """Questions with a right confident answer, and with a wrong one (as `hit_bands` decides)."""
-    confidences, rights, leads = matrix
-    answering = np.cumprod(confidences >= confident_at, axis=1).sum(axis=1)
-    confident = np.zeros(len(confidences), dtype=np.int64)
-    for size in range(1, max_confident + 1):
-        confident = np.where((answering >= size) & (leads[:, size - 1] >= clear_gap), size, confident)
-    shown = np.arange(confidences.shape[1])[None, :] < confident[:, None]
-    right = (rights & shown).any(axis=1)
-    wrong = (~rights & shown).any(axis=1)
-    return int(right.sum()), int(wrong.sum())
-
-
-THRESHOLD_STEP = 0.01
-SMOOTHING = 3  # steps either side
-
-
-def _best_threshold(matrix: tuple[np.ndarray, np.ndarray, np.ndarray], gap: float,
-                    max_confident: int) -> tuple[float, float, int, int]:
-    """For one clear gap and number of confident hits: the confident threshold (on a grid of
-    THRESHOLD_STEP) whose neighbourhood scores best, that smoothed objective, and the right and wrong
-    counts at the threshold. Averaging over SMOOTHING steps either side keeps the threshold off a
-    knife's edge that a single question would move."""
-    grid = np.round(np.arange(0.3, 1.0 + THRESHOLD_STEP / 2, THRESHOLD_STEP), 2)
-    tallies = [_tally(matrix, float(threshold), gap, max_confident) for threshold in grid]
+def choose_thresholds(questions: Sequence[Question]) -> Thresholds:
+    """CONFIDENT_P and POSSIBLE_P from (cross-validated) probabilities; see the module docstring."""
+    if not questions:
+        raise ValueError("no questions")
+    grid = np.round(np.arange(0.3, 1.0, THRESHOLD_STEP), 2)
+    tallies = [tally(questions, float(threshold)) for threshold in grid]
     objective = np.array([right - WRONG_COST * wrong for right, wrong in tallies])
     padded = np.pad(objective, SMOOTHING, mode="edge")
     smoothed = np.convolve(padded, np.ones(2 * SMOOTHING + 1) / (2 * SMOOTHING + 1), mode="valid")
     best = int(np.argmax(smoothed))  # the lowest of equally good thresholds
+    confident_p = float(grid[best])
+    # Among the questions without a confident answer: the first hits are "possibly relevant" where one
+    # of them is right more often than not.
+    rest = [question for question in questions if not confident_count(question.probabilities, confident_p)
+            and question.probabilities]
+    candidates = [float(value) for value in np.round(np.arange(0.05, confident_p, THRESHOLD_STEP), 2)]
+    scored = [(sum((1 if any(question.rights[:MAX_CONFIDENT]) else -1)
+                   for question in rest if max(question.probabilities) >= value), -value) for value in candidates]
+    possible_p = -max(scored)[1] if scored else confident_p
     right, wrong = tallies[best]
-    return float(grid[best]), float(smoothed[best]), right, wrong
-
-
-def derive_bands(points: Sequence[Point]) -> BandDerivation:
-    """The number of confident hits, the clear gap and the confident threshold that maximise right
-    minus WRONG_COST x wrong confident answers over the tuned sets (see the module docstring); ties go
-    to fewer confident hits and the smaller gap."""
-    if not points:
-        raise ValueError("no evaluation points")
-    matrix = _matrix(points)
-    results = []
-    for max_confident in MAX_CONFIDENT_CANDIDATES:
-        for gap in GAP_CANDIDATES:
-            threshold, smoothed, right, wrong = _best_threshold(matrix, gap, max_confident)
-            results.append((smoothed, -max_confident, -gap, threshold, right, wrong))
-    smoothed, max_confident, gap, threshold, right, wrong = max(results)
-    return BandDerivation(
-        confident_at=threshold,
-        objective=round(smoothed, 2),
-        clear_gap=-gap,
-        max_confident=-max_confident,
-        right_confident=right,
-        wrong_confident=wrong,
-        possible_at=derive_threshold(points),
-    )
+    return Thresholds(confident_p, round(possible_p, 2), round(float(smoothed[best]), 2), right, wrong)

@@ -47,6 +47,7 @@ from advisory.library.analysis import (
 )
 from advisory.library.entries import EntryText, LibraryEntry, Synonyms
 from advisory.library.words import RARE_ZIPF, frequencies, known_danish_stems, ordinary_words
+from advisory.vocab import ReviewStatus
 
 FIELDS = ("title", "tags", "questions", "short_answer", "detail")
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "questions": 2.0, "short_answer": 1.5, "detail": 1.0}
@@ -154,6 +155,32 @@ class _Posting:
     scores: np.ndarray
     answers: np.ndarray
     fields: np.ndarray
+
+
+# Fields that say what an entry is about (FIELDS' first three: title, tags, member questions).
+KEY_FIELDS = 3
+# A query word that says at least this much counts as one of the question's content words.
+CONTENT_WORD = 0.1
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A query's scores over the documents: the ranking score, the answer measure (`confidence`), the
+    member questions' similarity to the query (per question) and, per document, the evidence the
+    confidence model reads (advisory/library/confidence.py): the best member question's similarity,
+    the share of the question answered in the title, tags or member questions, the share held only in
+    passing (the detail text); and for the query: the share of its importance no entry holds at all,
+    its number of content words, and whether it is a long message whose asking sentence was found."""
+
+    scores: np.ndarray
+    confidence: np.ndarray
+    similarity: np.ndarray
+    question_share: np.ndarray
+    key_share: np.ndarray
+    detail_share: np.ndarray
+    unknown_share: float
+    content_words: int
+    long: bool
 
 
 @dataclass(frozen=True)
@@ -322,13 +349,17 @@ class _LanguageIndex:
 
     def _build_questions(self, entries: list[LibraryEntry]) -> None:
         """Every member question as a document of its own, to find the question a query matches:
-        per term, the questions holding it and how much the word says there (its importance)."""
+        per term, the questions holding it and how much the word says there (its importance). An entry
+        without member questions (a draft) counts its title as its one question."""
         self.questions: list[str] = []
         owners: list[int] = []
         by_term: dict[str, dict[int, float]] = defaultdict(dict)
         totals: list[float] = []
         for doc, entry in enumerate(entries):
-            for question in entry.text(self.lang).questions:
+            text = entry.text(self.lang)
+            # A new draft not yet given member questions is asked by its title.
+            drafted = [text.title] if entry.review_status == ReviewStatus.draft else []
+            for question in text.questions or drafted:
                 number = len(self.questions)
                 self.questions.append(question)
                 owners.append(doc)
@@ -748,8 +779,9 @@ class _LanguageIndex:
 
     # scoring
 
-    def score(self, words: list[_Word]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One ranking score per document (0 for no match), and one answer measure per document.
+    def score(self, words: list[_Word]) -> Scored:
+        """One ranking score per document (0 for no match), one answer measure per document, and the
+        evidence the confidence model reads (see `Scored`).
 
         The answer measure (the hit's confidence) is the share of the question's importance the entry
         answers: each word counts with its importance, times how well the entry holds it (where: see
@@ -758,31 +790,51 @@ class _LanguageIndex:
         """
         totals = np.zeros(self.size)
         answered = np.zeros(self.size)
+        key_answered = np.zeros(self.size)
+        detail_only = np.zeros(self.size)
+        unknown = 0.0
         for word in words:
             best = np.zeros(self.size)
             summed = np.zeros(self.size)
             held = np.zeros(self.size)
+            key_held = np.zeros(self.size)
+            reach = np.zeros(self.size)
             parts_held = np.zeros(self.size)
+            parts_key = np.zeros(self.size)
+            known = False
             for term, weight in word.terms.items():
                 posting = self.postings.get(term)
                 if posting is None:
                     continue
+                known = True
                 values = weight * word.damping.get(term, 1.0) * posting.scores
                 summed[posting.docs] += values
                 best[posting.docs] = np.maximum(best[posting.docs], values)
+                in_key = posting.fields < KEY_FIELDS
                 if term in word.parts:
                     parts_held[posting.docs] += posting.answers
+                    parts_key[posting.docs] += posting.answers * in_key
                 else:
-                    coverage = min(1.0, weight / FULL_COVERAGE_WEIGHT) * posting.answers
-                    held[posting.docs] = np.maximum(held[posting.docs], coverage)
+                    faithful = min(1.0, weight / FULL_COVERAGE_WEIGHT)
+                    held[posting.docs] = np.maximum(held[posting.docs], faithful * posting.answers)
+                    key_held[posting.docs] = np.maximum(key_held[posting.docs], faithful * posting.answers * in_key)
+                    reach[posting.docs] = np.maximum(reach[posting.docs], faithful)
             if word.parts:
                 held = np.maximum(held, word.part_coverage * parts_held / word.part_count)
+                key_held = np.maximum(key_held, word.part_coverage * parts_key / word.part_count)
+                reach = np.maximum(reach, word.part_coverage * (parts_held > 0))
             totals += word.focus * (best + TIE_BREAKER * (summed - best))
             if word.focus >= 1.0:
                 answered += word.importance * held
+                key_answered += word.importance * key_held
+                # Held only where it is mentioned in passing: the detail text (or a compound of it).
+                detail_only += word.importance * reach * (held <= FIELD_ANSWERS["detail"] * reach + 1e-9)
+                if not known:
+                    unknown += word.importance
         # A long message is answered when what it asks is (see `_mark_context`).
         asked = sum(word.importance for word in words if word.focus >= 1.0)
-        confidence = answered / max(asked, MIN_SUBSTANCE) if words else np.zeros(self.size)
+        denominator = max(asked, MIN_SUBSTANCE)
+        confidence = answered / denominator if words else np.zeros(self.size)
         similarity = self.question_similarity(words)
         question_share = self._question_share(similarity)
         # A member question that says what the query says answers it, however ordinary its words.
@@ -791,7 +843,17 @@ class _LanguageIndex:
         # entry holding the query's one rare word beats one holding its common words many times.
         scores = totals * (RANK_FLOOR + confidence ** RANK_POWER)
         scores *= 1 + QUESTION_BOOST * question_share
-        return scores, confidence, similarity
+        return Scored(
+            scores=scores,
+            confidence=confidence,
+            similarity=similarity,
+            question_share=question_share,
+            key_share=np.minimum(key_answered / denominator, 1.0),
+            detail_share=np.minimum(detail_only / denominator, 1.0),
+            unknown_share=min(unknown / denominator, 1.0),
+            content_words=sum(1 for word in words if word.focus >= 1.0 and word.importance >= CONTENT_WORD),
+            long=any(word.focus < 1.0 or word.topic for word in words),
+        )
 
     def question_similarity(self, words: list[_Word]) -> np.ndarray:
         """For each member question, how well it and the query say the same: the harmonic mean of

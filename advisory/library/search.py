@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisory.library.analysis import LANGUAGES, fold, folded_words
-from advisory.library.confidence import CONFIDENT_AT, MAX_CONFIDENT_CANDIDATES, Band, hit_bands
+from advisory.library.confidence import MODEL, RANKED, Band, hit_bands, hit_features
 from advisory.library.entries import (
     KINDS,
     THEMES,
@@ -20,17 +20,17 @@ from advisory.library.entries import (
 from advisory.library.index import WordMatch, _field_texts, _LanguageIndex
 from advisory.library.snippets import _mark, _snippets
 
-# The confident threshold under its old name, for callers that compare a confidence themselves.
-CONFIDENCE_THRESHOLD = CONFIDENT_AT
-
 
 @dataclass
 class SearchHit:
     """One entry found for a query, with why it was chosen.
 
     - `confidence`: how much of the question the entry answers, 0..1 (the answer measure).
-    - `band`: "confident" (the search's confident answer), "possible" ("muligvis relevant") or "weak";
-      see advisory/library/confidence.py. Only the first hit can be confident.
+    - `probability`: the confidence model's probability that this entry and every hit above it answer
+      the question (see advisory/library/confidence.py), from `features` (one value per
+      confidence.FEATURES); 0 beyond the first confidence.MAX_CONFIDENT hits.
+    - `band`: "confident" (the search's confident answer), "possible" ("muligvis relevant") or "weak".
+      Only the first hits (at most confidence.MAX_CONFIDENT) can be confident.
     - `matched_question`: the member question of the entry the query matched, if one did.
     - `matched_words`: for each query word that says something, where the entry answers it
       (title, tags, questions, short_answer, detail) or None.
@@ -43,6 +43,8 @@ class SearchHit:
     band: Band = "confident"
     matched_question: str | None = None
     matched_words: tuple[WordMatch, ...] = ()
+    probability: float = 1.0
+    features: tuple[float, ...] = ()
 
     @property
     def confident(self) -> bool:
@@ -119,7 +121,8 @@ class Library:
             return []
         index = self._indexes[lang]
         words = index.analyse_query(query)
-        scores, confidence, similarity = index.score(words)
+        scored = index.score(words)
+        scores, confidence = scored.scores.copy(), scored.confidence
         if kind is not None:
             scores[self._kinds != kind] = 0.0
         if theme is not None:
@@ -127,27 +130,42 @@ class Library:
         # An entry that holds only words saying nothing (a number, a filler) answers nothing.
         candidates = np.flatnonzero((scores > 0) & (confidence > 0))
         ranked = candidates[np.lexsort((self._slug_rank[candidates], -scores[candidates]))]
-        # The band of the first hit depends on the second, so it is decided before the list is cut.
-        shown = max(limit, max(MAX_CONFIDENT_CANDIDATES) + 1)
-        top = ranked[:shown].tolist()
-        bands = hit_bands([float(confidence[doc]) for doc in top], [float(scores[doc]) for doc in top])
+        # The bands of the first hits depend on the next ones, so they are decided before the list is cut.
+        top = ranked[:RANKED].tolist()
+        features = hit_features(
+            answered=[float(confidence[doc]) for doc in top],
+            answered_key=[float(scored.key_share[doc]) for doc in top],
+            question=[float(scored.question_share[doc]) for doc in top],
+            detail_only=[float(scored.detail_share[doc]) for doc in top],
+            scores=[float(scores[doc]) for doc in top],
+            unknown=scored.unknown_share,
+            content_words=scored.content_words,
+            long=scored.long,
+            lang=lang,
+        )
+        probabilities = MODEL.probabilities(features).tolist()
+        bands = hit_bands(probabilities, len(top))
         ranked = ranked[:limit]
         hits = []
         for position, (doc, terms) in enumerate(zip(ranked.tolist(), index.matched_terms(words, ranked), strict=True)):
             text = self.entries[doc].text(lang)
-            question = index.best_question(similarity, doc)
+            question = index.best_question(scored.similarity, doc)
             snippets = _snippets(index, text, terms)
             if question is not None:
                 snippets["question"] = _mark(index, question, terms) or question
+            ranked_here = position < len(top)
+            grouped = position < len(probabilities)  # the group of the hits up to this one
             hits.append(
                 SearchHit(
                     entry=self.entries[doc],
                     score=round(float(scores[doc]), 4),
                     snippets=snippets,
                     confidence=round(float(confidence[doc]), 4),
-                    band=bands[position],
+                    band=bands[position] if ranked_here else "weak",
                     matched_question=question,
                     matched_words=tuple(index.word_matches(words, doc)),
+                    probability=round(probabilities[position], 4) if grouped else 0.0,
+                    features=tuple(features[position].tolist()) if grouped else (),
                 )
             )
         return hits

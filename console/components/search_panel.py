@@ -3,15 +3,20 @@ query is typed) and the call page's Ctrl+K dialog. One search per rerun; its bes
 question goes to the supervisors' "Spørgsmål uden svar" log; one card per hit (`_card`); one way to use an
 entry in the call (`_use`, which attaches it to the call open in this browser session).
 
-Confident answers come first; without any, the panel says so ("Ingen sikre svar ...") and shows the weak
-matches under "Måske:". Entry text is staff-written: it is escaped before Markdown and the short answer is
+The line above the results says the search's outcome (advisory/library/confidence.py): "Sikkert svar"
+(the first hits answer the question), "Muligvis relevant" (an entry may answer it, but not clearly) or
+"Ingen sikre svar ..."; confident answers come first, the rest under "Måske:". Each hit says why it was
+found: the member question it matched with the matched words in bold, or else the words it matched and
+where (title, tags, ...). Entry text is staff-written: it is escaped before Markdown and the short answer is
 shown as a code block (plain text with a copy button). Only the search's own ** ** highlight marks are kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import streamlit as st
 
@@ -81,13 +86,30 @@ def note_pick(*, key_prefix: str, lang: str, slug: str) -> None:
 
 # --- the search ----------------------------------------------------------------------------------------------------
 
-Found = list[tuple[LibraryEntry, dict[str, str]]]
+Outcome = Literal["confident", "possible", "none"]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the panel shows: the search's outcome (None without a query), the confident answers and the
+    other matches, best first (without a query: every entry by title, as hits without a reason)."""
+
+    outcome: Outcome | None
+    confident: list[SearchHit]
+    others: list[SearchHit]
+
+
+def outcome_of(hits: list[SearchHit]) -> Outcome:
+    """The outcome of the hits shown: a confident answer, "muligvis relevant" or none."""
+    if any(hit.confident for hit in hits):
+        return "confident"
+    return "possible" if hits and hits[0].band == "possible" else "none"
 
 
 def find(library: Library, *, query: str, lang: str, kind: str | None = None, theme: str | None = None,
-         review: str = "all", today: date, key_prefix: str) -> tuple[Found, Found]:
-    """The entries to show with their search snippets, as (confident answers, weak matches): best
-    matches first; without a query all entries (by title) and no weak matches.
+         review: str = "all", today: date, key_prefix: str) -> Found:
+    """The entries to show with their search snippets and why they were found: best matches first;
+    without a query all entries (by title) and no other matches.
 
     One search, over the whole library: its best hit says whether the question is answered (a filter
     does not make a question unanswered), the filters then narrow what is shown.
@@ -99,14 +121,15 @@ def find(library: Library, *, query: str, lang: str, kind: str | None = None, th
         shown = [hit for hit in hits if (kind is None or hit.entry.kind == kind)
                  and (theme is None or hit.entry.theme == theme) and matches_review(hit.entry, review, today)]
         shown = shown[:MAX_HITS]
-        return ([(hit.entry, hit.snippets) for hit in shown if hit.confident],
-                [(hit.entry, hit.snippets) for hit in shown if not hit.confident])
+        return Found(outcome_of(shown), [hit for hit in shown if hit.confident],
+                     [hit for hit in shown if not hit.confident])
     entries = [
         entry for entry in library.entries
         if (kind is None or entry.kind == kind) and (theme is None or entry.theme == theme)
         and matches_review(entry, review, today)
     ]
-    return [(entry, {}) for entry in sorted(entries, key=lambda e: e.text(lang).title.casefold())], []
+    listed = sorted(entries, key=lambda e: e.text(lang).title.casefold())
+    return Found(None, [SearchHit(entry=entry, score=0.0) for entry in listed], [])
 
 
 # --- using an entry in the call ----------------------------------------------------------------------------------
@@ -127,12 +150,32 @@ def _use(user: StaffUser, slug: str, title: str, key_prefix: str, lang: str,
 # --- drawing -------------------------------------------------------------------------------------------------------
 
 
-def _card(entry: LibraryEntry, snippets: dict[str, str], *, key_prefix: str, lang: str, today: date, expanded: bool,
+def why(hit: SearchHit) -> str | None:
+    """Why a hit was found, as Markdown (staff text escaped, the search's ** ** marks kept): the member
+    question it matched with the matched words in bold, or the words it matched and where; None for an
+    entry listed without a search."""
+    if hit.matched_question:
+        return t("library_search.matched_question", question=highlighted(
+            hit.snippets.get("question", hit.matched_question)))
+    words = [match for match in hit.matched_words if match.field is not None]
+    if not words:
+        return None
+    return t("library_search.matched_words", words=", ".join(
+        f"**{escape_md(match.word)}** ({t(f'library_search.field_{match.field}')})"
+        for match in dict((match.word, match) for match in words).values()))
+
+
+def _card(hit: SearchHit, *, key_prefix: str, lang: str, today: date, expanded: bool,
           attached: list[str] | None, on_used: Callable[[str], None] | None) -> None:
-    """One entry found: the title (with the search's highlights and review icons) opens the short answer to
-    read aloud or copy, the detail, the sources, and "use in this call" while a call is open here."""
+    """One entry found: why it was found (above the card), and the title (with the search's highlights
+    and review icons), which opens the short answer to read aloud or copy, the detail, the sources, and
+    "use in this call" while a call is open here."""
+    entry, snippets = hit.entry, hit.snippets
     text = entry.text(lang)
     title = highlighted(snippets.get("title", text.title))
+    if reason := why(hit):
+        with st.container(key=f"{key_prefix}_why_{entry.slug}"):
+            st.caption(reason)
     with st.expander(f"{title} {icons(entry, today)}".strip(), expanded=expanded):
         st.markdown(badges(entry, today))
         st.caption(t("library.short_answer"))
@@ -188,22 +231,26 @@ def search_panel(library: Library, *, key_prefix: str, lang: str, today: date, f
     if not searching and not filters:
         st.caption(t("library_search.hint"))
         return
-    confident, possible = find(library, query=query, lang=lang, kind=kind, theme=theme, review=review, today=today,
-                               key_prefix=key_prefix)
-    if not confident and not possible:
+    found = find(library, query=query, lang=lang, kind=kind, theme=theme, review=review, today=today,
+                 key_prefix=key_prefix)
+    if not found.confident and not found.others:
         st.info(t("library.no_hits") if filters else t("library_search.no_hits"))
         return
-    st.caption(t("library.hits" if searching else "library.count", count=len(confident) + len(possible)))
-    if searching and not confident:
-        st.warning(t("library_search.no_confident"), icon=":material/help:")
+    st.caption(t("library.hits" if searching else "library.count", count=len(found.confident) + len(found.others)))
+    with st.container(key=f"{key_prefix}_outcome"):
+        if found.outcome == "confident":
+            st.success(t("library_search.confident"), icon=":material/check_circle:")
+        elif found.outcome == "possible":
+            st.warning(t("library_search.possible"), icon=":material/help:")
+        elif found.outcome == "none":
+            st.warning(t("library_search.no_confident"), icon=":material/help:")
     attached = call_state.attached_entries()
     if attached is None:
         st.caption(t("library.no_call"))
-    for position, (entry, snippets) in enumerate(confident):
-        _card(entry, snippets, key_prefix=key_prefix, lang=lang, today=today, expanded=position == 0 and searching,
+    for position, hit in enumerate(found.confident):
+        _card(hit, key_prefix=key_prefix, lang=lang, today=today, expanded=position == 0 and searching,
               attached=attached, on_used=on_used)
-    if possible:
+    if found.others:
         st.markdown(f"**{t('library_search.possibly')}**")
-    for entry, snippets in possible:
-        _card(entry, snippets, key_prefix=key_prefix, lang=lang, today=today, expanded=False, attached=attached,
-              on_used=on_used)
+    for hit in found.others:
+        _card(hit, key_prefix=key_prefix, lang=lang, today=today, expanded=False, attached=attached, on_used=on_used)

@@ -183,8 +183,11 @@ def test_a_chatty_question_keeps_its_confident_answer(library, base, data):
 
 
 def test_a_topical_word_the_library_lacks_lowers_the_confidence():
-    walking = entry("faq-walking", "Gå ture hver dag", "Gå gerne en tur hver dag.", ["gåtur", "gå ture"])
-    other = entry("faq-other", "Løft og bær", "Om at løfte.", ["løfte"])
+    # Entries list member questions, as every bundled entry must; the bands' model counts them.
+    walking = entry("faq-walking", "Gå ture hver dag", "Gå gerne en tur hver dag.", ["gåtur", "gå ture"],
+                    ("Er det godt at gå ture hver dag?", "Hvor langt skal jeg gå?", "Kan jeg gå en tur med hunden?"))
+    other = entry("faq-other", "Løft og bær", "Om at løfte.", ["løfte"],
+                  ("Hvor meget må jeg løfte?", "Må jeg bære indkøbsposer?", "Hvordan løfter jeg rigtigt?"))
     tiny = Library([walking, other])
     assert first(tiny, "må jeg gå ture").confident
     assert first(tiny, "må jeg gå ture med min veninde").confident  # an ordinary word
