@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from advisory import spreadsheet
 from advisory.formatting import LOCAL_TZ
 from advisory.vocab import codes
 
@@ -328,20 +329,7 @@ def shape(data: Aggregates, period: Period) -> Dashboard:
 
 # --- export ---------------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_bytes(table: pd.DataFrame, lang: str) -> bytes:
-    """The aggregate as CSV a spreadsheet opens directly.
-
-    Danish spreadsheets expect ';' between fields and a decimal comma; the byte-order mark tells Excel
-    the file is UTF-8 (æ, ø, å). Text that a spreadsheet would run as a formula (an advisor's name
-    typed as "=...") is prefixed with an apostrophe.
-    """
-    safe = table.copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-                            for v in safe[column]]
-    separator, decimal = (";", ",") if lang == "da" else (",", ".")
-    return safe.to_csv(index=False, sep=separator, decimal=decimal).encode("utf-8-sig")
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """The aggregate as CSV a Danish spreadsheet opens directly, in the one format of every export
+    (advisory.spreadsheet: ";" between fields, decimal comma, UTF-8 with BOM, formula text neutralised)."""
+    return spreadsheet.csv_bytes(table.itertuples(index=False, name=None), [str(c) for c in table.columns])

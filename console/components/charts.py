@@ -102,7 +102,7 @@ def show(chart: alt.TopLevelMixin | None, table: pd.DataFrame, columns: Sequence
         st.dataframe(screen_frame(table, columns), hide_index=True, width="stretch", placeholder="",
                      key=f"statistics_table_{key}")
     st.download_button(
-        t("common.download_csv"), data=stats.csv_bytes(export_frame(table, columns), current_language()),
+        t("common.download_csv"), data=stats.csv_bytes(export_frame(table, columns)),
         file_name=f"{t('statistics.csv_file')}-{key}.csv", mime="text/csv", key=f"statistics_csv_{key}",
     )
 

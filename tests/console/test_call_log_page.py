@@ -194,7 +194,7 @@ def _prepare_export(console_db, team, *, include_contact):
     at.button(key="call_log_export_prepare").click().run()
     assert not at.exception
     prepared = at.session_state["call_log_export"]
-    rows = list(csv.DictReader(io.StringIO(Path(prepared["path"]).read_text(encoding="utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(Path(prepared["path"]).read_text(encoding="utf-8-sig")), delimiter=";"))
     return at, rows
 
 
