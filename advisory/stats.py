@@ -276,6 +276,26 @@ class Aggregates:
     follow_ups: pd.DataFrame = field(default_factory=lambda: _empty(
         "status", "total", "overdue", "due_current", "due_previous"))
     advisors: dict[int, str] = field(default_factory=dict)
+    # Instead of `durations`, when the counting already knows them: per period (current, previous) the
+    # number of calls, the sum of their seconds and the median (None without calls).
+    duration_summary: Mapping[str, DurationSummary] | None = None
+
+
+@dataclass(frozen=True)
+class DurationSummary:
+    calls: int
+    seconds: int
+    median: float | None
+
+
+def summary_metrics(summary: Mapping[str, DurationSummary]) -> dict[str, Metric]:
+    """The same metrics as `duration_metrics`, from counts, sums and medians found elsewhere."""
+    def mean(s: DurationSummary) -> float | None:
+        return s.seconds / s.calls if s.calls else None
+
+    now, before = summary[CURRENT], summary[PREVIOUS]
+    return {"calls": Metric(now.calls, before.calls), "mean_seconds": Metric(mean(now), mean(before)),
+            "median_seconds": Metric(now.median, before.median)}
 
 
 @dataclass(frozen=True)
@@ -299,7 +319,8 @@ class Dashboard:
 
 
 def shape(data: Aggregates, period: Period) -> Dashboard:
-    metrics = duration_metrics(data.durations)
+    metrics = (duration_metrics(data.durations) if data.duration_summary is None
+               else summary_metrics(data.duration_summary))
     totals = {CURRENT: metrics["calls"].current, PREVIOUS: metrics["calls"].previous}
     red_flags = counts_table(data.profile, "disposition", order=codes("disposition"), totals=totals)
     referrals = counts_table(data.referrals, "channel", order=codes("channel"))

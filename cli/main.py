@@ -1,6 +1,6 @@
 """Command line for operators: `python -m cli COMMAND` (or the `advice-console` script).
 
-Commands: init, create-user, reset-password, seed-demo, purge, send-outbox.
+Commands: init, create-user, reset-password, seed-demo, purge, send-outbox, housekeeping, rebuild-statistics.
 """
 
 from __future__ import annotations
@@ -163,6 +163,17 @@ def cmd_send_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild_statistics(args: argparse.Namespace) -> int:
+    """Compute the statistics' per-day aggregates from the calls again (after a restore, say)."""
+    from services import statistics
+
+    url = existing_database(args.database_url)
+    prepare_database(url)
+    rows = statistics.rebuild(database_url=url)
+    print(f"Statistics rebuilt from the calls: {rows:,} rows of per-day figures.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advice-console", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="only count what would be anonymised")
     purge.add_argument("--database-url", help="database to purge (default: DATABASE_URL)")
     purge.set_defaults(func=cmd_purge)
+
+    rebuild = sub.add_parser("rebuild-statistics",
+                             help="compute the statistics' per-day figures from the calls again (e.g. after a restore)")
+    rebuild.add_argument("--database-url", help="database to use (default: DATABASE_URL)")
+    rebuild.set_defaults(func=cmd_rebuild_statistics)
 
     outbox = sub.add_parser("send-outbox", help="send the e-mails that are due (run every minute from cron or a "
                                                 "systemd timer; several at once are safe)")
