@@ -27,7 +27,8 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('calls', sa.Integer(), nullable=False),
     sa.Column('seconds', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('dimension', 'key', 'day')
+    sa.PrimaryKeyConstraint('dimension', 'key', 'day'),
+    sqlite_with_rowid=False,
     )
     # The calls saved so far, counted once (the same code as `python -m cli rebuild-statistics`).
     from db.repositories import call_stats
