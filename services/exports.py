@@ -27,9 +27,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session
 
 from advisory import access, spreadsheet
-from advisory.formatting import to_local
+from advisory.formatting import LOCAL_TZ, to_local
 from db.repositories import audit
-from db.repositories.call_log import CallFilters, count_calls, iter_calls
+from db.repositories.call_log import CallFilters, count_calls, iter_call_rows, iter_calls
 from db.repositories.users import StaffUser
 
 Format = Literal["csv", "xlsx"]
@@ -65,7 +65,7 @@ def columns_for(include_contact: bool) -> tuple[str, ...]:
 
 
 def _value(value: Any) -> Any:
-    """A call's field as the export holds it: times in Danish local time, lists joined with ";"."""
+    """A call's field as the XLSX holds it: times in Danish local time, lists joined with ";"."""
     if value is None or value.__class__ is str or value.__class__ is int:  # the common cases first
         return value
     if isinstance(value, datetime):
@@ -75,9 +75,58 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _time_text(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    # Local wall time without building a second aware datetime: the UTC time plus Copenhagen's offset.
+    return (value + LOCAL_TZ.utcoffset(value)).isoformat(sep=" ", timespec="seconds")[:19]
+
+
+def _code_text(value: Any) -> str:
+    """A vocabulary code (validated against advisory.vocab when the call was saved): no formula possible."""
+    return "" if value is None else str(value)
+
+
+def _list_text(value: list[str] | None) -> str:
+    return neutralise(";".join(value)) if value else ""
+
+
+def _text(value: Any) -> str:
+    if value.__class__ is str:
+        return neutralise(value)
+    return spreadsheet.cell_text(value)
+
+
+_TIME_COLUMNS = {"started_at", "ended_at", "anonymised_at"}
+_LIST_COLUMNS = {"flags", "topics", "delivered_blocks", "library_slugs"}
+# Numbers, yes/no and the vocabulary's codes (enums on input): written as they are, nothing to neutralise.
+_CODE_COLUMNS = {"id", "duration_seconds", "caller_role", "group_id", "disposition", "outcome", "lang",
+                 "contact_consent"}
+
+
+def _cell_converter(name: str) -> Callable[[Any], str]:
+    """The CSV cell of one column, chosen once per export rather than per value (a million rows)."""
+    if name in _TIME_COLUMNS:
+        return _time_text
+    if name in _LIST_COLUMNS:
+        return _list_text
+    if name in _CODE_COLUMNS:
+        return _code_text
+    return _text
+
+
 def export_rows(calls: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[list[Any]]:
+    """Rows for the XLSX: numbers stay numbers."""
     for call in calls:
         yield [_value(call.get(name)) for name in columns]
+
+
+def export_cells(rows: Iterable[Sequence[Any]], columns: tuple[str, ...]) -> Iterator[list[str]]:
+    """Rows (lists in `columns` order, from iter_call_rows) for the CSV: each value already its neutralised
+    cell text (advisory.spreadsheet's format)."""
+    converters = [_cell_converter(name) for name in columns]
+    for row in rows:
+        yield [convert(value) for convert, value in zip(converters, row, strict=True)]
 
 
 def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str],
@@ -86,9 +135,9 @@ def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str],
     return spreadsheet.csv_chunks(rows, columns, chunk_rows)
 
 
-def write_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str], target: BinaryIO) -> int:
+def write_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str], target: BinaryIO, *, cells: bool = False) -> int:
     """The one CSV format (advisory.spreadsheet); returns the number of data rows."""
-    return spreadsheet.write_csv(rows, columns, target)
+    return spreadsheet.write_csv(rows, columns, target, cells=cells)
 
 
 def write_xlsx(rows: Iterable[Sequence[Any]], columns: Sequence[str], target: BinaryIO | Path) -> int:
@@ -140,10 +189,13 @@ def export_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, f
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format: {fmt}")
     columns = columns_for(include_contact)
-    rows = export_rows(iter_calls(session, filters=filters, viewer=viewer), columns)
+    if fmt == "csv":
+        rows = export_cells(iter_call_rows(session, filters=filters, viewer=viewer, columns=columns), columns)
+    else:
+        rows = export_rows(iter_calls(session, filters=filters, viewer=viewer), columns)
     if progress is not None:
         rows = _reporting(rows, count_calls(session, filters=filters, viewer=viewer), progress)
-    n = write_csv(rows, columns, target) if fmt == "csv" else write_xlsx(rows, columns, target)
+    n = write_csv(rows, columns, target, cells=True) if fmt == "csv" else write_xlsx(rows, columns, target)
     audit.record(session, action="export", actor_id=viewer.id, actor_name=viewer.username, object_type="call_log",
                  detail={"format": fmt, "include_contact": include_contact, "rows": n,
                          "filters": filters.audit_summary()})
