@@ -10,7 +10,7 @@ import streamlit as st
 
 from advisory import access
 from console import guard
-from console.i18n import fmt_number, t
+from console.i18n import fmt_number, t, tn
 from db.engine import session_scope
 from services.accounts import StaffUser
 from services.call_log import CallFilters
@@ -43,7 +43,7 @@ def render(filters: CallFilters, viewer: StaffUser) -> None:
     prepared = st.session_state.get(PREPARED_KEY)
     if not prepared or not Path(prepared["path"]).exists():
         return
-    st.success(t("call_log.export_ready", n=fmt_number(prepared["rows"]), minutes=EXPORT_MAX_AGE_SECONDS // 60))
+    st.success(tn("call_log.export_ready", prepared["rows"], minutes=EXPORT_MAX_AGE_SECONDS // 60))
     path = Path(prepared["path"])
     # A callable: the file is read only when the button is clicked, not on every rerun, and deleted as it
     # is handed over (the export holds personal data; it is prepared again in a moment if needed).

@@ -28,7 +28,7 @@ from console.components.library_entries import (
     is_overdue,
     source_citations,
 )
-from console.i18n import fmt_date, label, t
+from console.i18n import fmt_date, label, t, tn
 from services import library as library_service
 from services.accounts import StaffUser
 
@@ -193,7 +193,8 @@ def search_panel(library: Library, *, key_prefix: str, lang: str, today: date, f
     if not confident and not possible:
         st.info(t("library.no_hits") if filters else t("library_search.no_hits"))
         return
-    st.caption(t("library.hits" if searching else "library.count", count=len(confident) + len(possible)))
+    found = len(confident) + len(possible)
+    st.caption(t("library.hits", count=found) if searching else tn("library.count", found))
     if searching and not confident:
         st.warning(t("library_search.no_confident"), icon=":material/help:")
     attached = call_state.attached_entries()

@@ -52,7 +52,7 @@ def test_mine_shows_overdue_highlighted_today_and_upcoming(console_db, team):
     at = page_app("follow_ups.py", team["rikke"]).run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["1", "1", "1"]
-    assert "1 opfølgninger er overskredet." in texts(at)
+    assert "1 opfølgning er overskredet." in texts(at)  # the singular (issue 25)
     overdue = at.dataframe[0]
     assert list(overdue.value["Ringer"]) == ["Inge Jensen"]
     assert list(overdue.value["Hvad"]) == ["Ring om smerterne"]
