@@ -68,7 +68,7 @@ def _filters() -> CallFilters:
 
 
 def _table(rows: list[call_log.CallRow]) -> None:
-    tables.show([
+    clicked = tables.show([
         {
             t("call_log.col_id"): row.id,
             t("call_log.col_started"): row.started_at,
@@ -84,7 +84,10 @@ def _table(rows: list[call_log.CallRow]) -> None:
             t("call_log.col_notes"): t("call_log.anonymised") if row.anonymised else row.notes[:80],
         }
         for row in rows
-    ], key="call_log_table")
+    ], key="call_log_table", selectable=True)
+    if clicked is not None and clicked < len(rows):  # a click on a row opens that call, as the select box does
+        st.session_state["call_log_open"] = rows[clicked].id
+        _open_chosen()
 
 
 def _open_chosen() -> None:

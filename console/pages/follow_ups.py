@@ -56,8 +56,10 @@ for bucket in BUCKETS:
     if not rows:
         st.caption(t("follow_ups.nothing"))
         continue
-    tables.show(_rows(rows), key=f"follow_ups_table_{bucket}",
-                row_style=OVERDUE_STYLE if bucket == "overdue" else None)
+    clicked = tables.show(_rows(rows), key=f"follow_ups_table_{bucket}", selectable=True,
+                          row_style=OVERDUE_STYLE if bucket == "overdue" else None)
+    if clicked is not None and clicked < len(rows):  # a click on a row opens it, as the select box below does
+        st.session_state["follow_ups_pick"] = rows[clicked].id
     if counts[bucket] > len(rows):
         st.caption(t("follow_ups.shown_of", shown=fmt_number(len(rows)), total=fmt_number(counts[bucket])))
 
