@@ -78,8 +78,8 @@ def _value(value: Any) -> Any:
 def _time_text(value: datetime | None) -> str:
     if value is None:
         return ""
-    # Local wall time without building a second aware datetime: the UTC time plus Copenhagen's offset.
-    return (value + LOCAL_TZ.utcoffset(value)).isoformat(sep=" ", timespec="seconds")[:19]
+    # Copenhagen wall time; the slice drops the "+01:00" instead of building a naive copy first.
+    return value.astimezone(LOCAL_TZ).isoformat(sep=" ", timespec="seconds")[:19]
 
 
 def _code_text(value: Any) -> str:

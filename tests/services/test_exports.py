@@ -269,3 +269,11 @@ def test_exports_refuse_a_folder_that_is_not_their_own(tmp_path):
     with pytest.raises(PermissionError):
         exports.prepare_file(lambda target: None, prefix="access-", suffix=".json", directory=link)
     assert list(real.iterdir()) == []
+
+
+def test_times_are_copenhagen_wall_time_across_the_clock_change():
+    # 29 March 2026: 01:30 UTC is 03:30 summer time; 25 October 2026: 00:30 UTC is 02:30 summer time and
+    # 01:30 UTC is 02:30 winter time.
+    rows = exports.export_cells([[datetime(2026, 3, 29, 1, 30, tzinfo=UTC)], [datetime(2026, 10, 25, 0, 30, tzinfo=UTC)],
+                                 [datetime(2026, 10, 25, 1, 30, tzinfo=UTC)], [None]], ("started_at",))
+    assert [row[0] for row in rows] == ["2026-03-29 03:30:00", "2026-10-25 02:30:00", "2026-10-25 02:30:00", ""]
