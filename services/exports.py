@@ -82,11 +82,6 @@ def _time_text(value: datetime | None) -> str:
     return value.astimezone(LOCAL_TZ).isoformat(sep=" ", timespec="seconds")[:19]
 
 
-def _code_text(value: Any) -> str:
-    """A vocabulary code (validated against advisory.vocab when the call was saved): no formula possible."""
-    return "" if value is None else str(value)
-
-
 def _list_text(value: list[str] | None) -> str:
     return neutralise(";".join(value)) if value else ""
 
@@ -98,20 +93,29 @@ def _text(value: Any) -> str:
 
 
 _TIME_COLUMNS = {"started_at", "ended_at", "anonymised_at"}
-_LIST_COLUMNS = {"flags", "topics", "delivered_blocks", "library_slugs"}
-# Numbers, yes/no and the vocabulary's codes (enums on input): written as they are, nothing to neutralise.
+_LIST_COLUMNS = {"delivered_blocks", "library_slugs"}
+# Numbers, yes/no and the vocabulary's codes (enums on input, lists of them too): the csv writer writes them
+# as they are (None as nothing), there is nothing to neutralise.
 _CODE_COLUMNS = {"id", "duration_seconds", "caller_role", "group_id", "disposition", "outcome", "lang",
                  "contact_consent"}
+_CODE_LIST_COLUMNS = {"flags", "topics"}
 
 
-def _cell_converter(name: str) -> Callable[[Any], str]:
-    """The CSV cell of one column, chosen once per export rather than per value (a million rows)."""
+def _code_list_text(value: list[str] | None) -> str:
+    return ";".join(value) if value else ""
+
+
+def _cell_converter(name: str) -> Callable[[Any], Any] | None:
+    """The CSV cell of one column, chosen once per export rather than per value (a million rows); None:
+    the value goes to the csv writer as it is."""
     if name in _TIME_COLUMNS:
         return _time_text
     if name in _LIST_COLUMNS:
         return _list_text
+    if name in _CODE_LIST_COLUMNS:
+        return _code_list_text
     if name in _CODE_COLUMNS:
-        return _code_text
+        return None
     return _text
 
 
@@ -124,9 +128,13 @@ def export_rows(calls: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> It
 def export_cells(rows: Iterable[Sequence[Any]], columns: tuple[str, ...]) -> Iterator[list[str]]:
     """Rows (lists in `columns` order, from iter_call_rows) for the CSV: each value already its neutralised
     cell text (advisory.spreadsheet's format)."""
-    converters = [_cell_converter(name) for name in columns]
+    converters = [(index, convert) for index, name in enumerate(columns)
+                  if (convert := _cell_converter(name)) is not None]
     for row in rows:
-        yield [convert(value) for convert, value in zip(converters, row, strict=True)]
+        cells = list(row)
+        for index, convert in converters:
+            cells[index] = convert(cells[index])
+        yield cells
 
 
 def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str],
