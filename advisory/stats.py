@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from advisory import spreadsheet
 from advisory.formatting import LOCAL_TZ
 from advisory.vocab import codes
 
@@ -275,6 +276,26 @@ class Aggregates:
     follow_ups: pd.DataFrame = field(default_factory=lambda: _empty(
         "status", "total", "overdue", "due_current", "due_previous"))
     advisors: dict[int, str] = field(default_factory=dict)
+    # Instead of `durations`, when the counting already knows them: per period (current, previous) the
+    # number of calls, the sum of their seconds and the median (None without calls).
+    duration_summary: Mapping[str, DurationSummary] | None = None
+
+
+@dataclass(frozen=True)
+class DurationSummary:
+    calls: int
+    seconds: int
+    median: float | None
+
+
+def summary_metrics(summary: Mapping[str, DurationSummary]) -> dict[str, Metric]:
+    """The same metrics as `duration_metrics`, from counts, sums and medians found elsewhere."""
+    def mean(s: DurationSummary) -> float | None:
+        return s.seconds / s.calls if s.calls else None
+
+    now, before = summary[CURRENT], summary[PREVIOUS]
+    return {"calls": Metric(now.calls, before.calls), "mean_seconds": Metric(mean(now), mean(before)),
+            "median_seconds": Metric(now.median, before.median)}
 
 
 @dataclass(frozen=True)
@@ -298,7 +319,8 @@ class Dashboard:
 
 
 def shape(data: Aggregates, period: Period) -> Dashboard:
-    metrics = duration_metrics(data.durations)
+    metrics = (duration_metrics(data.durations) if data.duration_summary is None
+               else summary_metrics(data.duration_summary))
     totals = {CURRENT: metrics["calls"].current, PREVIOUS: metrics["calls"].previous}
     red_flags = counts_table(data.profile, "disposition", order=codes("disposition"), totals=totals)
     referrals = counts_table(data.referrals, "channel", order=codes("channel"))
@@ -328,20 +350,7 @@ def shape(data: Aggregates, period: Period) -> Dashboard:
 
 # --- export ---------------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_bytes(table: pd.DataFrame, lang: str) -> bytes:
-    """The aggregate as CSV a spreadsheet opens directly.
-
-    Danish spreadsheets expect ';' between fields and a decimal comma; the byte-order mark tells Excel
-    the file is UTF-8 (æ, ø, å). Text that a spreadsheet would run as a formula (an advisor's name
-    typed as "=...") is prefixed with an apostrophe.
-    """
-    safe = table.copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-                            for v in safe[column]]
-    separator, decimal = (";", ",") if lang == "da" else (",", ".")
-    return safe.to_csv(index=False, sep=separator, decimal=decimal).encode("utf-8-sig")
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """The aggregate as CSV a Danish spreadsheet opens directly, in the one format of every export
+    (advisory.spreadsheet: ";" between fields, decimal comma, UTF-8 with BOM, formula text neutralised)."""
+    return spreadsheet.csv_bytes(table.itertuples(index=False, name=None), [str(c) for c in table.columns])

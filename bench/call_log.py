@@ -5,9 +5,10 @@
 Builds the database with the demo generator (or reuses the cached one) and prints ONE JSON line:
 calls, page_ms (slowest of four first-page queries), count_ms (slowest of their counts),
 follow_ups_ms (slowest follow-up query), export_peak_mb (peak resident memory of a full streamed CSV
-export with contact details, measured in a subprocess), seed_s when it built the database, and the
+export with contact details, measured in a subprocess), export_s and export_cpu_s (its wall-clock and CPU
+seconds: on a shared machine the CPU figure is the one to compare), seed_s when it built the database, and the
 figures per query. Each query is timed warm, as the median of five runs.
-Targets: page < 150 ms, count < 500 ms, export < 300 MB.
+Targets: page < 150 ms, count < 500 ms, export < 300 MB and < 30 s (issue 25).
 """
 
 from __future__ import annotations
@@ -83,12 +84,13 @@ def _export_child(url: str) -> None:
 
     with session_scope(get_engine(url)) as session, tempfile.TemporaryFile() as target:
         supervisor = _staff(session, "sofie")
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         result = export_calls(session, filters=CallFilters(), viewer=supervisor, fmt="csv", include_contact=True,
                               target=target)
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         size = target.tell()
     print(json.dumps({"rows": result.rows, "peak_mb": round(_peak_rss_mb(), 1), "seconds": round(seconds, 1),
+                      "cpu_seconds": round(cpu, 1),
                       "file_mb": round(size / 1e6, 1)}))
 
 
@@ -155,6 +157,7 @@ def main() -> None:
         "follow_ups_ms": max(follow.values()),
         "export_peak_mb": export["peak_mb"],
         "export_s": export["seconds"],
+        "export_cpu_s": export["cpu_seconds"],
         "export_rows": export["rows"],
         "page_ms_by_query": page,
         "count_ms_by_query": count,

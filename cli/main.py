@@ -1,6 +1,6 @@
 """Command line for operators: `python -m cli COMMAND` (or the `advice-console` script).
 
-Commands: init, create-user, reset-password, seed-demo, purge, send-outbox.
+Commands: init, create-user, reset-password, seed-demo, purge, send-outbox, housekeeping, rebuild-statistics.
 """
 
 from __future__ import annotations
@@ -163,6 +163,32 @@ def cmd_send_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_housekeeping(args: argparse.Namespace) -> int:
+    """What the timer runs every minute: send the outbox, delete expired prepared exports, and purge past
+    the retention period at most once an hour. Quiet when there was nothing to do, so cron mails only news."""
+    from db.migrate import is_current
+    from services import housekeeping
+
+    if not is_current(args.database_url):
+        print("housekeeping: the database is not up to date; run `python -m cli init` first", file=sys.stderr)
+        return 3
+    report = housekeeping.run(get_engine(args.database_url), send_outbox=not args.no_outbox)
+    if args.verbose or report.news:
+        print(report.summary(), file=sys.stderr if report.errors else sys.stdout)
+    return 1 if report.errors else 0
+
+
+def cmd_rebuild_statistics(args: argparse.Namespace) -> int:
+    """Compute the statistics' per-day aggregates from the calls again (after a restore, say)."""
+    from services import statistics
+
+    url = existing_database(args.database_url)
+    prepare_database(url)
+    rows = statistics.rebuild(database_url=url)
+    print(f"Statistics rebuilt from the calls: {rows:,} rows of per-day figures.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advice-console", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="only count what would be anonymised")
     purge.add_argument("--database-url", help="database to purge (default: DATABASE_URL)")
     purge.set_defaults(func=cmd_purge)
+
+    house = sub.add_parser("housekeeping", help="send the outbox, delete expired exports and purge at most hourly "
+                                                "(run every minute on every instance from cron or a systemd timer)")
+    house.add_argument("--no-outbox", action="store_true", help="leave the outbox to a separate send-outbox job")
+    house.add_argument("--verbose", action="store_true", help="print a summary even when nothing happened")
+    house.add_argument("--database-url", help="database to use (default: DATABASE_URL)")
+    house.set_defaults(func=cmd_housekeeping)
+
+    rebuild = sub.add_parser("rebuild-statistics",
+                             help="compute the statistics' per-day figures from the calls again (e.g. after a restore)")
+    rebuild.add_argument("--database-url", help="database to use (default: DATABASE_URL)")
+    rebuild.set_defaults(func=cmd_rebuild_statistics)
 
     outbox = sub.add_parser("send-outbox", help="send the e-mails that are due (run every minute from cron or a "
                                                 "systemd timer; several at once are safe)")

@@ -178,6 +178,26 @@ class CallLibraryEntry(SQLModel, table=True):
     slug: str = Field(max_length=80, primary_key=True)
 
 
+class CallStatsDay(SQLModel, table=True):
+    """Per Danish local day, how many calls had each value of a counted field (db/repositories/call_stats.py).
+
+    `dimension` names the field: group, role, disposition, advisor, topic, library, duration (`key` the
+    whole minutes, `seconds` their sum) or hour (`key` the UTC hour). Written in the transaction that saves a
+    call, so the statistics page sums a few thousand rows instead of counting a million calls.
+    """
+
+    __tablename__ = "call_stats_day"
+    # On SQLite the rows are stored in key order (no rowid table beside the key): a period's sums read
+    # one b-tree, about 6 times faster at a million calls.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    dimension: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=80)
+    day: date = Field(primary_key=True)
+    calls: int = 0
+    seconds: int = 0
+
+
 class CallCreate(CallBase):
     """What the call page hands over when the advisor saves a call: the one home of its input rules."""
 

@@ -43,7 +43,7 @@ from advisory.script import build_script, script_content
 from advisory.vocab import codes
 from db.engine import session_scope
 from db.models import AuditEvent, Call, CallLibraryEntry, CallTopic, FollowUp, Referral, User, UserCreate
-from db.repositories import users
+from db.repositories import call_stats, users
 
 DEMO_PASSWORD = "raadgivning-demo"
 DEMO_USERS = (
@@ -196,7 +196,11 @@ def seed_demo(engine: Engine, *, calls: int, seed: int = 2026, with_users: bool 
                     end = min(calls, done + CALLS_PER_TRANSACTION)
                     while done < end:
                         size = min(batch_size, end - done)
-                        totals.update(_insert_batch(conn, tables, generator.batch(size)))
+                        batch = generator.batch(size)
+                        totals.update(_insert_batch(conn, tables, batch))
+                        if batch["call"]:  # the statistics' aggregates, in the same transaction
+                            ids = [row["id"] for row in batch["call"]]
+                            call_stats.add_calls(conn, Call.__table__.c.id.between(min(ids), max(ids)))
                         done += size
                         if progress:
                             progress(done, calls)

@@ -1,12 +1,8 @@
 """Exports of the call log as CSV or XLSX, streamed so memory stays flat at a million calls.
 
-Personal fields are left out unless asked for. Every text cell that a spreadsheet could read as a
-formula is neutralised with an apostrophe, so a note such as "=HYPERLINK(...)" stays text (OWASP "CSV
-injection"). A Danish spreadsheet splits a CSV line on ";" (and Python's csv module does not quote
-";"), so not only the cell's start counts: every piece after a "," or ";" (or a line break, for readers
-that split lines naively) that starts with = + - @, a tab or a carriage return (or the full-width ＝＋－＠)
-gets its apostrophe. XLSX cells are written as strings
-(data type "s"), never as formulas.
+Personal fields are left out unless asked for. The CSV is the one format of every export
+(advisory.spreadsheet: ";" separator, decimal comma, UTF-8 with BOM, formula cells neutralised); XLSX cells
+are neutralised the same way and written as strings (data type "s"), never as formulas.
 
 Prepared files (a call-log export, a member's access export) wait owner-only in EXPORT_DIR for their
 download, are deleted when downloaded, and at the latest after EXPORT_MAX_AGE_SECONDS: every new export
@@ -15,16 +11,13 @@ and every purge sweeps older ones, and an erasure deletes them all (services.pri
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -33,17 +26,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session
 
-from advisory import access
-from advisory.formatting import to_local
+from advisory import access, spreadsheet
+from advisory.formatting import LOCAL_TZ, to_local
 from db.repositories import audit
-from db.repositories.call_log import CallFilters, iter_calls
+from db.repositories.call_log import CallFilters, count_calls, iter_call_rows, iter_calls
 from db.repositories.users import StaffUser
 
 Format = Literal["csv", "xlsx"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and ＝＋－＠
-# A piece of a cell (its start, or after a "," or ";" or a line break; spaces and quotes skipped, since a
-# spreadsheet also runs a quoted "=..." as a formula) that begins like a formula.
-_FORMULA_PIECE = re.compile(r'(^|[,;\n\r])([ "]*)(?=[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])')
+FORMULA_PREFIXES = spreadsheet.FORMULA_PREFIXES
+neutralise = spreadsheet.neutralise
 
 BASE_COLUMNS = (
     "id", "started_at", "ended_at", "duration_seconds", "advisor_name", "caller_role", "group_id", "flags",
@@ -53,7 +44,7 @@ BASE_COLUMNS = (
 # Personal data: only with "include contact details" (notes are free text and may name people too).
 PERSONAL_COLUMNS = ("member_number", "caller_name", "phone", "email", "notes")
 
-CSV_CHUNK_ROWS = 1000
+CSV_CHUNK_ROWS = spreadsheet.CHUNK_ROWS
 # Prepared exports wait here (owner-only) for the download; a stale one holds personal data for no
 # reason, so each new export sweeps away those older than EXPORT_MAX_AGE_SECONDS.
 EXPORT_DIR = Path(tempfile.gettempdir()) / "advice-console-exports"
@@ -69,111 +60,150 @@ class ExportResult:
     include_contact: bool
 
 
-def neutralise(value: Any) -> Any:
-    """Text that a spreadsheet could run as a formula becomes plain text; other values pass through.
-
-    Each piece (after a ",", ";" or line break) that starts like a formula gets an apostrophe in front, so the cell is
-    safe however the spreadsheet splits the line.
-    """
-    if isinstance(value, str) and _FORMULA_PIECE.search(value):
-        return _FORMULA_PIECE.sub(r"\1\2'", value)
-    return value
-
-
 def columns_for(include_contact: bool) -> tuple[str, ...]:
     return BASE_COLUMNS + (PERSONAL_COLUMNS if include_contact else ())
 
 
-def _cell(value: Any) -> Any:
-    if value.__class__ is str:  # the common case first: an export can be a million rows
-        return neutralise(value)
+def _value(value: Any) -> Any:
+    """A call's field as the XLSX holds it: times in Danish local time, lists joined with ";"."""
+    if value is None or value.__class__ is str or value.__class__ is int:  # the common cases first
+        return value
+    if isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None)
+    if isinstance(value, list | tuple):
+        return ";".join(str(item) for item in value)
+    return value
+
+
+def _time_text(value: datetime | None) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return to_local(value).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return neutralise(";".join(str(item) for item in value))
-    return neutralise(value)
+    # Copenhagen wall time; the slice drops the "+01:00" instead of building a naive copy first.
+    return value.astimezone(LOCAL_TZ).isoformat(sep=" ", timespec="seconds")[:19]
+
+
+def _list_text(value: list[str] | None) -> str:
+    return neutralise(";".join(value)) if value else ""
+
+
+def _text(value: Any) -> str:
+    if value.__class__ is str:
+        return neutralise(value)
+    return spreadsheet.cell_text(value)
+
+
+_TIME_COLUMNS = {"started_at", "ended_at", "anonymised_at"}
+_LIST_COLUMNS = {"delivered_blocks", "library_slugs"}
+# Numbers, yes/no and the vocabulary's codes (enums on input, lists of them too): the csv writer writes them
+# as they are (None as nothing), there is nothing to neutralise.
+_CODE_COLUMNS = {"id", "duration_seconds", "caller_role", "group_id", "disposition", "outcome", "lang",
+                 "contact_consent"}
+_CODE_LIST_COLUMNS = {"flags", "topics"}
+
+
+def _code_list_text(value: list[str] | None) -> str:
+    return ";".join(value) if value else ""
+
+
+def _cell_converter(name: str) -> Callable[[Any], Any] | None:
+    """The CSV cell of one column, chosen once per export rather than per value (a million rows); None:
+    the value goes to the csv writer as it is."""
+    if name in _TIME_COLUMNS:
+        return _time_text
+    if name in _LIST_COLUMNS:
+        return _list_text
+    if name in _CODE_LIST_COLUMNS:
+        return _code_list_text
+    if name in _CODE_COLUMNS:
+        return None
+    return _text
 
 
 def export_rows(calls: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[list[Any]]:
+    """Rows for the XLSX: numbers stay numbers."""
     for call in calls:
-        yield [_cell(call.get(name)) for name in columns]
+        yield [_value(call.get(name)) for name in columns]
 
 
-def csv_chunks(rows: Iterable[list[Any]], columns: tuple[str, ...],
+def export_cells(rows: Iterable[Sequence[Any]], columns: tuple[str, ...]) -> Iterator[list[str]]:
+    """Rows (lists in `columns` order, from iter_call_rows) for the CSV: each value already its neutralised
+    cell text (advisory.spreadsheet's format)."""
+    converters = [(index, convert) for index, name in enumerate(columns)
+                  if (convert := _cell_converter(name)) is not None]
+    for row in rows:
+        cells = list(row)
+        for index, convert in converters:
+            cells[index] = convert(cells[index])
+        yield cells
+
+
+def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str],
                chunk_rows: int = CSV_CHUNK_ROWS) -> Iterator[str]:
     """The CSV text in chunks of `chunk_rows` rows (header first); never the whole file at once."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    pending = 0
-    for row in rows:
-        writer.writerow(row)
-        pending += 1
-        if pending >= chunk_rows:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if buffer.tell():
-        yield buffer.getvalue()
+    return spreadsheet.csv_chunks(rows, columns, chunk_rows)
 
 
-def write_csv(rows: Iterable[list[Any]], columns: tuple[str, ...], target: BinaryIO) -> int:
-    """Write UTF-8 CSV with a BOM (Excel then reads æøå right); returns the number of data rows."""
-    counted = _Counter(rows)
-    target.write("\ufeff".encode())
-    for chunk in csv_chunks(counted, columns):
-        target.write(chunk.encode("utf-8"))
-    return counted.n
+def write_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str], target: BinaryIO, *, cells: bool = False) -> int:
+    """The one CSV format (advisory.spreadsheet); returns the number of data rows."""
+    return spreadsheet.write_csv(rows, columns, target, cells=cells)
 
 
-def write_xlsx(rows: Iterable[list[Any]], columns: tuple[str, ...], target: BinaryIO | Path) -> int:
+def write_xlsx(rows: Iterable[Sequence[Any]], columns: Sequence[str], target: BinaryIO | Path) -> int:
     """openpyxl's write-only mode streams rows to a temporary file instead of keeping cells in memory.
 
-    Text goes in as string cells: openpyxl would otherwise store a text starting with "=" as a formula.
+    Numbers stay numbers; everything else goes in as a neutralised string cell (openpyxl would otherwise
+    store a text starting with "=" as a formula).
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("calls")
     sheet.append(list(columns))
     n = 0
     for row in rows:
-        sheet.append([_text_cell(sheet, value) if value.__class__ is str else value for value in row])
+        sheet.append([value if value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+                      else _text_cell(sheet, spreadsheet.cell_text(value)) for value in row])
         n += 1
     workbook.save(target)
     return n
 
 
 def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    # Control characters are not allowed in XLSX (openpyxl refuses them); older notes may hold some.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    # Control characters are not allowed in XLSX (openpyxl refuses them); older notes may hold some. What
+    # is left after removing them is neutralised again: "\x07=1" must not become "=1".
+    cell = WriteOnlyCell(sheet, value=spreadsheet.neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
     cell.data_type = "s"
     return cell
 
 
-class _Counter:
-    def __init__(self, rows: Iterable[list[Any]]):
-        self._rows = rows
-        self.n = 0
+Progress = Callable[[int, int], None]  # (rows written, rows in all)
+PROGRESS_EVERY_ROWS = 5000
 
-    def __iter__(self) -> Iterator[list[Any]]:
-        for row in self._rows:
-            self.n += 1
-            yield row
+
+def _reporting(rows: Iterable[list[Any]], total: int, progress: Progress) -> Iterator[list[Any]]:
+    done = 0
+    progress(0, total)
+    for row in rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY_ROWS == 0:
+            progress(done, total)
+    progress(done, max(total, done))
 
 
 def export_calls(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
-                 include_contact: bool, target: BinaryIO) -> ExportResult:
-    """Write the filtered log to `target` and record the export (with its filters) in the audit log."""
+                 include_contact: bool, target: BinaryIO, progress: Progress | None = None) -> ExportResult:
+    """Write the filtered log to `target` as the rows are read and record the export (with its filters) in
+    the audit log. `progress` (rows written, rows in all) is told every PROGRESS_EVERY_ROWS rows."""
     access.require(access.exports_calls(viewer), "exporting calls")  # AccessDenied is a PermissionError
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format: {fmt}")
     columns = columns_for(include_contact)
-    rows = export_rows(iter_calls(session, filters=filters, viewer=viewer), columns)
-    n = write_csv(rows, columns, target) if fmt == "csv" else write_xlsx(rows, columns, target)
+    if fmt == "csv":
+        rows = export_cells(iter_call_rows(session, filters=filters, viewer=viewer, columns=columns), columns)
+    else:
+        rows = export_rows(iter_calls(session, filters=filters, viewer=viewer), columns)
+    if progress is not None:
+        rows = _reporting(rows, count_calls(session, filters=filters, viewer=viewer), progress)
+    n = write_csv(rows, columns, target, cells=True) if fmt == "csv" else write_xlsx(rows, columns, target)
     audit.record(session, action="export", actor_id=viewer.id, actor_name=viewer.username, object_type="call_log",
                  detail={"format": fmt, "include_contact": include_contact, "rows": n,
                          "filters": filters.audit_summary()})
@@ -252,9 +282,10 @@ def take_prepared(path: Path) -> bytes:
 
 
 def export_to_file(session: Session, *, filters: CallFilters, viewer: StaffUser, fmt: Format,
-                   include_contact: bool, directory: Path = EXPORT_DIR) -> tuple[Path, ExportResult]:
+                   include_contact: bool, directory: Path = EXPORT_DIR,
+                   progress: Progress | None = None) -> tuple[Path, ExportResult]:
     """Write the export to a new owner-only file in `directory` (for the page's download button)."""
     return prepare_file(
         lambda target: export_calls(session, filters=filters, viewer=viewer, fmt=fmt,
-                                    include_contact=include_contact, target=target),
+                                    include_contact=include_contact, target=target, progress=progress),
         prefix="call-log-", suffix=f".{fmt}", directory=directory)

@@ -13,7 +13,7 @@ import streamlit as st
 from advisory import access
 from console import guard
 from console.components import tables
-from console.i18n import audit_action, audit_object, fmt_date, fmt_number, label, t
+from console.i18n import audit_action, audit_object, fmt_date, fmt_number, label, t, tn
 from services import accounts, exports, privacy
 from services.accounts import StaffUser
 from services.privacy import MemberQuery
@@ -101,7 +101,7 @@ def audit_tab() -> None:
     events, total = privacy.audit_events(action=action, actor_id=actor, object_id=object_id, since=since,
                                          limit=AUDIT_PAGE_SIZE, offset=(page - 1) * AUDIT_PAGE_SIZE)
     pages = max(1, math.ceil(total / AUDIT_PAGE_SIZE))
-    st.caption(t("admin_privacy.audit_total", n=fmt_number(total)))
+    st.caption(tn("admin_privacy.audit_total", total))
     tables.show([{t("admin_privacy.col_at"): e["at"],
                   t("admin_privacy.col_who"): e["actor_name"] or staff.get(e["actor_id"], ""),
                   t("admin_privacy.col_action"): audit_action(e["action"]),
@@ -135,7 +135,7 @@ def member_tab(admin: StaffUser) -> None:
     if not calls:
         st.info(t("admin_privacy.none_found"))
         return
-    st.caption(t("admin_privacy.found", n=fmt_number(len(calls))))
+    st.caption(tn("admin_privacy.found", len(calls)))
     tables.show([{
         t("admin_privacy.col_call"): c["id"], t("admin_privacy.col_started"): c["started_at"],
         t("admin_privacy.col_advisor"): c["advisor_name"], t("admin_privacy.col_group"): label("group", c["group_id"]),

@@ -10,7 +10,7 @@ import streamlit as st
 
 from advisory import access
 from console import guard
-from console.i18n import fmt_number, t
+from console.i18n import fmt_number, t, tn
 from db.engine import session_scope
 from services.accounts import StaffUser
 from services.call_log import CallFilters
@@ -29,14 +29,21 @@ def render(filters: CallFilters, viewer: StaffUser) -> None:
                    key="call_log_export_format") or "csv"
     if st.button(t("call_log.export_prepare"), key="call_log_export_prepare") and guard.check(access.exports_calls):
         _forget_previous()
+        bar = st.progress(0.0, text=t("call_log.export_progress_start"))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(min(done / total, 1.0) if total else 1.0,
+                         text=t("call_log.export_progress", done=fmt_number(done), total=fmt_number(total)))
+
         with session_scope() as session:
             path, result = export_to_file(session, filters=filters, viewer=viewer, fmt=fmt,
-                                          include_contact=include_contact)
+                                          include_contact=include_contact, progress=progress)
+        bar.empty()
         st.session_state[PREPARED_KEY] = {"path": str(path), "format": fmt, "rows": result.rows}
     prepared = st.session_state.get(PREPARED_KEY)
     if not prepared or not Path(prepared["path"]).exists():
         return
-    st.success(t("call_log.export_ready", n=fmt_number(prepared["rows"]), minutes=EXPORT_MAX_AGE_SECONDS // 60))
+    st.success(tn("call_log.export_ready", prepared["rows"], minutes=EXPORT_MAX_AGE_SECONDS // 60))
     path = Path(prepared["path"])
     # A callable: the file is read only when the button is clicked, not on every rerun, and deleted as it
     # is handed over (the export holds personal data; it is prepared again in a moment if needed).

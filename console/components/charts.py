@@ -1,7 +1,7 @@
 """Charts for the statistics page: Altair through Streamlit, each with a table view and a CSV download.
 
 Numbers and dates follow the UI language (Danish: 1.234 and 12,5 %), in the charts through a Vega
-locale and in tables through fmt_number. Every table is an aggregate; no call rows reach this module.
+locale and in tables through a pandas Styler (fmt_number), the numbers themselves kept for sorting. Every table is an aggregate; no call rows reach this module.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from advisory import stats
 from console.i18n import current_language, fmt_date, fmt_number, label, t
@@ -84,9 +85,12 @@ def export_frame(table: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame
     return pd.DataFrame({t(c.header): table[c.source].to_numpy() for c in columns})
 
 
-def screen_frame(table: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
-    """The same table with numbers written out in the UI language (plain text cells)."""
-    return pd.DataFrame({t(c.header): [_cell(v, c.kind) for v in table[c.source]] for c in columns})
+def screen_frame(table: pd.DataFrame, columns: Sequence[Column]) -> Styler:
+    """The same table for the screen: numbers stay numbers (so a column sorts as numbers, 12 before 1.002),
+    shown in the UI language through a pandas Styler (Danish 1.002 and 12,5 %)."""
+    frame = export_frame(table, columns)
+    formats = {t(c.header): (lambda v, kind=c.kind: _cell(v, kind)) for c in columns}
+    return frame.style.format(formats)
 
 
 def show(chart: alt.TopLevelMixin | None, table: pd.DataFrame, columns: Sequence[Column], *, key: str) -> None:
@@ -102,7 +106,7 @@ def show(chart: alt.TopLevelMixin | None, table: pd.DataFrame, columns: Sequence
         st.dataframe(screen_frame(table, columns), hide_index=True, width="stretch", placeholder="",
                      key=f"statistics_table_{key}")
     st.download_button(
-        t("common.download_csv"), data=stats.csv_bytes(export_frame(table, columns), current_language()),
+        t("common.download_csv"), data=stats.csv_bytes(export_frame(table, columns)),
         file_name=f"{t('statistics.csv_file')}-{key}.csv", mime="text/csv", key=f"statistics_csv_{key}",
     )
 

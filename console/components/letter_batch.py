@@ -25,6 +25,7 @@ from services.referrals import LetterToPost
 
 _PRINTED = "letters_printed_ids"  # the ids of the batch printed in this session
 _FLASH = "letters_flash"
+_OPENED = "letters_opened"  # the letter whose row was clicked
 
 
 def _batch_pdf(referral_ids: list[int], user: StaffUser) -> bytes:
@@ -71,15 +72,19 @@ def letters_to_post(user: StaffUser) -> None:
 
 
 def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
-    tables.show([{
+    clicked = tables.show([{
         t("letters.col_written"): letter.referral.created_at,
         t("letters.col_author"): letter.author_name,
         t("letters.col_address"): _address(letter),
         t("letters.col_subject"): letter.referral.subject,
         t("letters.col_printed"): letter.referral.printed_at,
-    } for letter in ready], key="letters_table")
+    } for letter in ready], key="letters_table", selectable=True)
+    if clicked is not None and clicked < len(ready):  # a click on a row opens that letter below
+        st.session_state[_OPENED] = ready[clicked].referral.id
+    opened = st.session_state.get(_OPENED)
     for letter in ready:
-        with st.expander(t("letters.read", id=letter.referral.id, address=_address(letter))):
+        with st.expander(t("letters.read", id=letter.referral.id, address=_address(letter)),
+                         expanded=letter.referral.id == opened):
             st.text(letter.referral.body)
     ids = [letter.referral.id for letter in ready]
     today = local_today().isoformat()

@@ -14,7 +14,7 @@ import streamlit as st
 from advisory import access
 from console import guard
 from console.components import referral_editor, tables
-from console.i18n import fmt_datetime, fmt_number, label, t
+from console.i18n import fmt_datetime, fmt_number, label, t, tn
 from services import referrals as guidance
 from services.accounts import StaffUser
 from services.referrals import CLAIMABLE, MAX_ATTEMPTS, ReferralRecord
@@ -110,8 +110,8 @@ def _age(age: timedelta | None) -> str:
     if minutes < 120:
         return t("statistics.age_minutes", n=fmt_number(minutes))
     if minutes < 48 * 60:
-        return t("statistics.age_hours", n=fmt_number(minutes // 60))
-    return t("statistics.age_days", n=fmt_number(minutes // (24 * 60)))
+        return tn("statistics.age_hours", minutes // 60)
+    return tn("statistics.age_days", minutes // (24 * 60))
 
 
 def health(viewer: StaffUser) -> None:

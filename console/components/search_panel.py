@@ -33,7 +33,7 @@ from console.components.library_entries import (
     is_overdue,
     source_citations,
 )
-from console.i18n import fmt_date, label, t
+from console.i18n import fmt_date, label, t, tn
 from services import library as library_service
 from services.accounts import StaffUser
 
@@ -236,7 +236,8 @@ def search_panel(library: Library, *, key_prefix: str, lang: str, today: date, f
     if not found.confident and not found.others:
         st.info(t("library.no_hits") if filters else t("library_search.no_hits"))
         return
-    st.caption(t("library.hits" if searching else "library.count", count=len(found.confident) + len(found.others)))
+    shown = len(found.confident) + len(found.others)
+    st.caption(t("library.hits", count=shown) if searching else tn("library.count", shown))
     with st.container(key=f"{key_prefix}_outcome"):
         if found.outcome == "confident":
             st.success(t("library_search.confident"), icon=":material/check_circle:")

@@ -1,4 +1,5 @@
-"""One translation function for every user-visible string: `t("section.key", **values)`.
+"""One translation function for every user-visible string: `t("section.key", **values)`, and `tn(key, count)`
+for texts with a count, whose catalogue entry holds a `one` and an `other` form.
 
 Catalogues are `da.toml` and `en.toml` beside this file, with the same keys (a test holds that).
 The language lives in `st.session_state["lang"]`; Danish is the default.
@@ -56,6 +57,22 @@ def current_language() -> str:
 
 def t(key: str, **values: Any) -> str:
     return translate(key, current_language(), **values)
+
+
+def plural_form(count: int | float) -> str:
+    """The catalogue's form for `count`: "one" for exactly 1, "other" otherwise (Danish and English alike:
+    1 opfølgning, 2 opfølgninger, 0 opfølgninger; 1 call, 2 calls, 0 calls)."""
+    return "one" if count == 1 else "other"
+
+
+def translate_count(key: str, count: int | float, lang: str, **values: Any) -> str:
+    """The text at `key` (a table of `one` and `other` forms) for `count`, written as {n} in `lang`'s way."""
+    return translate(f"{key}.{plural_form(count)}", lang, n=formatting.format_number(count, lang), **values)
+
+
+def tn(key: str, count: int | float, **values: Any) -> str:
+    """`t` for a text with a count in it: "1 opfølgning er overskredet", "2 opfølgninger er overskredet"."""
+    return translate_count(key, count, current_language(), **values)
 
 
 def t_or(key: str, fallback: str) -> str:

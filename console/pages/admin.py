@@ -25,7 +25,7 @@ tab_users, tab_retention, tab_audit, tab_member = st.tabs(
 
 with tab_users:
     staff = accounts.list_users()
-    tables.show([
+    clicked = tables.show([
         {
             t("users.username"): u["username"],
             t("users.display_name"): u["display_name"],
@@ -34,7 +34,9 @@ with tab_users:
             t("users.last_login"): u["last_login_at"],
         }
         for u in staff
-    ], key="admin_users_table")
+    ], key="admin_users_table", selectable=True)
+    if clicked is not None and clicked < len(staff):  # a click on a row picks the user, as the select box does
+        st.session_state["admin_user_pick"] = f"{staff[clicked]['display_name']} ({staff[clicked]['username']})"
 
     st.subheader(t("admin.change_user"))
     by_label = {f"{u['display_name']} ({u['username']})": u for u in staff}

@@ -11,7 +11,7 @@ from advisory import access
 from advisory.vocab import codes
 from console import auth
 from console.components import call_detail, call_log_export, tables
-from console.i18n import fmt_datetime, fmt_number, joined, label, labeller, t
+from console.i18n import fmt_datetime, joined, label, labeller, t, tn
 from services import call_log
 from services.call_log import ANY_RED_FLAG, FOLLOW_UP_FILTERS, NO_RED_FLAG, PAGE_SIZE, CallFilters
 
@@ -68,7 +68,7 @@ def _filters() -> CallFilters:
 
 
 def _table(rows: list[call_log.CallRow]) -> None:
-    tables.show([
+    clicked = tables.show([
         {
             t("call_log.col_id"): row.id,
             t("call_log.col_started"): row.started_at,
@@ -84,7 +84,10 @@ def _table(rows: list[call_log.CallRow]) -> None:
             t("call_log.col_notes"): t("call_log.anonymised") if row.anonymised else row.notes[:80],
         }
         for row in rows
-    ], key="call_log_table")
+    ], key="call_log_table", selectable=True)
+    if clicked is not None and clicked < len(rows):  # a click on a row opens that call, as the select box does
+        st.session_state["call_log_open"] = rows[clicked].id
+        _open_chosen()
 
 
 def _open_chosen() -> None:
@@ -113,7 +116,7 @@ if st.session_state.get("call_log_page", 1) > pages:
     st.session_state["call_log_page"] = pages  # the filters narrowed: stay on a page that exists
 page = st.number_input(t("call_log.page"), min_value=1, max_value=pages, step=1, key="call_log_page")
 rows = call_log.list_calls(filters, viewer, offset=(page - 1) * PAGE_SIZE)
-st.caption(f"{t('call_log.total', n=fmt_number(total))} · {t('call_log.page_of', page=page, pages=pages)}")
+st.caption(f"{tn('call_log.total', total)} · {t('call_log.page_of', page=page, pages=pages)}")
 if rows:
     _table(rows)
 else:

@@ -7,7 +7,7 @@ from advisory import access
 from advisory.formatting import local_today
 from console import auth
 from console.components import follow_up_actions, tables
-from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t
+from console.i18n import fmt_date, fmt_datetime, fmt_number, label, t, tn
 from services import follow_ups
 from services.follow_ups import BUCKETS, FollowUpRow, Scope
 
@@ -29,7 +29,7 @@ counts, lists = follow_ups.open_lists(viewer, scope=scope, today=today, limit=SH
 for column, bucket in zip(st.columns(len(BUCKETS)), BUCKETS, strict=True):
     column.metric(t(f"follow_ups.{bucket}"), fmt_number(counts[bucket]))
 if counts["overdue"]:
-    st.error(t("follow_ups.overdue_warning", n=fmt_number(counts["overdue"])))
+    st.error(tn("follow_ups.overdue_warning", counts["overdue"]))
 
 
 def _rows(rows: list[FollowUpRow], *, closed: bool = False) -> list[dict]:
@@ -56,8 +56,10 @@ for bucket in BUCKETS:
     if not rows:
         st.caption(t("follow_ups.nothing"))
         continue
-    tables.show(_rows(rows), key=f"follow_ups_table_{bucket}",
-                row_style=OVERDUE_STYLE if bucket == "overdue" else None)
+    clicked = tables.show(_rows(rows), key=f"follow_ups_table_{bucket}", selectable=True,
+                          row_style=OVERDUE_STYLE if bucket == "overdue" else None)
+    if clicked is not None and clicked < len(rows):  # a click on a row opens it, as the select box below does
+        st.session_state["follow_ups_pick"] = rows[clicked].id
     if counts[bucket] > len(rows):
         st.caption(t("follow_ups.shown_of", shown=fmt_number(len(rows)), total=fmt_number(counts[bucket])))
 

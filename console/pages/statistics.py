@@ -1,7 +1,8 @@
 """Statistics for supervisors: what the line does, for whom, and where it needs staff.
 
-Counting happens in SQL (db/repositories/stats.py) and shaping in pandas (advisory/stats.py); this page
-picks the period, caches the result (until the calls change, at most a minute) and draws it.
+The figures are summed from per-day aggregates kept as calls are saved (services/statistics.py) and
+shaped in pandas (advisory/stats.py); this page picks the period, caches the result (until the calls
+change, at most a minute) and draws it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from console import auth
 from console.components import charts, outbox_view
 from console.components.charts import Column
 from console.i18n import current_language, fmt_date, fmt_number, label, t
-from db.engine import get_engine, session_scope
-from db.repositories import stats as stats_repo
+from services import statistics
+from services.accounts import StaffUser
 from settings import get_settings
 
 viewer = auth.require(access.reads_statistics)
@@ -28,17 +29,13 @@ PRESETS = (30, 90, 365, "custom")
 
 @st.cache_data(ttl=CACHE_SECONDS, max_entries=32, show_spinner=False)
 def _dashboard(database_url: str, start: date, end: date, today: date,
-               calls: tuple[int, int]) -> tuple[stats.Dashboard, datetime]:
+               calls: tuple[int, int], _viewer: StaffUser) -> tuple[stats.Dashboard, datetime]:
     # Keyed on the filters, the database and the calls table's stamp: moving between pages does not count
     # again, while a call saved, seeded (make demo) or erased anywhere is in the figures on the next visit.
     # Changes elsewhere (follow-ups done, letters sent) are in within CACHE_SECONDS or on "Beregn igen".
-    with session_scope(get_engine(database_url)) as session:
-        return stats_repo.dashboard(session, period=stats.Period(start, end), today=today), datetime.now(LOCAL_TZ)
-
-
-def _calls_stamp(database_url: str) -> tuple[int, int]:
-    with session_scope(get_engine(database_url)) as session:
-        return stats_repo.calls_stamp(session)
+    # (Only supervisors reach this page; the viewer is checked again by the service, not part of the key.)
+    return (statistics.dashboard(_viewer, period=stats.Period(start, end), today=today, database_url=database_url),
+            datetime.now(LOCAL_TZ))
 
 
 def _recompute() -> None:
@@ -79,7 +76,9 @@ period = _period(today)
 if period is None:
     st.stop()
 database_url = get_settings().DATABASE_URL
-data, computed_at = _dashboard(database_url, period.start, period.end, today, _calls_stamp(database_url))
+with st.spinner(t("statistics.computing")):
+    data, computed_at = _dashboard(database_url, period.start, period.end, today,
+                                   statistics.calls_stamp(viewer, database_url=database_url), viewer)
 previous = period.previous()
 caption, refresh = st.columns([5, 1], vertical_alignment="center")
 caption.caption(t("statistics.period_caption", start=fmt_date(period.start), end=fmt_date(period.end),

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.models import Call, CallCreate, CallLibraryEntry, CallTopic, FollowUp, utcnow
-from db.repositories import audit
+from db.repositories import audit, call_stats
 
 _CONTACT_FIELDS = ("member_number", "caller_name", "phone", "email")
 
@@ -51,6 +51,8 @@ def _insert(session: Session, data: CallCreate, actor_name: str) -> int:
     session.flush()
     session.add_all(CallTopic(call_id=call.id, topic=topic) for topic in sorted(set(data.topics)))
     session.add_all(CallLibraryEntry(call_id=call.id, slug=slug) for slug in dict.fromkeys(data.library_slugs))
+    session.flush()
+    call_stats.add_calls(session, Call.__table__.c.id == call.id)  # the statistics' aggregates, same transaction
     if data.follow_up_on is not None:
         session.add(FollowUp(call_id=call.id, due_on=data.follow_up_on, assignee_id=data.advisor_id,
                              reason=data.follow_up_reason))

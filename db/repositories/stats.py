@@ -1,5 +1,10 @@
 """Aggregates for the statistics page, counted in SQL so only small frames of counts leave the database.
 
+The page reads `dashboard`: sums over the per-day aggregates that are kept as calls are saved
+(db/repositories/call_stats.py), a few thousand rows at a million calls. `dashboard_from_calls` counts
+the same figures from the calls themselves, as described below; the tests and bench/statistics_dashboard.py
+hold the two equal. Both take the viewer and check that it may read statistics.
+
 Each aggregate is one `GROUP BY` over categorical columns that counts the chosen period and the one
 before it in a single pass (`count(*) FILTER (WHERE ...)` for each). Shaping (shares, median, local
 time) is pandas in advisory/stats.py. Counts only, so SQLite and PostgreSQL give the same numbers: the
@@ -28,11 +33,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session
 
-from advisory import stats
-from advisory.stats import CURRENT, PREVIOUS, Aggregates, Dashboard, Period
+from advisory import access, stats
+from advisory.access import Viewer
+from advisory.stats import CURRENT, PREVIOUS, Aggregates, Dashboard, DurationSummary, Period
 from db.models import (
     Call,
     CallLibraryEntry,
+    CallStatsDay,
     CallTopic,
     FollowUp,
     LibraryEntryRecord,
@@ -244,8 +251,9 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
     return {row.id: row.display_name for row in rows}
 
 
-def fetch_aggregates(session: Session, *, period: Period, today: date) -> Aggregates:
-    """All counts the dashboard needs for `period` and the period before it; `today` dates "overdue"."""
+def fetch_aggregates_from_calls(session: Session, *, period: Period, today: date) -> Aggregates:
+    """All counts the dashboard needs for `period` and the period before it, counted from the calls
+    themselves (the from-scratch reference for the kept aggregates); `today` dates "overdue"."""
     span = _Span.of(period)
     profile = _calls_by(session, span, ["group_id", "caller_role", "disposition", "advisor_id"])
     windows = {CURRENT: _id_window(session, span.split, span.end), PREVIOUS: _id_window(session, span.start, span.split)}
@@ -265,13 +273,118 @@ def fetch_aggregates(session: Session, *, period: Period, today: date) -> Aggreg
     )
 
 
-def dashboard(session: Session, *, period: Period, today: date) -> Dashboard:
-    """The statistics page's data: counted in SQL, shaped in pandas (advisory.stats.shape)."""
+# --- from the per-day aggregates (db/repositories/call_stats.py) ---------------------------------------
+_day = CallStatsDay.__table__.c
+_PROFILE = {"group": "group_id", "role": "caller_role", "disposition": "disposition", "advisor": "advisor_id"}
+
+
+def _duration_median(session: Session, start: datetime, end: datetime, minutes: list[tuple[int, int]]) -> float | None:
+    """The exact median duration of the calls in [start, end), from (whole minutes, calls) pairs: the two
+    middle positions are found among the minutes, then read from the calls of that minute only (the
+    (duration_seconds, started_at) index)."""
+    total = sum(calls for _, calls in minutes)
+    if not total:
+        return None
+
+    def at(position: int) -> float:
+        before = 0
+        for minute, calls in sorted(minutes):
+            if position < before + calls:
+                query = (select(_call.duration_seconds)
+                         .where(_call.duration_seconds.between(minute * 60, minute * 60 + 59),
+                                _call.started_at >= start, _call.started_at < end)
+                         .order_by(_call.duration_seconds).offset(position - before).limit(1))
+                return float(session.execute(query).scalar_one())
+            before += calls
+        raise AssertionError("the aggregates count fewer calls than asked for")
+
+    low, high = (total - 1) // 2, total // 2
+    first = at(low)
+    return (first + (first if high == low else at(high))) / 2
+
+
+def _frame_of(rows: list[tuple[str, int, int]], key: str) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[key, CURRENT, PREVIOUS]).astype({CURRENT: "int64", PREVIOUS: "int64"})
+
+
+def fetch_aggregates(session: Session, *, period: Period, today: date) -> Aggregates:
+    """All counts the dashboard needs, summed from the per-day aggregates (a few thousand rows), the median
+    read from the calls of one minute's duration; referrals and follow-ups counted as they are."""
+    previous = period.previous()
+    query = (select(_day.dimension, _day.key, func.sum(_day.calls).filter(_day.day >= period.start),
+                    func.sum(_day.calls), func.sum(_day.seconds).filter(_day.day >= period.start),
+                    func.sum(_day.seconds))
+             .where(_day.dimension != "hour", _day.day.between(previous.start, period.end))
+             .group_by(_day.dimension, _day.key))
+    found: dict[str, list[tuple[str, int, int]]] = {}
+    seconds = {CURRENT: 0, PREVIOUS: 0}
+    for dimension, key, current, total, secs_current, secs_total in session.execute(query):
+        current, total = int(current or 0), int(total or 0)
+        if dimension == "duration":
+            seconds[CURRENT] += int(secs_current or 0)
+            seconds[PREVIOUS] += int(secs_total or 0) - int(secs_current or 0)
+        if current or total:
+            found.setdefault(dimension, []).append((key, current, total - current))
+    profile_parts = []
+    for dimension, column in _PROFILE.items():
+        part = _frame_of(found.get(dimension, []), column)
+        if dimension == "advisor":
+            part[column] = part[column].astype("int64")
+        profile_parts.append(part)
+    profile = pd.concat(profile_parts, ignore_index=True) if any(len(p) for p in profile_parts) else _frame_of(
+        [], "group_id")
+    for column in _PROFILE.values():
+        if column not in profile:
+            profile[column] = None
+    profile["advisor_id"] = profile["advisor_id"].astype("Int64")
+    minutes = found.get("duration", [])
+    span = _Span.of(period)
+    summary = {
+        CURRENT: DurationSummary(sum(c for _, c, _ in minutes), seconds[CURRENT],
+                                 _duration_median(session, span.split, span.end,
+                                                  [(int(k), c) for k, c, _ in minutes])),
+        PREVIOUS: DurationSummary(sum(p for _, _, p in minutes), seconds[PREVIOUS],
+                                  _duration_median(session, span.start, span.split,
+                                                   [(int(k), p) for k, _, p in minutes])),
+    }
+    hourly_rows = session.execute(
+        select(_day.key, func.sum(_day.calls))
+        .where(_day.dimension == "hour", _day.day.between(period.start, period.end)).group_by(_day.key)).all()
+    hourly = pd.DataFrame([(pd.Timestamp(key, tz="UTC"), int(calls)) for key, calls in hourly_rows if calls],
+                          columns=["hour", "calls"])
+    if not len(hourly):
+        hourly["hour"] = pd.Series(dtype="datetime64[ns, UTC]")
+    referrals = (select(Referral.channel, *span.counts(Referral.sent_at))
+                 .where(Referral.status == ReferralStatus.sent.value, span.within(Referral.sent_at))
+                 .group_by(Referral.channel))
+    library = _frame_of(found.get("library", []), "slug")
+    return Aggregates(
+        profile=profile,
+        hourly=hourly,
+        topics=_frame_of(found.get("topic", []), "topic"),
+        library=_with_titles(session, library),
+        referrals=_split_frame(session, referrals, ["channel"]),
+        follow_ups=_follow_ups(session, period, today),
+        advisors=_names(session, {int(key) for key, _, _ in found.get("advisor", [])}),
+        duration_summary=summary,
+    )
+
+
+def dashboard(session: Session, *, viewer: Viewer, period: Period, today: date) -> Dashboard:
+    """The statistics page's data: summed from the per-day aggregates, shaped in pandas (advisory.stats)."""
+    access.require(access.reads_statistics(viewer), "statistics")
     return stats.shape(fetch_aggregates(session, period=period, today=today), period)
 
 
-def calls_stamp(session: Session) -> tuple[int, int]:
+def dashboard_from_calls(session: Session, *, viewer: Viewer, period: Period, today: date) -> Dashboard:
+    """The same dashboard counted from the calls themselves (slower at a million calls; the reference)."""
+    access.require(access.reads_statistics(viewer), "statistics")
+    return stats.shape(fetch_aggregates_from_calls(session, period=period, today=today), period)
+
+
+def calls_stamp(session: Session, *, viewer: Viewer) -> tuple[int, int]:
     """How many calls there are and the newest id: changes whenever calls are saved, seeded or erased, so a
     cached dashboard keyed on it is never older than the calls table (one indexed query)."""
+    access.require(access.reads_statistics(viewer), "statistics")
     count, newest = session.execute(select(func.count(Call.id), func.max(Call.id))).one()
     return int(count), int(newest or 0)

@@ -194,7 +194,7 @@ def _prepare_export(console_db, team, *, include_contact):
     at.button(key="call_log_export_prepare").click().run()
     assert not at.exception
     prepared = at.session_state["call_log_export"]
-    rows = list(csv.DictReader(io.StringIO(Path(prepared["path"]).read_text(encoding="utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(Path(prepared["path"]).read_text(encoding="utf-8-sig")), delimiter=";"))
     return at, rows
 
 
@@ -222,3 +222,19 @@ def test_closing_and_opening_a_call_again_is_a_new_viewing(console_db, team):
     assert f"Opkald nr. {call_id}" not in texts(at)
     at.selectbox(key="call_log_open").select(call_id).run()
     assert len(_events(console_db, "view")) == 2
+
+
+def test_a_click_on_a_row_opens_the_call_and_the_select_box_stays_the_keyboard_path(console_db, team):
+    at = page_app("call_log.py", team["rikke"]).run()
+    assert _log_ids(at)[1] == team["calls"]["rikke_yoga"]
+    assert at.dataframe[0].value["Nr."].dtype.kind == "i"  # numbers stay numbers: the column sorts as numbers
+    at.session_state["call_log_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.query_params["call"] == str(team["calls"]["rikke_yoga"])
+    assert f"Opkald nr. {team['calls']['rikke_yoga']}" in texts(at)
+    assert at.selectbox(key="call_log_open").value == team["calls"]["rikke_yoga"]
+    # The keyboard path still works after a click: the select box opens another call.
+    at.selectbox(key="call_log_open").select(team["calls"]["rikke_hostile"]).run()
+    assert not at.exception
+    assert at.query_params["call"] == str(team["calls"]["rikke_hostile"])

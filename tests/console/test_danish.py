@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from advisory.formatting import MINUS, format_number
 from console import chrome
@@ -32,6 +33,9 @@ CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+(?:-[a-z0-9]+){2,}\b")  # call_cr
 # The audit log's detail column holds the event's record as stored (JSON with its field names) for the
 # administrator: technical on purpose, and the one place codes are shown.
 TECHNICAL_COLUMNS = {"Detaljer"}
+
+DECIMAL_POINT = re.compile(r"\d\.\d{1,2}(?!\d)")  # 2.5 or 12.25: a point where Danish writes a comma
+DANISH_DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}")
 
 
 def _danish_cell(text: str) -> list[str]:
@@ -101,10 +105,19 @@ def test_every_page_has_danish_placeholders_and_tables(staff, role):
                 problems.append(f"{where}: a table would write 'None' in its empty cells")
             config = frame.proto.columns
             data = frame.value
-            for column in data.columns:
+            # Numbers stay numbers (they sort); a pandas Styler writes them the Danish way (issue 25).
+            styled = frame.proto.arrow_data.HasField("styler") and frame.proto.arrow_data.styler.display_values
+            shown = convert_arrow_bytes_to_pandas_df(frame.proto.arrow_data.styler.display_values) if styled else None
+            for index, column in enumerate(data.columns):
                 series = data[column]
                 if series.dtype.kind == "f":
-                    problems.append(f"{where}: column {column!r} holds decimals Streamlit writes with a point")
+                    written = [str(v) for v in shown.iloc[:, index]] if shown is not None else []
+                    if shown is None or any(DECIMAL_POINT.search(text) for text in written):
+                        problems.append(f"{where}: column {column!r} holds decimals Streamlit writes with a point")
+                    continue
+                if shown is not None and all(isinstance(v, str) and DANISH_DATE.fullmatch(v)
+                                             for v in shown.iloc[:, index] if v):
+                    continue
                 elif series.dtype.kind == "M" and f'"format": "{tables.DATETIME_FORMATS["da"]}"' not in config:
                     problems.append(f"{where}: column {column!r} has times without the Danish format")
                 elif series.dtype.kind == "b":

@@ -52,7 +52,7 @@ def test_mine_shows_overdue_highlighted_today_and_upcoming(console_db, team):
     at = page_app("follow_ups.py", team["rikke"]).run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["1", "1", "1"]
-    assert "1 opfølgninger er overskredet." in texts(at)
+    assert "1 opfølgning er overskredet." in texts(at)  # the singular (issue 25)
     overdue = at.dataframe[0]
     assert list(overdue.value["Ringer"]) == ["Inge Jensen"]
     assert list(overdue.value["Hvad"]) == ["Ring om smerterne"]
@@ -124,3 +124,12 @@ def test_open_the_call_behind_a_follow_up(console_db, team):
     assert not at.exception
     assert at.title[0].value == "Opkaldslog"
     assert f"Opkald nr. {call_id}" in texts(at)
+
+
+def test_a_click_on_a_row_opens_the_follow_up(console_db, team):
+    at = page_app("follow_ups.py", team["rikke"]).run()
+    at.session_state["follow_ups_table_upcoming"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="follow_ups_pick").value == team["due"]["upcoming"]
+    assert "Helingsfasen slutter" in [el.value for el in at.text]  # the opened follow-up's reason

@@ -129,3 +129,13 @@ def test_idle_timeout_logs_out(console_db, monkeypatch):
     at.run()
     assert "user" not in at.session_state
     assert "logget ud" in texts(at)
+
+
+def test_a_click_on_a_user_row_picks_the_user(console_db):
+    admin = make_user(console_db, "alma", "admin", "Alma Admin")
+    make_user(console_db, "rikke", "advisor", "Rikke Rådgiver")
+    at = page_app("admin.py", admin).run()
+    at.session_state["admin_users_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="admin_user_pick").value == "Rikke Rådgiver (rikke)"

@@ -41,3 +41,28 @@ def test_date_formats():
     assert format_date(date(2026, 11, 26), "en") == "2026-11-26"
     # 23:30 UTC is the next day in Copenhagen
     assert format_datetime(datetime(2026, 11, 26, 23, 30, tzinfo=UTC), "da") == "27.11.2026 kl. 00:30"
+
+
+def test_counts_have_a_singular_in_both_languages():
+    from console.i18n import translate_count
+
+    assert translate_count("follow_ups.overdue_warning", 1, "da") == "1 opfølgning er overskredet."
+    assert translate_count("follow_ups.overdue_warning", 2, "da") == "2 opfølgninger er overskredet."
+    assert translate_count("follow_ups.overdue_warning", 1, "en") == "1 follow-up is overdue."
+    assert translate_count("call_log.total", 1, "en") == "1 call"
+    assert translate_count("call_log.total", 2, "en") == "2 calls"
+    assert translate_count("call_log.total", 0, "en") == "0 calls"
+    assert translate_count("call_log.total", 1002, "da") == "1.002 opkald"
+    assert translate_count("statistics.age_days", 1, "da") == "1 dag"
+
+
+def test_every_counted_text_has_both_forms_in_both_languages():
+    from console.i18n import catalogue
+
+    for lang in ("da", "en"):
+        keys = catalogue(lang)
+        counted = {key.rsplit(".", 1)[0] for key in keys if key.endswith((".one", ".other"))}
+        assert counted, "no counted texts"
+        for key in counted:
+            assert f"{key}.one" in keys and f"{key}.other" in keys, (lang, key)
+            assert "{n}" in keys[f"{key}.one"] and "{n}" in keys[f"{key}.other"], (lang, key)

@@ -146,3 +146,13 @@ def test_the_new_user_form_keeps_its_content_on_a_problem_and_is_emptied_after_s
     assert "Brugeren birgit er oprettet." in texts(at)
     assert at.text_input(key="admin_new_username").value == ""
     assert at.text_input(key="admin_new_password").value == ""  # the password does not linger
+
+
+def test_a_click_on_a_letter_row_opens_the_letter(letter_waiting):
+    at = page_app("referrals.py", letter_waiting["secretariat"]).run()
+    assert not [e for e in at.expander if e.proto.expanded]
+    at.session_state["letters_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert [e.label for e in at.expander if e.proto.expanded] == [
+        next(e.label for e in at.expander if e.label.startswith("Læs brev"))]

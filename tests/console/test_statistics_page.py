@@ -4,7 +4,9 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from advisory.formatting import LOCAL_TZ
 from db.engine import get_engine, session_scope
@@ -36,6 +38,14 @@ def _table_with(at, label):
     return next(df.value for df in at.dataframe if label in df.value.iloc[:, 0].tolist())
 
 
+def _shown(at, label):
+    """The same table as the supervisor reads it: the Styler's display values."""
+    element = next(df for df in at.dataframe if label in df.value.iloc[:, 0].tolist())
+    shown = convert_arrow_bytes_to_pandas_df(element.proto.arrow_data.styler.display_values)
+    shown.columns = element.value.columns
+    return shown
+
+
 @pytest.fixture
 def line(console_db):
     """A supervisor, an advisor and three calls: two in the last 30 days, one in the 30 before."""
@@ -63,7 +73,12 @@ def test_supervisor_sees_metrics_charts_and_tables_in_danish(line):
     groups = _table_with(at, "Nyt rygsammenfald (helingsfase)")
     assert groups.columns.tolist() == ["Navn", "Perioden", "Forrige periode", "Andel", "Andel, forrige", "Ændring"]
     row = groups[groups["Navn"] == "Nyt rygsammenfald (helingsfase)"].iloc[0]
-    assert (row["Perioden"], row["Andel"]) == ("1", "50,0 %")
+    # Numbers stay numbers (a column sorts as numbers), shown the Danish way.
+    assert (row["Perioden"], row["Andel"]) == (1, 0.5)
+    assert pd.api.types.is_numeric_dtype(groups["Perioden"]) and pd.api.types.is_numeric_dtype(groups["Andel"])
+    shown = _shown(at, "Nyt rygsammenfald (helingsfase)")
+    shown_row = shown[shown["Navn"] == "Nyt rygsammenfald (helingsfase)"].iloc[0]
+    assert (shown_row["Perioden"], shown_row["Andel"]) == ("1", "50,0 %")
     assert at.get("download_button")  # every aggregate can be downloaded
 
 

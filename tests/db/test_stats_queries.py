@@ -17,7 +17,10 @@ from advisory.stats import Metric, Period
 from db.models import Call, CallCreate, CallTopic, FollowUp, LibraryEntryRecord, Referral, UserCreate, utcnow
 from db.repositories import calls, users
 from db.repositories import stats as stats_repo
+from db.repositories.users import StaffUser
 from services.demo import seed_demo
+
+SUPERVISOR = StaffUser(id=1, username="sofie", display_name="Sofie", role="supervisor")
 
 WEEK = Period(date(2026, 11, 16), date(2026, 11, 22))  # Monday to Sunday; the week before compares
 TODAY = date(2026, 11, 20)
@@ -91,7 +94,7 @@ def _counts(table, key):
 
 
 def test_known_answers(session, week):
-    board = stats_repo.dashboard(session, period=WEEK, today=TODAY)
+    board = stats_repo.dashboard(session, viewer=SUPERVISOR, period=WEEK, today=TODAY)
     assert board.metrics["calls"] == Metric(4, 2)
     assert board.metrics["median_seconds"] == Metric(450, 420)  # 3, 5, 10, 20 min | 6, 8 min
     assert board.metrics["mean_seconds"] == Metric(570, 420)
@@ -112,7 +115,7 @@ def test_known_answers(session, week):
 
 
 def test_weekday_and_hour_are_danish_local_time(session, week):
-    board = stats_repo.dashboard(session, period=WEEK, today=TODAY)
+    board = stats_repo.dashboard(session, viewer=SUPERVISOR, period=WEEK, today=TODAY)
     cells = {(row.weekday, row.hour): row.calls for row in board.heatmap.itertuples() if row.calls}
     assert cells == {(0, 9): 2, (2, 14): 1, (6, 23): 1}
     assert board.weekly[["week_start", "calls", "days"]].values.tolist() == [[date(2026, 11, 16), 4, 7]]
@@ -122,20 +125,20 @@ def test_the_autumn_clock_change_counts_both_two_oclocks(session):
     (rikke, _) = _advisors(session)
     for utc_hour in (0, 1):  # 02:30 summer time, then 02:30 winter time, on 25 October 2026
         _save(session, rikke, datetime(2026, 10, 25, utc_hour, 30, tzinfo=UTC), 5)
-    board = stats_repo.dashboard(session, period=Period(date(2026, 10, 25), date(2026, 10, 25)), today=TODAY)
+    board = stats_repo.dashboard(session, viewer=SUPERVISOR, period=Period(date(2026, 10, 25), date(2026, 10, 25)), today=TODAY)
     cells = {(row.weekday, row.hour): row.calls for row in board.heatmap.itertuples() if row.calls}
     assert cells == {(6, 2): 2}
 
 
 def test_anonymised_calls_still_count(session, week):
-    before = stats_repo.dashboard(session, period=WEEK, today=TODAY)
+    before = stats_repo.dashboard(session, viewer=SUPERVISOR, period=WEEK, today=TODAY)
     session.execute(update(Call).where(Call.id % 2 == 1).values(
         anonymised_at=utcnow(), caller_name=None, phone=None, email=None, member_number=None, notes=""))
     session.execute(update(Referral).values(recipient="", subject="", body=""))
     session.execute(update(FollowUp).values(reason="", closing_note=""))
     session.commit()
     assert session.exec(select(Call).where(Call.anonymised_at.is_not(None))).first() is not None
-    after = stats_repo.dashboard(session, period=WEEK, today=TODAY)
+    after = stats_repo.dashboard(session, viewer=SUPERVISOR, period=WEEK, today=TODAY)
     assert after.metrics == before.metrics
     assert after.follow_ups == before.follow_ups
     for name in ("groups", "roles", "red_flags", "topics", "library", "referrals", "advisors", "heatmap", "weekly"):
@@ -155,7 +158,7 @@ def test_a_call_entered_late_counts_in_its_own_period(session, monkeypatch, join
     _save(session, rikke, local(2026, 11, 17, 9, 0), 5, topics=["yoga"])
     _save(session, rikke, local(2026, 11, 9, 9, 0), 5, topics=["pain"])
     _save(session, rikke, local(2026, 11, 18, 9, 0), 5, topics=["lifting"])
-    board = stats_repo.dashboard(session, period=WEEK, today=TODAY)
+    board = stats_repo.dashboard(session, viewer=SUPERVISOR, period=WEEK, today=TODAY)
     assert _counts(board.topics, "topic") == {"lifting": (2, 1), "yoga": (1, 0), "pain": (0, 2)}
     assert _counts(board.library, "slug") == {"faq-yoga": (1, 1)}
 
@@ -181,7 +184,7 @@ def test_sql_matches_reading_every_row_on_demo_data(session, engine):
     today = date(2026, 11, 26)
     seed_demo(engine, calls=600, seed=7, with_users=True, today=today)
     period = stats.last_days(today, 90)
-    board = stats_repo.dashboard(session, period=period, today=today)
+    board = stats_repo.dashboard(session, viewer=SUPERVISOR, period=period, today=today)
     rows = _naive(session, period, today)
     current = rows[rows["period"] == "current"]
     assert board.metrics["calls"] == Metric(len(current), int((rows["period"] == "previous").sum()))

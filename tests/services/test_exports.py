@@ -43,6 +43,15 @@ HOSTILE_NOTE = "=HYPERLINK(\"http://evil.example\",\"klik\")"
         ("5,-10 kr", "5,'-10 kr"),
         ("a,b;c d", "a,b;c d"),
         ("a=b", "a=b"),
+        # A leading control character of any kind: a note typed with a carriage return first is stored
+        # with a line feed first.
+        ("\nHYPERLINK", "'\nHYPERLINK"),
+        ("\n=1", "'\n'=1"),
+        ("\x07 klokke", "'\x07 klokke"),
+        (' "\x0b=1', "' \"\x0b=1"),
+        ("\x00", "'\x00"),
+        ("\x85next line", "'\x85next line"),
+        ("Linje 1\n\nLinje 3", "Linje 1\n\nLinje 3"),
         ("", ""),
         (-2.6, -2.6),
         (42, 42),
@@ -57,7 +66,26 @@ def test_csv_comes_in_chunks_of_rows():
     rows = ([str(n), "x"] for n in range(25))
     chunks = list(exports.csv_chunks(rows, ("a", "b"), chunk_rows=10))
     assert len(chunks) == 3
-    assert list(csv.reader(io.StringIO("".join(chunks))))[0:2] == [["a", "b"], ["0", "x"]]
+    assert list(csv.reader(io.StringIO("".join(chunks)), delimiter=";"))[0:2] == [["a", "b"], ["0", "x"]]
+
+
+def test_csv_opens_as_columns_with_danish_decimals():
+    # What Danish Excel does with the file: a BOM says UTF-8, ";" splits the columns, "," is the decimal mark.
+    target = io.BytesIO()
+    rows = [[1, "Løft, balance", 2.5, None], [2, "Smerter; ryg", -0.25, True]]
+    assert exports.write_csv(iter(rows), ("id", "tekst", "andel", "ja"), target) == 2
+    data = target.getvalue()
+    assert data.startswith("\ufeff".encode())
+    read = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert read == [["id", "tekst", "andel", "ja"], ["1", "Løft, balance", "2,5", ""],
+                    ["2", "Smerter; ryg", "-0,25", "True"]]
+
+
+def test_export_reports_progress_as_it_writes(session, staff, hostile_call):
+    seen = []
+    exports.export_calls(session, filters=CallFilters(), viewer=staff["sofie"], fmt="csv", include_contact=False,
+                         target=io.BytesIO(), progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 1) and seen[-1] == (1, 1)
 
 
 @pytest.fixture
@@ -85,7 +113,7 @@ def _csv_rows(session, viewer, include_contact):
     result = exports.export_calls(session, filters=CallFilters(), viewer=viewer, fmt="csv",
                                   include_contact=include_contact, target=target)
     text = target.getvalue().decode("utf-8-sig")
-    return result, list(csv.DictReader(io.StringIO(text)))
+    return result, list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
 def test_csv_without_contact_details_leaves_personal_fields_out(session, staff, hostile_call):
@@ -193,6 +221,23 @@ def test_xlsx_text_cells_are_strings_never_formulas(session, staff, hostile_call
     assert "<f>" not in xml and "<f " not in xml
 
 
+@pytest.mark.parametrize("note", ["\n=SUM(A1)", "\nHYPERLINK", "\x07=1+1", "\x1b[31m", "\r@x"])
+def test_a_leading_control_character_is_neutralised_in_csv_and_xlsx(session, staff, hostile_call, tmp_path, note):
+    # Stored as it is (older notes, or a carriage return typed first and stored as a line feed).
+    session.execute(Call.__table__.update().values(notes=note))
+    session.commit()
+    _, rows = _csv_rows(session, staff["sofie"], include_contact=True)
+    assert rows[0]["notes"].startswith("'")
+    path = tmp_path / "log.xlsx"
+    with path.open("wb") as target:
+        exports.export_calls(session, filters=CallFilters(), viewer=staff["sofie"], fmt="xlsx",
+                             include_contact=True, target=target)
+    sheet = load_workbook(path)["calls"]
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("notes") + 1)
+    assert cell.data_type == "s" and cell.value.startswith("'"), repr(cell.value)
+
+
 def test_a_prepared_file_goes_once_downloaded(tmp_path):
     path, _ = exports.prepare_file(lambda target: target.write(b"data"), prefix="access-", suffix=".json",
                                    directory=tmp_path / "exports")
@@ -224,3 +269,11 @@ def test_exports_refuse_a_folder_that_is_not_their_own(tmp_path):
     with pytest.raises(PermissionError):
         exports.prepare_file(lambda target: None, prefix="access-", suffix=".json", directory=link)
     assert list(real.iterdir()) == []
+
+
+def test_times_are_copenhagen_wall_time_across_the_clock_change():
+    # 29 March 2026: 01:30 UTC is 03:30 summer time; 25 October 2026: 00:30 UTC is 02:30 summer time and
+    # 01:30 UTC is 02:30 winter time.
+    rows = exports.export_cells([[datetime(2026, 3, 29, 1, 30, tzinfo=UTC)], [datetime(2026, 10, 25, 0, 30, tzinfo=UTC)],
+                                 [datetime(2026, 10, 25, 1, 30, tzinfo=UTC)], [None]], ("started_at",))
+    assert [row[0] for row in rows] == ["2026-03-29 03:30:00", "2026-10-25 02:30:00", "2026-10-25 02:30:00", ""]

@@ -5,7 +5,7 @@
 - a failed message is tried again at the backoff times, driven by the `now` parameter, not by sleeping;
 - after the last attempt, or a final refusal, it waits for a person;
 - a runner that dies between claim and send, or while the server is taking the message, never causes
-  a second copy.
+  a second copy; a runner killed mid-run beside another loses and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -145,6 +145,43 @@ def test_two_send_outbox_processes_deliver_each_message_once(db_url):
     sent = sum(int(out.split(":")[1].split("sent")[0]) for out, _ in outputs if out.strip())
     assert sent == 30, outputs
     assert statuses(db_url) == Counter({"sent": 30})
+
+
+def test_a_runner_killed_mid_run_loses_and_duplicates_nothing(db_url):
+    """Two real runners; one is killed (SIGKILL) after the server has taken a few messages. The other
+    runner, and the runs after it, deliver the rest: no message arrives twice, and none is lost. The one
+    message the killed runner may have held in flight is never sent again by a runner: it is found as
+    interrupted and waits for a person (it may have gone out)."""
+    now = datetime.now(UTC)
+    ids = queued_emails(db_url, 40, now=now)
+    inbox = CountingInbox(delay=0.05)
+    with smtp_server(inbox=inbox) as (port, _):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+               "SMTP_SECURITY": "none", "SMTP_FROM": SENDER, "SMTP_USER": "", "SMTP_PASSWORD": ""}
+        command = [sys.executable, "-m", "cli", "send-outbox", "--database-url", db_url]
+        victim, survivor = (subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL) for _ in range(2))
+        try:
+            for _ in range(600):  # until the server has taken a few messages (or the queue is done)
+                if len(inbox.envelopes) >= 6 or victim.poll() is not None:
+                    break
+                threading.Event().wait(0.05)
+        finally:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=30)
+        survivor.wait(timeout=120)
+        after = run(db_url, port, now + timedelta(minutes=11))  # past INTERRUPTED_AFTER
+        run(db_url, port, now + timedelta(days=2))
+    assert victim.returncode == -signal.SIGKILL and survivor.returncode == 0  # killed mid-run, not done
+    received = inbox.message_ids()
+    assert set(received.values()) <= {1}, "a message arrived twice"
+    records = [fetch(db_url, referral_id) for referral_id in ids]
+    sent = [r for r in records if r.status == "sent"]
+    interrupted = [r for r in records if r.error_code == "interrupted"]
+    assert len(sent) + len(interrupted) == 40, Counter(r.status for r in records)  # nothing lost or stuck
+    assert len(interrupted) == after.interrupted <= 1
+    assert all(r.waits_for_person for r in interrupted)
+    assert len(received) in (len(sent), len(sent) + 1)  # the interrupted one arrived once or not at all
 
 
 # --- backoff --------------------------------------------------------------------------------------------
