@@ -36,6 +36,16 @@ def disposition_banner(disposition: DispositionText) -> None:
         st.caption(marker)
 
 
+def assessment_view(script: CallScript) -> None:
+    """What the assessment derived and why ("Ingen hop: to fald i år, ikke undersøgt"): the advisor sees the
+    reasons behind the script (advisory/assessment.py); the same reasons are saved with the call."""
+    if not script.reasons:
+        return
+    with st.container(border=True, key="assessment_reasons"):
+        st.markdown(f"**{t('script.assessment')}**")
+        st.markdown("\n".join(f"- {escape_md(reason)}" for reason in script.reasons))
+
+
 def red_flag_screen(lang: str, profile: CallerProfile | None = None) -> list[str]:
     """The red-flag questions as ticks (about the person when someone else calls); returns the ids ticked."""
     flags = red_flags(lang, profile)
@@ -158,6 +168,7 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
     flag_labels = labels("flag", lang)
     badges = " ".join(f":red-badge[{label}]" for flag, label in flag_labels.items() if flag in script.flags)
     st.markdown(f"#### {labels('group', lang)[script.group]}\n\n{badges}")
+    assessment_view(script)
     shown = {block.id for block in answers}
     rest = {section: [b for b in script.blocks if b.section == section and b.id not in shown]
             for section in script.sections if section != "safety"}

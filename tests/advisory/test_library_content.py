@@ -22,6 +22,7 @@ from advisory.library import (
 )
 
 REQUIRED_SLUGS = [
+    "faq-balance-with-walker",  # the script offers it instead of unsupported balance (offers.yaml)
     "myth-max-5-kg",
     "myth-yoga-dangerous",
     "myth-exercise-dangerous",
