@@ -27,7 +27,6 @@ from advisory.script import (
     CallScript,
     ScriptContent,
     audience_of,
-    disposition_text,
     person_words,
     script_content,
     text_for,
@@ -137,6 +136,12 @@ def letter_input(profile: CallerProfile | None, *, lang: str, group: str, flags:
     audience: Audience = audience_of(profile) if profile is not None else "member"
     words = person_words(profile, lang, content) if profile is not None and audience != "member" else None
     disposition = next((entry for entry in content.dispositions if entry.id == disposition_id), None)
+    third = audience != "member" and words is not None
+    # What was agreed, in the letter's own words (never a phone instruction such as "læg på og ring 112 nu").
+    agreed = None
+    if disposition is not None:
+        agreed = (disposition.letter_third_person.get(lang).format(**words) if third and words
+                  else disposition.letter.get(lang))
     settings = get_settings()
     return ReferralInput(
         lang=lang,
@@ -148,9 +153,10 @@ def letter_input(profile: CallerProfile | None, *, lang: str, group: str, flags:
         advisor_name=advisor_name,
         call_date=call_date,
         relative=audience == "relative",
-        person=words["person"] if words and audience == "relative" else None,
-        person_words=words if audience == "relative" else None,
-        disposition=disposition_text(disposition, lang, audience, words).say if disposition else None,
+        professional=audience == "professional",
+        person=words["person"] if third and words else None,
+        person_words=words if third else None,
+        disposition=agreed,
         safety_net=bool(HEALING_FLAGS.intersection(flags)),
         municipal=group == CallerGroup.function_limited or bool(profile and profile.walking_aid),
         phone=settings.ADVICE_LINE_PHONE.strip() or None,
