@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from advisory.script.content import ScriptContent, Thresholds
 
 LANGS = ("da", "en")
+ENDS_CALL = frozenset({Disposition.emergency_112, Disposition.out_of_hours})
 FRAGILITY_SITES = frozenset({FractureSite.vertebral, FractureSite.hip})
 
 
@@ -420,7 +421,7 @@ def _urgency_reasons(urgencies: tuple[Urgency, ...], profile: CallerProfile, con
         reasons.append(words.summary("urgency", f"red_flag_{urgency.red_flag}",
                                      question={lang: flag.question.get(lang) for lang in LANGS},
                                      disposition={lang: labels[urgency.disposition].get(lang) for lang in LANGS}))
-    if any(u.disposition == Disposition.emergency_112 for u in urgencies):
+    if any(u.disposition in ENDS_CALL for u in urgencies):
         reasons.append(words.summary("ends_call", "ends_call"))
     return reasons
 
@@ -469,7 +470,9 @@ def assess(profile: CallerProfile, *, today: date, thresholds: Thresholds | None
     urgencies = _urgencies(red_flags, content)
     most_urgent = min(urgencies, key=lambda u: u.urgency, default=None)
     disposition = most_urgent.disposition if most_urgent else None
-    ends_call = disposition == Disposition.emergency_112
+    # 112 ends the call's agenda (GUIDANCE.md, 4 December 2026), and so does "a doctor now" for leg weakness or
+    # bladder/bowel problems (clinical review F2): the caller is to phone, not to answer more questions.
+    ends_call = disposition in ENDS_CALL
     statement, diagnosis_reason = _diagnosis(profile, fractures, flags, words)
     voice = audience_of(profile)
 
@@ -512,7 +515,9 @@ def assess(profile: CallerProfile, *, today: date, thresholds: Thresholds | None
     }
     return Assessment(
         group=group, flags=frozenset(flags), facts=facts,
-        follow_up_on=_follow_up(fractures, t, today) if group == CallerGroup.acute_vertebral_fracture else None,
+        # A follow-up is agreed with the member or a relative, never with a professional (clinical review F26).
+        follow_up_on=_follow_up(fractures, t, today)
+        if group == CallerGroup.acute_vertebral_fracture and voice != Audience.professional else None,
         load_level=load, impact_ok=impact_ok, bone_healing=bone_healing,
         balance_with_support=balance_with_support, urgencies=urgencies, disposition=disposition,
         ends_call=ends_call, diagnosis_statement=statement, voice=voice, reasons=reasons, causes=causes,

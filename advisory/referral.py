@@ -63,7 +63,9 @@ class ReferralInput:
     person_words: dict[str, str] | None = None  # for third-person texts ({person}, {pronoun}, ...)
     disposition: str | None = None  # what was agreed after a red flag, in the recipient's words
     safety_net: bool = False  # a fracture may still be healing
-    municipal: bool = False  # frail or walking with an aid: the municipality's training offers
+    municipal: bool = False  # the advisor said the municipality's training offers
+    emergency: bool = False  # 112: the letter says what was agreed, no pain safety net
+    after_healing: bool | None = None  # a fracture may still be healing (None: from the group)
     phone: str | None = None  # the advice line's number and opening hours, when configured
     hours: str | None = None
 
@@ -212,11 +214,13 @@ def compose_referral(inp: ReferralInput, *, content: ReferralContent | None = No
         "said": said_texts(inp.said_blocks),
         "themes": theme_lines(inp, content),
         "disposition": _one_line(inp.disposition),
-        "safety_net": _safety_net(content, inp) if inp.safety_net or inp.disposition else None,
+        "safety_net": _safety_net(content, inp) if (inp.safety_net or inp.disposition) and not inp.emergency
+        else None,
+        "emergency": inp.emergency,
         "municipal": inp.municipal,
         "phone": _one_line(inp.phone),
         "hours": _one_line(inp.hours),
-        "after_healing": inp.group in _AFTER_HEALING_GROUPS,
+        "after_healing": inp.group in _AFTER_HEALING_GROUPS if inp.after_healing is None else inp.after_healing,
         "group_note": _group_note(content, inp),
         "medication": MEDICATION_TOPIC in inp.topics,
         "headings": {name: getattr(content.headings, name).get(lang) for name in Headings.model_fields},

@@ -73,8 +73,8 @@ class CallEvaluation:
 
     @property
     def ends_call(self) -> bool:
-        """112: the call ends here; nothing more is asked (consent and contact wait for a later call)."""
-        return self.disposition == Disposition.emergency_112
+        """112 or a doctor now: the call ends here; nothing more is asked (consent and contact wait)."""
+        return self.disposition in (Disposition.emergency_112, Disposition.out_of_hours)
 
     @property
     def follow_up_suggestion(self) -> date | None:

@@ -262,11 +262,13 @@ def no_dosing_medicine_to_the_gp(call: Call) -> None:
 
 def healing_follow_up(call: Call) -> None:
     """A spinal fracture still healing: a follow-up when the healing phase ends (after the call), or the date is
-    asked first when the fracture date is unknown."""
+    asked first when the fracture date is unknown; never a follow-up with a professional about a patient."""
     if call.script.group != "acute_vertebral_fracture":
         return
     assert "impact" not in call.tags
-    if call.script.follow_up_on is not None:
+    if call.profile.caller_role == CallerRole.professional:
+        assert call.script.follow_up_on is None, "a follow-up agreed with a professional (review F26)"
+    elif call.script.follow_up_on is not None:
         assert call.script.follow_up_on > call.today
     else:
         assert any(f.occurred_on is None for f in call.profile.fractures or []), "no follow-up for a dated fracture"

@@ -223,7 +223,7 @@ def test_112_ends_the_call_no_consent_or_follow_up_is_asked(console_db, advisor)
     assert at.checkbox(key="call_consent")
     at.checkbox(key="call_rf_cannot_bear_weight_after_fall").check()
     at.run()
-    assert "112: samtalen slutter her" in texts(at)
+    assert "Akut (112 eller læge nu): samtalen slutter her" in texts(at)
     keys = [box.key for box in at.checkbox]
     assert "call_consent" not in keys and "call_follow_up_keep" not in keys
     assert "call_said_relative-consent-for-guidance" not in keys
