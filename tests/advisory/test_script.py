@@ -168,7 +168,7 @@ CASES = [
      {"t_score_osteopenia", "t_score_osteoporosis"}, {"theme-staerk-full"}, set()),
     ("function-limited", {"activity_level": "function_limited", "fractures": []}, "function_limited", set(),
      {"high_fracture_risk"}, {"limited-start-where-you-are", "theme-stabil-first", "theme-staerk-gentle",
-                              "referral-physio-strongly", "myth-too-late"}, {"theme-stabil"}),
+                              "referral-physio-strongly"}, {"theme-stabil", "myth-too-late"}),
     ("function-limited-old-vertebral", {"activity_level": "function_limited",
                                         "fractures": [Fracture.in_month("vertebral", 2023, 5)]},
      "function_limited", {"high_fracture_risk"}, {"healing_phase"}, {"theme-staerk-gentle"}, set()),
