@@ -218,6 +218,15 @@ def test_the_advisor_sees_why_there_are_no_hops(advisor):
     assert "hop og hink" not in page
 
 
+def test_a_relative_call_marks_entries_written_to_the_member(advisor):
+    at = fill(started(advisor), caller_role="relative", activity_level="everyday_active", fractures_known="no")
+    at = fill(at, relation="mother")
+    page = texts(at)
+    assert "Skrevet til medlemmet" in page  # e.g. the balance entry, written to the member
+    member = fill(started(advisor), activity_level="everyday_active", fractures_known="no")
+    assert "Skrevet til medlemmet" not in texts(member)
+
+
 def test_112_ends_the_call_no_consent_or_follow_up_is_asked(console_db, advisor):
     at = hanne(started(advisor))
     assert at.checkbox(key="call_consent")
