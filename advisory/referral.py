@@ -5,7 +5,9 @@ route from the 2023 Danish physiotherapy recommendation, as corrected by the cli
 gives medicine advice: a medication topic only adds a line sending the member to their own GP.
 - After a red flag the letter repeats the agreed disposition and a safety net, and holds no training advice.
 - While a fracture may still be healing, every letter carries the approved safety-net paragraph.
-- A letter to a relative is addressed to the relative and speaks of the member in the third person.
+- A letter to a relative (or a professional) is addressed to the reader and speaks of the member in the
+  third person throughout: every text that can reach them exists in that voice (GUIDANCE.md, 4 December
+  2026: "du" is always the reader).
 - Each theme appears once: the said theme blocks give its line in the call's own words.
 """
 
@@ -56,11 +58,14 @@ class ReferralInput:
     advisor_name: str | None = None
     call_date: date | None = None
     relative: bool = False  # a relative called: the letter speaks of the member as `person`
+    professional: bool = False  # a professional called about a patient: third person, no "go along"
     person: str | None = None  # "din mor", "your father", ... (advisory.script.person_words)
     person_words: dict[str, str] | None = None  # for third-person texts ({person}, {pronoun}, ...)
     disposition: str | None = None  # what was agreed after a red flag, in the recipient's words
     safety_net: bool = False  # a fracture may still be healing
-    municipal: bool = False  # frail or walking with an aid: the municipality's training offers
+    municipal: bool = False  # the advisor said the municipality's training offers
+    emergency: bool = False  # 112: the letter says what was agreed, no pain safety net
+    after_healing: bool | None = None  # a fracture may still be healing (None: from the group)
     phone: str | None = None  # the advice line's number and opening hours, when configured
     hours: str | None = None
 
@@ -95,15 +100,18 @@ class ThemeText(_Model):
     sources: list[str]
     name: LangText
     line: LangText
+    third_person: LangText  # the line about the member, for a relative or a professional
 
 
 class PhysioHelp(LangLines):
     sources: list[str]
+    third_person: LangLines  # what the physiotherapist can help the member with, told to someone else
 
 
 class GroupNote(LangText):
     sources: list[str]
     review_status: ContentReviewStatus
+    third_person: LangText  # {person} {pronoun} {object} {possessive}: to a relative or a professional
 
 
 class Headings(_Model):
@@ -197,7 +205,8 @@ def compose_referral(inp: ReferralInput, *, content: ReferralContent | None = No
     lang = inp.lang
     context = {
         "recipient_name": _one_line(inp.recipient_name),
-        "relative": inp.relative,
+        "relative": inp.relative or inp.professional,  # the member in the third person
+        "professional": inp.professional,
         "person": inp.person or "",
         "advisor_name": _one_line(inp.advisor_name),
         "call_date": _body_date(inp.call_date, lang),
@@ -205,15 +214,17 @@ def compose_referral(inp: ReferralInput, *, content: ReferralContent | None = No
         "said": said_texts(inp.said_blocks),
         "themes": theme_lines(inp, content),
         "disposition": _one_line(inp.disposition),
-        "safety_net": _safety_net(content, inp) if inp.safety_net or inp.disposition else None,
+        "safety_net": _safety_net(content, inp) if (inp.safety_net or inp.disposition) and not inp.emergency
+        else None,
+        "emergency": inp.emergency,
         "municipal": inp.municipal,
         "phone": _one_line(inp.phone),
         "hours": _one_line(inp.hours),
-        "after_healing": inp.group in _AFTER_HEALING_GROUPS,
-        "group_note": _group_note(content, inp.group, lang),
+        "after_healing": inp.group in _AFTER_HEALING_GROUPS if inp.after_healing is None else inp.after_healing,
+        "group_note": _group_note(content, inp),
         "medication": MEDICATION_TOPIC in inp.topics,
         "headings": {name: getattr(content.headings, name).get(lang) for name in Headings.model_fields},
-        "physio_help": content.physio_help.get(lang),
+        "physio_help": (content.physio_help.third_person if _third(inp) else content.physio_help).get(lang),
         "association": content.association,
         "advice_line": content.advice_line.get(lang),
         "advice_line_name": content.advice_line_name,
@@ -248,8 +259,9 @@ def theme_lines(inp: ReferralInput, content: ReferralContent) -> list[dict[str, 
         name = theme.name.get(inp.lang)
         said = next((block.text for block in inp.said_blocks if block.section == "themes"
                      and _theme_key_set(block.tags) == {key}), None)
+        general = (theme.third_person if _third(inp) else theme.line).get(inp.lang)
         lines.append({"name": name, "line": _without_theme_name(_one_line(said) or "", theme) if said
-                      else theme.line.get(inp.lang)})
+                      else general})
     return lines
 
 
@@ -266,11 +278,16 @@ def _without_theme_name(text: str, theme: ThemeText) -> str:
     return text
 
 
+def _third(inp: ReferralInput) -> bool:
+    """The letter speaks of the member in the third person (a relative or a professional reads it)."""
+    return (inp.relative or inp.professional) and inp.person_words is not None
+
+
 def _safety_net(content: ReferralContent, inp: ReferralInput) -> str | None:
     net = content.safety_net
     if net.review_status != "approved":
         return None
-    if inp.relative and inp.person_words:
+    if _third(inp) and inp.person_words:
         return _one_line(net.third_person.get(inp.lang).format(**inp.person_words))
     return _one_line(net.get(inp.lang))
 
@@ -304,11 +321,13 @@ def _theme_key(tag: str) -> str:
     return _THEME_ALIASES.get(key, key)
 
 
-def _group_note(content: ReferralContent, group: str, lang: str) -> str | None:
-    note = content.group_notes.get(group)
+def _group_note(content: ReferralContent, inp: ReferralInput) -> str | None:
+    note = content.group_notes.get(inp.group)
     if note is None or note.review_status != "approved":
         return None
-    return note.get(lang)
+    if _third(inp) and inp.person_words:
+        return note.third_person.get(inp.lang).format(**inp.person_words)
+    return note.get(inp.lang)
 
 
 def _body_date(value: date | None, lang: str) -> str | None:

@@ -111,6 +111,7 @@ class Disposition(StrEnum):
     emergency_112 = "emergency_112"
     out_of_hours = "out_of_hours"
     gp_prompt = "gp_prompt"
+    gp_today = "gp_today"
     gp = "gp"
 
 
@@ -213,6 +214,27 @@ class ActivityLevel(StrEnum):
     training_active = "training_active"
 
 
+class LoadLevel(StrEnum):
+    """How much load the assessment (advisory/assessment.py) judges safe now, most restrictive first."""
+
+    healing = "healing"  # a fracture may still be healing: no impact, no heavy training; what to do meanwhile
+    supported = "supported"  # low function, a walking aid, falls: light strength, balance only with support
+    walking_level = "walking_level"  # impact up to the level of brisk walking
+    full = "full"  # nothing speaks against impact: hops, running, ball games
+
+
+class DiagnosisStatement(StrEnum):
+    """What the script may say about the diagnosis: the strongest evidence decides (GUIDANCE.md, 4 Dec)."""
+
+    doctor_osteoporosis = "doctor_osteoporosis"  # a doctor's diagnosis stands, whatever a later T-score says
+    fragility_fracture = "fragility_fracture"  # a low-energy vertebral or hip fracture means osteoporosis
+    t_score_osteoporosis = "t_score_osteoporosis"  # the T-score is in the osteoporosis range
+    low_energy_fracture = "low_energy_fracture"  # a low-energy fracture weighs more than an osteopenia number
+    osteopenia = "osteopenia"  # osteopenia, and nothing known speaks for osteoporosis: "not osteoporosis" allowed
+    osteopenia_open = "osteopenia_open"  # osteopenia range, but diagnosis or fractures not known yet
+    none = "none"  # nothing to say about the diagnosis
+
+
 # The label file's section for each kind (label(kind, ...) takes the singular).
 KINDS: dict[str, type[StrEnum]] = {
     "language": Language,
@@ -234,6 +256,8 @@ KINDS: dict[str, type[StrEnum]] = {
     "fracture_site": FractureSite,
     "pain": PainLevel,
     "activity_level": ActivityLevel,
+    "load_level": LoadLevel,
+    "diagnosis_statement": DiagnosisStatement,
 }
 
 

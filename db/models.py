@@ -127,6 +127,9 @@ class CallBase(SQLModel):
     disposition: Disposition | None = Field(default=None, sa_type=AutoString(length=24))
     outcome: Outcome = Field(default=Outcome.advice_given.value, sa_type=AutoString(length=24))
     delivered_blocks: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    # What the assessment derived (load level, impact, healing, urgency, diagnosis statement, voice) and why,
+    # as the advisor saw it (advisory.assessment.Assessment.snapshot); None for calls saved before it.
+    assessment: dict[str, Any] | None = Field(default=None, sa_type=JSON, nullable=True)
     notes: str = Field(default="", sa_type=Text)
     content_version: str = Field(max_length=40, default="")
     lang: Language = Field(default=Language.da.value, sa_type=AutoString(length=2))

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from advisory.profile import CallerProfile, FieldProblem, profile_problems
 from advisory.script import CallScript, DispositionText, build_script, disposition_text, script_content
 from advisory.script.builder import most_urgent
-from advisory.vocab import Audience, CallerRole
+from advisory.vocab import Audience, CallerRole, Disposition
 from db.engine import session_scope
 from db.models import CallCreate, utcnow
 from db.repositories import calls, drafts
@@ -70,6 +70,11 @@ class CallEvaluation:
     @property
     def disposition(self) -> str | None:
         return self.disposition_text.id if self.disposition_text else None
+
+    @property
+    def ends_call(self) -> bool:
+        """112 or a doctor now: the call ends here; nothing more is asked (consent and contact wait)."""
+        return self.disposition in (Disposition.emergency_112, Disposition.out_of_hours)
 
     @property
     def follow_up_suggestion(self) -> date | None:
@@ -136,7 +141,8 @@ def call_create(call: CallInput, evaluation: CallEvaluation, *, advisor_id: int,
     profile, script = evaluation.profile, evaluation.script
     if profile is None or script is None:
         raise ValueError("the profile is not valid: evaluate the call and show its problems first")
-    wrap_up, keep = call.wrap_up, call.keep_follow_up
+    # After 112 no follow-up is agreed in this call (its widgets are not shown).
+    wrap_up, keep = call.wrap_up, call.keep_follow_up and not evaluation.ends_call
     return CallCreate.model_validate({
         "call_key": call.call_key,
         "started_at": call.started_at,
@@ -153,6 +159,7 @@ def call_create(call: CallInput, evaluation: CallEvaluation, *, advisor_id: int,
         "disposition": evaluation.disposition,
         "outcome": wrap_up.get("outcome") or "advice_given",
         "delivered_blocks": [block for block in script.block_ids if block in call.said],
+        "assessment": script.assessment,
         "library_slugs": library_used(call, script),
         "notes": wrap_up.get("notes") or "",
         "content_version": script.content_version,
@@ -191,7 +198,7 @@ def save_call(call: CallInput, *, advisor: StaffUser, today: date, lang: str,
     evaluation = evaluate(call, today=today, lang=lang)
     if evaluation.profile is None:
         return SaveOutcome(evaluation=evaluation)
-    if problems := follow_up_problems(call, today):
+    if not evaluation.ends_call and (problems := follow_up_problems(call, today)):
         return SaveOutcome(follow_up_problems=tuple(problems))
     try:
         data = call_create(call, evaluation, advisor_id=advisor.id, ended_at=ended_at or utcnow())

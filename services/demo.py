@@ -70,7 +70,7 @@ WEEKDAY_WEIGHTS = (1.25, 1.05, 1.0, 1.0, 0.8, 0.02, 0.01)  # Monday first; a rar
 GROUP_WEIGHTS = dict(zip(codes("group"), (10, 14, 30, 18, 17, 11), strict=True))
 CALLER_ROLES = {"member": 78, "relative": 15, "professional": 4, "other": 3}
 # Red flags are rare; a recent vertebral fracture makes them about three times as likely.
-DISPOSITION_WEIGHTS = dict(zip((None, *codes("disposition")), (960, 3, 5, 12, 20), strict=True))
+DISPOSITION_WEIGHTS = dict(zip((None, *codes("disposition")), (960, 3, 5, 12, 6, 14), strict=True))
 TOPICS_BY_GROUP = {
     "acute_vertebral_fracture": {"pain": 30, "lifting": 20, "daily_activities": 20, "posture": 8,
                                  "medication": 6, "referral": 8, "other": 3},

@@ -27,18 +27,23 @@ from advisory.script import (
     CallScript,
     ScriptContent,
     audience_of,
-    disposition_text,
     person_words,
     script_content,
     text_for,
 )
 from advisory.script.content import Audience
-from advisory.vocab import CallerGroup, CallerRole, Flag
+from advisory.vocab import CallerRole, Disposition, Flag, PainLevel, Tag
 from db.models import Call, CallTopic, FollowUp, FollowUpStatus, User
 from settings import get_settings
 
 # A fracture that may still be healing: the letter carries the safety net.
 HEALING_FLAGS = frozenset({Flag.healing_phase, Flag.other_fracture_healing, Flag.fracture_date_unknown})
+MUNICIPAL_BLOCK = "referral-municipal-training"
+# A said block that awaits sign-off and carries a restriction: the training advice that depends on it is held
+# back from the letter with it, so a letter is never less safe than the call (clinical review F8).
+RESTRICTING_TAGS = frozenset({Tag.healing_phase, Tag.fall_prevention})
+DEPENDENT_TAGS = frozenset({Tag.staerk, Tag.stabil, Tag.strakt, Tag.impact, Tag.impact_low, Tag.technique,
+                            Tag.lifting})
 
 
 @dataclass(frozen=True)
@@ -91,11 +96,15 @@ def said_blocks(block_ids: list[str], *, lang: str, audience: Audience = "member
     """The said blocks in call order with their text in `lang`, as said to the caller."""
     content = content or script_content()
     by_id = {block.id: block for block in content.blocks}
+    held_back = [by_id[block_id] for block_id in block_ids if block_id in by_id
+                 and by_id[block_id].review_status != "approved" and RESTRICTING_TAGS.intersection(by_id[block_id].tags)]
     blocks = []
     for block_id in dict.fromkeys(block_ids):
         block = by_id.get(block_id)
         if block is None or (block.review_status != "approved" and not include_unreviewed):
             continue
+        if held_back and not include_unreviewed and DEPENDENT_TAGS.intersection(block.tags):
+            continue  # its restriction is not in writing yet
         blocks.append(SaidBlock(id=block.id, section=block.section,
                                 text=text_for(block, lang, audience, words or {}), tags=tuple(block.tags)))
     return tuple(blocks)
@@ -137,6 +146,12 @@ def letter_input(profile: CallerProfile | None, *, lang: str, group: str, flags:
     audience: Audience = audience_of(profile) if profile is not None else "member"
     words = person_words(profile, lang, content) if profile is not None and audience != "member" else None
     disposition = next((entry for entry in content.dispositions if entry.id == disposition_id), None)
+    third = audience != "member" and words is not None
+    # What was agreed, in the letter's own words (never a phone instruction such as "læg på og ring 112 nu").
+    agreed = None
+    if disposition is not None:
+        agreed = (disposition.letter_third_person.get(lang).format(**words) if third and words
+                  else disposition.letter.get(lang))
     settings = get_settings()
     return ReferralInput(
         lang=lang,
@@ -148,11 +163,17 @@ def letter_input(profile: CallerProfile | None, *, lang: str, group: str, flags:
         advisor_name=advisor_name,
         call_date=call_date,
         relative=audience == "relative",
-        person=words["person"] if words and audience == "relative" else None,
-        person_words=words if audience == "relative" else None,
-        disposition=disposition_text(disposition, lang, audience, words).say if disposition else None,
-        safety_net=bool(HEALING_FLAGS.intersection(flags)),
-        municipal=group == CallerGroup.function_limited or bool(profile and profile.walking_aid),
+        professional=audience == "professional",
+        person=words["person"] if third and words else None,
+        person_words=words if third else None,
+        disposition=agreed,
+        # The safety net also for pain that may be new (clinical review F9).
+        safety_net=bool(HEALING_FLAGS.intersection(flags))
+        or bool(profile and profile.pain in (PainLevel.moderate, PainLevel.severe)),
+        # Only when the advisor said it (clinical review F17).
+        municipal=MUNICIPAL_BLOCK in delivered_blocks,
+        emergency=disposition_id == Disposition.emergency_112,
+        after_healing=bool(HEALING_FLAGS.intersection(flags)),
         phone=settings.ADVICE_LINE_PHONE.strip() or None,
         hours=settings.ADVICE_LINE_HOURS.strip() or None,
     )

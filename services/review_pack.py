@@ -295,6 +295,8 @@ def render_caller(caller: Caller, titles: dict[str, dict[str, str]]) -> str:
         lines.append(f"**Disposition:** {script.disposition.label} ({script.disposition.id})")
     if script.follow_up_on is not None:
         lines.append(f"**Foreslået opfølgning:** {script.follow_up_on.isoformat()}")
+    lines += ["", "**Vurdering – og hvorfor** (som rådgiveren ser den):"]
+    lines += [f"- {reason}" for reason in script.reasons]
     lines += ["", "### Manuskript (som rådgiveren ser det)", ""]
     for number, block in enumerate(script.blocks, start=1):
         lines.append(f"{number}. **[{block.section}] `{block.id}`** — kilder: {', '.join(block.sources)} — "

@@ -1,15 +1,13 @@
-"""The call-time script engine: content (content.py), assessment of a profile (assessment.py), the script a
-profile and the red flags select (builder.py), and the red-flag screen (screen.py)."""
+"""The call-time script engine: content (content.py), the script the assessment of a profile
+(advisory/assessment.py) and the red flags select (builder.py), and the red-flag screen (screen.py)."""
 
-from advisory.script.assessment import Assessment, assess
+from advisory.assessment import Assessment, Reason, assess, audience_of, person_words
 from advisory.script.builder import (
     CallScript,
     DispositionText,
     ScriptBlock,
-    audience_of,
     build_script,
     disposition_text,
-    person_words,
     text_for,
 )
 from advisory.script.content import (
@@ -27,7 +25,7 @@ from advisory.script.screen import RedFlag, dispositions, most_urgent_dispositio
 
 __all__ = [
     "AUDIENCES", "FLAGS", "GROUPS", "MEDICATION_BLOCK", "SECTIONS", "Assessment", "CallScript", "DispositionText",
-    "RedFlag", "ScriptBlock", "ScriptContent", "assess", "audience_of", "build_script", "content_version",
+    "Reason", "RedFlag", "ScriptBlock", "ScriptContent", "assess", "audience_of", "build_script", "content_version",
     "disposition_text", "dispositions", "load_script_content", "most_urgent_disposition", "person_words", "red_flags",
     "script_content", "text_for",
 ]

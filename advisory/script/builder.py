@@ -1,23 +1,27 @@
 """The call-time script: from a caller profile (and the red flags answered "yes") to the blocks the advisor says.
 
-Who is calling decides the audience: a member hears "you"; a relative hears about the person they call
-for in the third person, with blocks of their own on how to help; a professional gets a short
-professional track. Safety by construction, whatever the content conditions say (tests check that the
-content gets it right on its own too):
+The one assessment (advisory/assessment.py) reads the profile; the blocks' conditions read what it derives
+(load level, impact, healing, urgency, diagnosis statement, voice). Who is calling decides the voice: a
+member hears "you"; a relative hears about the person they call for in the third person, with blocks of
+their own on how to help; a professional gets a short professional track. Safety by construction, whatever
+the content conditions say (tests check that the content gets it right on its own too):
 - a red flag pauses all training advice: only the safety screen, the disposition (what to say, where to
   send the caller, what to note) and the closing remain;
-- `impact` blocks are dropped whenever the assessment sets `impact_limited`.
+- `impact` blocks are dropped whenever the assessment says impact is not safe now;
+- library entries are offered only when the assessment allows what they suggest (offers.yaml), else their
+  supported variant or nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-from advisory.profile import CallerProfile, Sex
-from advisory.script.assessment import assess
+from advisory.assessment import Assessment, assess, person_words
+from advisory.profile import CallerProfile
 from advisory.script.content import (
     LANGS,
     Audience,
@@ -27,7 +31,7 @@ from advisory.script.content import (
     ScriptContent,
     script_content,
 )
-from advisory.vocab import CallerRole, Flag, Relation, Section, Tag
+from advisory.vocab import Section, Tag
 
 # Sections kept while a red flag is answered "yes": the screen, the disposition (in the safety section) and
 # the closing. Tags that are training advice wherever they stand.
@@ -75,6 +79,8 @@ class CallScript(BaseModel):
     content_version: str
     red_flags: tuple[str, ...] = ()
     disposition: DispositionText | None = None
+    assessment: dict[str, Any] = {}  # what the assessment derived, with its reasons (saved with the call)
+    reasons: tuple[str, ...] = ()  # the assessment's reasons in the script's language, for the advisor
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -99,29 +105,6 @@ def check_lang(lang: str) -> None:
         raise ValueError(f"unsupported language: {lang!r} (use one of {', '.join(LANGS)})")
 
 
-def audience_of(profile: CallerProfile) -> Audience:
-    if profile.caller_role == CallerRole.relative:
-        return Audience.relative
-    if profile.caller_role == CallerRole.professional:
-        return Audience.professional
-    return Audience.member
-
-
-def person_words(profile: CallerProfile, lang: str, content: ScriptContent | None = None) -> dict[str, str]:
-    """How a third-person text names the person the call is about: {person}, {pronoun}, ... filled in."""
-    content = content or script_content()
-    if audience_of(profile) == "professional":
-        words = content.audience.professional[lang]
-    else:
-        by_sex = content.audience.relative[(profile.relation or Relation.other).value]
-        sex = profile.sex.value if profile.sex in (Sex.female, Sex.male) else "any"
-        words = (by_sex.get(sex) or by_sex["any"])[lang]
-    values = words.model_dump()
-    values["Person"] = values["person"][:1].upper() + values["person"][1:]
-    values["Pronoun"] = values["pronoun"][:1].upper() + values["pronoun"][1:]
-    return values
-
-
 def text_for(block: BlockEntry, lang: str, audience: Audience, words: dict[str, str]) -> str:
     """A block's text as said to this audience (third person for a relative or a professional)."""
     return _text(block, lang, audience, words)
@@ -134,10 +117,28 @@ def _text(block: BlockEntry, lang: str, audience: Audience, words: dict[str, str
     return text.format(**words).strip()
 
 
-def _render(block: BlockEntry, lang: str, audience: Audience, words: dict[str, str]) -> ScriptBlock:
+def _render(block: BlockEntry, lang: str, audience: Audience, words: dict[str, str],
+            library: tuple[str, ...]) -> ScriptBlock:
     return ScriptBlock(id=block.id, section=block.section, text=_text(block, lang, audience, words),
-                       tags=tuple(block.tags), sources=tuple(block.sources), library=tuple(block.library),
+                       tags=tuple(block.tags), sources=tuple(block.sources), library=library,
                        review_status=block.review_status, answers=tuple(block.answers))
+
+
+def offered(slugs: Iterable[str], assessment: Assessment, content: ScriptContent | None = None) -> tuple[str, ...]:
+    """The library entries to offer for these slugs: each as it is when the assessment allows what it
+    suggests (offers.yaml), else its variant `instead`, else nothing."""
+    content = content or script_content()
+    rules = {offer.slug: offer for offer in content.offers.offers}
+    allowed = {"impact": assessment.impact_ok, "unsupported_balance": not assessment.balance_with_support,
+               "not_healing": not assessment.bone_healing}
+    chosen = []
+    for slug in slugs:
+        rule = rules.get(slug)
+        if rule is None or all(allowed[need] for need in rule.needs):
+            chosen.append(slug)
+        elif rule.instead is not None:
+            chosen.append(rule.instead)
+    return tuple(dict.fromkeys(chosen))
 
 
 def disposition_text(entry: DispositionEntry, lang: str, audience: Audience,
@@ -182,21 +183,20 @@ def build_script(
     check_lang(lang)
     content = content or script_content()
     answered = tuple(dict.fromkeys(red_flags))
-    entry = most_urgent(answered, content)
-    assessment = assess(profile, today=today, thresholds=content.thresholds, red_flag=entry is not None)
-    audience = audience_of(profile)
+    assessment = assess(profile, today=today, thresholds=content.thresholds, red_flags=answered, content=content)
+    entry = next((d for d in content.dispositions if d.id == assessment.disposition), None)
+    audience = assessment.voice
     words = person_words(profile, lang, content)
-    no_impact = Flag.impact_limited in assessment.flags
     blocks: list[ScriptBlock] = []
     for rule in content.rules:
         block = rule.block
         if audience not in block.audience or not rule.predicate(assessment.facts):
             continue
-        if no_impact and rule.impact:
+        if not assessment.impact_ok and rule.impact:
             continue
         if entry is not None and (block.section not in RED_FLAG_SECTIONS or TRAINING_TAGS.intersection(block.tags)):
             continue
-        blocks.append(_render(block, lang, audience, words))
+        blocks.append(_render(block, lang, audience, words, offered(block.library, assessment, content)))
     disposition = None
     if entry is not None:
         disposition = disposition_text(entry, lang, audience, words)
@@ -214,4 +214,6 @@ def build_script(
         content_version=content.version,
         red_flags=answered,
         disposition=disposition,
+        assessment=assessment.snapshot(),
+        reasons=tuple(assessment.summary(lang)),
     )

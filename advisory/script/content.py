@@ -22,7 +22,17 @@ from advisory.content import CONTENT_DIR, ContentError, load_source_keys, read_y
 from advisory.profile import profile_fact_kinds
 from advisory.rules import Condition, FactKind, Predicate, RuleError, Vocabulary, compile_condition
 from advisory.vocab import LANGUAGES as LANGS
-from advisory.vocab import Audience, ContentReviewStatus, Section, Tag, Topic, codes
+from advisory.vocab import (
+    Audience,
+    ContentReviewStatus,
+    DiagnosisStatement,
+    Disposition,
+    LoadLevel,
+    Section,
+    Tag,
+    Topic,
+    codes,
+)
 
 SCRIPTS_DIR = CONTENT_DIR / "scripts"
 SECTIONS = codes("section")
@@ -36,6 +46,17 @@ MEDICATION_BLOCK = "medication-ask-gp"
 # The words a third-person text may use for the person it is about (audience.yaml fills them in).
 PERSON_WORDS = ("person", "Person", "pronoun", "Pronoun", "object", "possessive")
 
+# What the assessment (advisory/assessment.py) derives, as facts a condition may name.
+DERIVED_FACT_KINDS: dict[str, FactKind] = {
+    "load_level": frozenset(LoadLevel),
+    "impact_ok": "bool",
+    "bone_healing": "bool",
+    "balance_with_support": "bool",
+    "disposition": frozenset(Disposition),
+    "ends_call": "bool",
+    "diagnosis_statement": frozenset(DiagnosisStatement),
+    "voice": frozenset(Audience),
+}
 FACT_KINDS: dict[str, FactKind] = {
     **profile_fact_kinds(),  # the profile's own fields: caller_role, age, walking_aid, ...
     "fractures_known": "bool",
@@ -50,6 +71,7 @@ FACT_KINDS: dict[str, FactKind] = {
     "weeks_since_vertebral_fracture": "number",
     "weeks_since_hip_fracture": "number",
     "red_flag": "bool",
+    **DERIVED_FACT_KINDS,  # what the assessment derives: load_level, impact_ok, bone_healing, ...
 }
 
 ReviewStatus = ContentReviewStatus
@@ -124,6 +146,9 @@ class DispositionEntry(_AlwaysSignedOff):
     label: Text
     say: Text
     third_person: Text  # the same for a relative or a professional calling about someone
+    # What the written guidance says was agreed (read days later: never an instruction for the phone).
+    letter: Text
+    letter_third_person: Text
     send_to: Text
     note: Text
     sources: list[str] = Field(min_length=1)
@@ -157,6 +182,39 @@ class AudienceFile(_Content):
     professional: dict[str, PersonWords]  # lang
 
 
+class FractureWords(_Content):
+    vertebral: Text
+    hip: Text
+    wrist: Text
+    other: Text
+
+
+class AssessmentSummaries(_Content):
+    impact_ok: Text
+    impact_no: Text
+    load: Text
+    healing: Text
+    not_healing: Text
+    urgency: Text
+    ends_call: Text
+    diagnosis: Text
+    balance_support: Text
+
+
+class AssessmentFile(_Reviewed):
+    """The words of the assessment's reasons (assessment.yaml): what the advisor sees and the call saves."""
+
+    sources: list[str] = Field(min_length=1)
+    numbers: dict[str, list[str]]  # lang -> the numbers 0..10 in words
+    fractures: FractureWords
+    levels: dict[LoadLevel, Text]  # each load level as the advisor reads it
+    summaries: AssessmentSummaries
+    reasons: dict[str, Text]
+
+    def needs_sign_off(self) -> bool:
+        return True
+
+
 class BlockEntry(_Reviewed):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     section: Section
@@ -177,6 +235,21 @@ class BlocksFile(_Content):
     blocks: list[dict[str, Any]] = Field(min_length=1)  # each is validated alone to name its id
 
 
+class Offer(_Reviewed):
+    """A library entry that is not right for every caller: offered only when the assessment allows what it
+    suggests (`needs`), otherwise its variant `instead` (when there is one) or nothing."""
+
+    slug: str
+    needs: list[Literal["impact", "unsupported_balance", "not_healing"]] = Field(min_length=1)
+    instead: str | None = None
+    why: str
+    sources: list[str] = Field(min_length=1)
+
+
+class OffersFile(_Content):
+    offers: list[Offer]
+
+
 @dataclass(frozen=True)
 class Rule:
     """A block with its compiled condition."""
@@ -193,11 +266,13 @@ class ScriptContent:
     dispositions: tuple[DispositionEntry, ...]  # most urgent first
     red_flags: tuple[RedFlagEntry, ...]
     audience: AudienceFile
+    assessment: AssessmentFile
+    offers: OffersFile
     blocks: tuple[BlockEntry, ...]  # in script order
     rules: tuple[Rule, ...]  # the same order, compiled
 
 
-_SPECIAL_FILES = ("thresholds.yaml", "red_flags.yaml", "audience.yaml")
+_SPECIAL_FILES = ("thresholds.yaml", "red_flags.yaml", "audience.yaml", "assessment.yaml", "offers.yaml")
 
 
 def load_script_content(*, known_slugs: set[str] | None = None, directory: Path | None = None) -> ScriptContent:
@@ -218,6 +293,10 @@ def load_script_content(*, known_slugs: set[str] | None = None, directory: Path 
     thresholds = _parse(ThresholdsFile, directory / "thresholds.yaml").thresholds
     red_flag_file = _parse(RedFlagsFile, directory / "red_flags.yaml")
     audience = _parse(AudienceFile, directory / "audience.yaml")
+    assessment = _parse(AssessmentFile, directory / "assessment.yaml")
+    offers = _parse(OffersFile, directory / "offers.yaml")
+    _check_assessment(assessment, source_keys)
+    _check_offers(offers, source_keys, known_slugs)
     _check_thresholds(thresholds, source_keys)
     _check_red_flags(red_flag_file, source_keys)
     _check_audience(audience)
@@ -255,6 +334,8 @@ def load_script_content(*, known_slugs: set[str] | None = None, directory: Path 
         dispositions=tuple(sorted(red_flag_file.dispositions, key=lambda d: d.urgency)),
         red_flags=tuple(red_flag_file.red_flags),
         audience=audience,
+        assessment=assessment,
+        offers=offers,
         blocks=blocks,
         rules=tuple(Rule(block=block, predicate=predicate, impact=Tag.impact in block.tags)
                     for block, predicate in entries),
@@ -372,6 +453,9 @@ def _check_red_flags(content: RedFlagsFile, sources: set[str]) -> None:
                 raise ContentError(f"{where}: unknown source {', '.join(unknown)}")
             _check_texts(where, {f"third_person.{lang}": item.third_person.get(lang) for lang in LANGS},
                          set(PERSON_WORDS))
+            if isinstance(item, DispositionEntry):
+                _check_texts(where, {f"letter_third_person.{lang}": item.letter_third_person.get(lang)
+                                     for lang in LANGS}, set(PERSON_WORDS))
     if sorted(disposition_ids) != sorted(codes("disposition")):
         raise ContentError(f"red_flags.yaml: dispositions {disposition_ids} differ from the vocabulary "
                            f"{list(codes('disposition'))} (advisory/vocab.py)")
@@ -380,6 +464,33 @@ def _check_red_flags(content: RedFlagsFile, sources: set[str]) -> None:
     for flag in content.red_flags:
         if flag.disposition not in disposition_ids:
             raise ContentError(f"red_flags.yaml: red flag {flag.id}: unknown disposition {flag.disposition}")
+
+
+def _check_assessment(assessment: AssessmentFile, sources: set[str]) -> None:
+    if unknown := _unknown(assessment.sources, sources):
+        raise ContentError(f"assessment.yaml: unknown source {', '.join(unknown)}")
+    for lang in LANGS:
+        if len(assessment.numbers.get(lang, [])) != 11:
+            raise ContentError(f"assessment.yaml: numbers.{lang} needs the words for 0 to 10")
+    if missing := sorted(set(LoadLevel) - set(assessment.levels)):
+        raise ContentError(f"assessment.yaml: levels lacks {missing}")
+
+
+def _check_offers(offers: OffersFile, sources: set[str], slugs: set[str]) -> None:
+    seen: set[str] = set()
+    for offer in offers.offers:
+        where = f"offers.yaml: {offer.slug}"
+        if offer.slug in seen:
+            raise ContentError(f"{where}: listed twice")
+        seen.add(offer.slug)
+        for slug in (offer.slug, offer.instead):
+            if slug is not None and slug not in slugs:
+                raise ContentError(f"{where}: unknown library slug {slug}")
+        if unknown := _unknown(offer.sources, sources):
+            raise ContentError(f"{where}: unknown source {', '.join(unknown)}")
+    instead = {offer.instead for offer in offers.offers if offer.instead}
+    if looped := sorted(instead & seen):
+        raise ContentError(f"offers.yaml: a variant offered instead must suit everyone: {looped}")
 
 
 def _check_audience(audience: AudienceFile) -> None:

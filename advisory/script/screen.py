@@ -6,15 +6,9 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from advisory.assessment import audience_of, person_words
 from advisory.profile import CallerProfile
-from advisory.script.builder import (
-    DispositionText,
-    audience_of,
-    check_lang,
-    disposition_text,
-    most_urgent,
-    person_words,
-)
+from advisory.script.builder import DispositionText, check_lang, disposition_text, most_urgent
 from advisory.script.content import ReviewStatus, script_content
 from advisory.vocab import Audience
 

@@ -4,7 +4,7 @@ The follow-up date follows the script's suggestion (the end of the healing phase
 picks another date; it is ticked only when there is a way to reach the member (consent and a phone number
 or e-mail), else only suggested. Contact fields appear only once the caller has consented, and are dropped
 again when the consent is withdrawn. A relative is asked whether the member agreed to guidance being sent
-to the relative.
+to the relative. After a 112 disposition none of this is asked.
 """
 
 from __future__ import annotations
@@ -149,7 +149,9 @@ def _contact(call: CallState) -> None:
         _contact_field(*_CONTACT_WIDGETS[3])
 
 
-def wrap_up(*, library: Library, lang: str) -> None:
+def wrap_up(*, library: Library, lang: str, ends_call: bool = False) -> None:
+    """Notes, outcome, follow-up and contact. After a 112 disposition the call ends: no consent, contact or
+    follow-up questions (they wait for a later call; GUIDANCE.md, 4 December 2026)."""
     call = CallState(st.session_state)
     st.divider()
     st.subheader(t("call.wrap_up"))
@@ -164,5 +166,9 @@ def wrap_up(*, library: Library, lang: str) -> None:
     with right:
         st.selectbox(t("call.outcome"), codes("outcome"), key=key("outcome"), persist_state=KEEP,
                      format_func=labeller("outcome"), placeholder=t("common.choose"))
-        _follow_up(call)
+        if not ends_call:
+            _follow_up(call)
+    if ends_call:
+        st.info(t("script.emergency_ends_call"), icon=":material/emergency:")
+        return
     _contact(call)

@@ -20,6 +20,8 @@ from console.components.library_entries import entry_body, escape_md, review_mar
 from console.i18n import t
 
 KEEP: Final = "session"
+# Library entries written to a relative (advisory/content/library/faq-relatives.yaml) rather than to the member.
+RELATIVE_VOICE_PREFIXES: Final = ("faq-relative-",)
 
 
 def disposition_banner(disposition: DispositionText) -> None:
@@ -34,6 +36,16 @@ def disposition_banner(disposition: DispositionText) -> None:
     st.caption(t("script.training_paused"))
     if marker := review_marker(disposition.review_status):
         st.caption(marker)
+
+
+def assessment_view(script: CallScript) -> None:
+    """What the assessment derived and why ("Ingen hop: to fald i år, ikke undersøgt"): the advisor sees the
+    reasons behind the script (advisory/assessment.py); the same reasons are saved with the call."""
+    if not script.reasons:
+        return
+    with st.container(border=True, key="assessment_reasons"):
+        st.markdown(f"**{t('script.assessment')}**")
+        st.markdown("\n".join(f"- {escape_md(reason)}" for reason in script.reasons))
 
 
 def red_flag_screen(lang: str, profile: CallerProfile | None = None) -> list[str]:
@@ -110,24 +122,27 @@ def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
             st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
 
 
-def _offered_entry(library: Library, slug: str, lang: str) -> None:
+def _offered_entry(library: Library, slug: str, lang: str, audience: str = "member") -> None:
     entry = library.get(slug)
     if entry is None:  # removed from the library since the script content was written
         return
     with st.expander(escape_md(entry.text(lang).title), icon=":material/menu_book:"):
+        if audience != "member" and not slug.startswith(RELATIVE_VOICE_PREFIXES):
+            # Written to the member: the advisor says it about the person, never reads it out as it stands.
+            st.caption(t("script.entry_member_voice"))
         entry_body(entry, lang)
         st.checkbox(t("script.used_entry"), key=item_key("used", slug), persist_state=KEEP)
 
 
 def _blocks(blocks: list[ScriptBlock], library: Library, lang: str, tag_labels: dict[str, str],
-            offered: set[str]) -> None:
+            offered: set[str], audience: str = "member") -> None:
     """The blocks, then the library entries they offer (each entry once on the page)."""
     for block in blocks:
         _block(block, tag_labels)
     for slug in dict.fromkeys(slug for block in blocks for slug in block.library):
         if slug not in offered:
             offered.add(slug)
-            _offered_entry(library, slug, lang)
+            _offered_entry(library, slug, lang, audience)
 
 
 def script_view(script: CallScript | None, *, profile: CallerProfile | None, library: Library,
@@ -146,18 +161,19 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
     tag_labels = labels("tag", lang)
     offered: set[str] = set()
     st.markdown(f"##### {sections['safety']}")
-    _blocks([b for b in script.blocks if b.section == "safety"], library, lang, tag_labels, offered)
+    _blocks([b for b in script.blocks if b.section == "safety"], library, lang, tag_labels, offered, script.audience)
     answered = red_flag_screen(lang, profile)
     # The multiselect keeps the order the topics were recorded in (the profile holds them as a set).
     call = CallState(st.session_state)
     answers = answer_blocks(script, call["topics"] or (profile.topics if profile else ()))
     if answers:
         st.markdown(f"##### {t('script.answers')}")
-        _blocks(answers, library, lang, tag_labels, offered)
+        _blocks(answers, library, lang, tag_labels, offered, script.audience)
     # Who the caller is in the script's terms (the group and its flags) heads the rest of the script.
     flag_labels = labels("flag", lang)
     badges = " ".join(f":red-badge[{label}]" for flag, label in flag_labels.items() if flag in script.flags)
     st.markdown(f"#### {labels('group', lang)[script.group]}\n\n{badges}")
+    assessment_view(script)
     shown = {block.id for block in answers}
     rest = {section: [b for b in script.blocks if b.section == section and b.id not in shown]
             for section in script.sections if section != "safety"}
@@ -174,5 +190,5 @@ def script_view(script: CallScript | None, *, profile: CallerProfile | None, lib
                       args=(list(rest),))
     for section in (s for s in rest if s in (opened or [])):
         st.markdown(f"##### {t('script.section_title', section=sections[section], said=said[section], total=len(rest[section]))}")
-        _blocks(rest[section], library, lang, tag_labels, offered)
+        _blocks(rest[section], library, lang, tag_labels, offered, script.audience)
     return answered

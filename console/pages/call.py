@@ -43,7 +43,7 @@ def workspace() -> None:
             missing = errors.get("activity_level", t("call.script_waiting"))
             st.warning(t("call.script_fallback") if script else missing, icon=":material/edit_note:")
         script_view.script_view(script, profile=evaluation.shown_profile, library=library, lang=lang)
-    call_wrap_up.wrap_up(library=library, lang=lang)
+    call_wrap_up.wrap_up(library=library, lang=lang, ends_call=evaluation.ends_call)
     call_state.autosave()
 
 

@@ -22,6 +22,9 @@ from advisory.library import (
 )
 
 REQUIRED_SLUGS = [
+    "faq-balance-with-walker",  # the script offers it instead of unsupported balance (offers.yaml)
+    "faq-relative-how-to-help",  # offered to relatives in their own voice
+    "faq-relative-gp-visit",
     "myth-max-5-kg",
     "myth-yoga-dangerous",
     "myth-exercise-dangerous",

@@ -34,9 +34,12 @@ INGE = CallerProfile(
     fractures=[Fracture.in_month("vertebral", 2025, 11)],  # "about a year ago"
     activity_level="everyday_active",
 )
+# Hanne as the advisor records her once the script's questions are answered: no falls, no pain (she runs
+# several times a week). Falls and pain not yet asked count as possibly present and hold back impact
+# (GUIDANCE.md, 4 December 2026): test_hanne_is_asked_about_falls_and_pain_before_hops.
 HANNE = CallerProfile(
     caller_role="member", age=55, sex="female", diagnosis="osteoporosis", t_score=-2.6, fractures=[],
-    activity_level="training_active", topics={"running", "strength_training"},
+    activity_level="training_active", topics={"running", "strength_training"}, falls_last_year=0, pain="none",
 )
 HENRIK = CallerProfile(
     caller_role="member", age=75, sex="male",
@@ -103,6 +106,15 @@ def test_persona_follow_up_dates():
     assert build_script(HANNE, today=CALL_DATE).follow_up_on is None
 
 
+def test_hanne_is_asked_about_falls_and_pain_before_hops():
+    asked_first = HANNE.model_copy(update={"falls_last_year": None, "pain": None})
+    script = build_script(asked_first, today=CALL_DATE)
+    assert {"questions-falls-unknown", "questions-pain-unknown"} <= set(script.block_ids)
+    assert "impact" not in tags_of(script)
+    assert any("fald ikke spurgt endnu" in reason and "smerter ikke spurgt endnu" in reason
+               for reason in script.reasons)
+
+
 def test_persona_impact_levels():
     assert "impact" in tags_of(build_script(HANNE, today=CALL_DATE))
     inge = tags_of(build_script(INGE, today=CALL_DATE))
@@ -128,6 +140,8 @@ def days(site, n, low_energy=True):
 
 
 EVERYDAY = {"activity_level": "everyday_active", "fractures": []}
+# What must be known before impact may be advised (GUIDANCE.md, 4 December 2026): falls, pain, a walking aid.
+ANSWERED = {"falls_last_year": 0, "pain": "none", "walking_aid": False, "fear_of_falling": False}
 CASES = [
     # (id, profile fields, group, flags present, flags absent, blocks present, blocks absent)
     ("vertebral-11-weeks", {**EVERYDAY, "fractures": [weeks("vertebral", 11)]}, "acute_vertebral_fracture",
@@ -138,7 +152,7 @@ CASES = [
      {"healing_phase"}, set(), set(), set()),
     ("vertebral-84-days-healing-over", {**EVERYDAY, "fractures": [days("vertebral", 84)]},
      "everyday_active_with_fracture", set(), {"healing_phase"}, set(), set()),
-    ("t-2.4", {**EVERYDAY, "t_score": -2.4}, "everyday_active_no_fracture",
+    ("t-2.4", {**EVERYDAY, "t_score": -2.4, "diagnosis": "osteopenia"}, "everyday_active_no_fracture",
      {"t_score_osteopenia"}, {"t_score_osteoporosis", "very_low_t_score"},
      {"guidance-t-score-osteopenia"}, {"guidance-t-score-osteoporosis"}),
     ("t-2.5", {**EVERYDAY, "t_score": -2.5}, "everyday_active_no_fracture",
@@ -150,24 +164,25 @@ CASES = [
      set(), {"guidance-very-low-t-score"}),
     ("t-3.0", {**EVERYDAY, "t_score": -3.0}, "everyday_active_no_fracture", {"very_low_t_score"}, set(),
      {"guidance-very-low-t-score", "referral-physio-strongly"}, set()),
-    ("t-normal", {**EVERYDAY, "t_score": -0.5}, "everyday_active_no_fracture", set(),
+    ("t-normal", {**EVERYDAY, **ANSWERED, "t_score": -0.5}, "everyday_active_no_fracture", set(),
      {"t_score_osteopenia", "t_score_osteoporosis"}, {"theme-staerk-full"}, set()),
     ("function-limited", {"activity_level": "function_limited", "fractures": []}, "function_limited", set(),
      {"high_fracture_risk"}, {"limited-start-where-you-are", "theme-stabil-first", "theme-staerk-gentle",
-                              "referral-physio-strongly", "myth-too-late"}, {"theme-stabil"}),
+                              "referral-physio-strongly"}, {"theme-stabil", "myth-too-late"}),
     ("function-limited-old-vertebral", {"activity_level": "function_limited",
                                         "fractures": [Fracture.in_month("vertebral", 2023, 5)]},
      "function_limited", {"high_fracture_risk"}, {"healing_phase"}, {"theme-staerk-gentle"}, set()),
     ("function-limited-acute-overrides", {"activity_level": "function_limited", "fractures": [weeks("vertebral", 4)]},
      "acute_vertebral_fracture", {"healing_phase"}, set(), {"acute-healing-phase"}, {"limited-start-where-you-are"}),
-    ("training-no-fracture", {"activity_level": "training_active", "fractures": []}, "training_active_no_fracture",
+    ("training-no-fracture", {"activity_level": "training_active", "fractures": [], **ANSWERED}, "training_active_no_fracture",
      set(), {"high_fracture_risk"}, {"theme-staerk-full", "training-keep-level"}, {"theme-staerk-walking-level"}),
     # One healed wrist fracture alone does not limit impact (SSS); the library says the same.
-    ("training-old-wrist", {"activity_level": "training_active", "fractures": [Fracture.in_month("wrist", 2022, 3)]},
+    ("training-old-wrist", {"activity_level": "training_active", **ANSWERED,
+                            "fractures": [Fracture.in_month("wrist", 2022, 3)]},
      "training_active_with_fracture", set(), {"high_fracture_risk", "recent_fracture", "impact_limited"},
      {"training-fx-adapt", "theme-staerk-after-healed-fracture", "referral-physio-strongly", "technique-straight-back"},
      {"theme-staerk-full", "theme-staerk-walking-level"}),
-    ("everyday-old-wrist", {**EVERYDAY, "fractures": [Fracture.in_month("wrist", 2021, 9)]},
+    ("everyday-old-wrist", {**EVERYDAY, **ANSWERED, "fractures": [Fracture.in_month("wrist", 2021, 9)]},
      "everyday_active_with_fracture", set(), {"impact_limited"}, {"theme-staerk-after-healed-fracture"},
      {"theme-staerk-walking-level"}),
     ("training-two-wrists", {"activity_level": "training_active",
@@ -177,11 +192,12 @@ CASES = [
     ("high-energy-hip", {**EVERYDAY, "fractures": [Fracture.in_month("hip", 2019, 6, low_energy=False)]},
      "everyday_active_no_fracture", {"high_fracture_risk"}, set(), {"theme-staerk-walking-level"},
      {"theme-staerk-full"}),
-    ("high-energy-wrist", {**EVERYDAY, "fractures": [Fracture.in_month("wrist", 2019, 6, low_energy=False)]},
+    ("high-energy-wrist", {**EVERYDAY, **ANSWERED, "fractures": [Fracture.in_month("wrist", 2019, 6, low_energy=False)]},
      "everyday_active_no_fracture", set(), {"high_fracture_risk"}, {"theme-staerk-full"}, set()),
     ("high-energy-wrist-4-weeks", {**EVERYDAY, "fractures": [weeks("wrist", 4, low_energy=False)]},
      "everyday_active_no_fracture", {"other_fracture_healing"}, {"recent_fracture"},
-     {"guidance-other-fracture-healing", "theme-staerk-walking-level"}, {"theme-staerk-full"}),
+     # A fracture still healing: no Stærk programme yet, the themes wait (clinical review F15).
+     {"guidance-other-fracture-healing", "theme-after-fracture-healing"}, {"theme-staerk-full", "theme-staerk-walking-level"}),
     ("wrist-5-months", {**EVERYDAY, "fractures": [Fracture.in_month("wrist", 2026, 7)]},
      "everyday_active_with_fracture", {"recent_fracture"}, {"other_fracture_healing", "high_fracture_risk"},
      {"referral-recent-fracture", "everyday-fx-continue"}, set()),
@@ -206,8 +222,9 @@ CASES = [
      {"acute-healing-phase"}),
     ("wrist-date-unknown", {**EVERYDAY, "fractures": [Fracture.date_unknown("wrist")]},
      "everyday_active_with_fracture", {"other_fracture_healing", "fracture_date_unknown", "impact_limited"}, set(),
-     {"questions-fracture-date-unknown", "guidance-fracture-date-unknown", "theme-staerk-walking-level"},
-     {"guidance-other-fracture-healing", "everyday-fx-continue", "theme-staerk-after-healed-fracture"}),
+     {"questions-fracture-date-unknown", "guidance-fracture-date-unknown", "theme-after-fracture-healing"},
+     {"guidance-other-fracture-healing", "everyday-fx-continue", "theme-staerk-after-healed-fracture",
+      "theme-staerk-walking-level", "technique-straight-back"}),
     ("hip-8-weeks", {**EVERYDAY, "fractures": [weeks("hip", 8)]}, "everyday_active_with_fracture",
      {"recent_hip_fracture", "other_fracture_healing", "high_fracture_risk"}, set(),
      {"guidance-hip-fracture-rehab"}, {"everyday-fx-continue"}),
@@ -215,7 +232,8 @@ CASES = [
      "everyday_active_with_fracture", {"t_score_osteopenia"}, set(),
      {"guidance-fragility-fracture-means-osteoporosis"}, {"guidance-t-score-osteopenia"}),
     ("osteopenia-and-high-energy-vertebral",
-     {**EVERYDAY, "t_score": -1.8, "fractures": [Fracture.in_month("vertebral", 2024, 2, low_energy=False)]},
+     {**EVERYDAY, "t_score": -1.8, "diagnosis": "osteopenia",
+      "fractures": [Fracture.in_month("vertebral", 2024, 2, low_energy=False)]},
      "everyday_active_no_fracture", {"t_score_osteopenia"}, set(),
      {"guidance-t-score-osteopenia"}, {"guidance-fragility-fracture-means-osteoporosis"}),
     ("new-wrist-no-diagnosis", {**EVERYDAY, "fractures": [weeks("wrist", 20)]}, "everyday_active_with_fracture",
@@ -231,6 +249,16 @@ CASES = [
      {"topic-lifting-myth", "topic-running", "topic-running-careful"}),
     ("future-fracture-date-counts-as-now", {**EVERYDAY, "fractures": [Fracture.in_month("vertebral", 2027, 2)]},
      "acute_vertebral_fracture", {"healing_phase"}, set(), set(), set()),
+    # Osteopenia range, but the diagnosis not asked: never "not osteoporosis" (it may be a treated osteoporosis).
+    ("t-2.4-diagnosis-unknown", {**EVERYDAY, "t_score": -2.4}, "everyday_active_no_fracture", {"t_score_osteopenia"},
+     set(), {"guidance-t-score-osteopenia-open"}, {"guidance-t-score-osteopenia"}),
+    # Unknown falls, pain or walking aid hold back impact until asked (GUIDANCE.md, 4 December 2026).
+    ("falls-unknown", {**EVERYDAY, **ANSWERED, "falls_last_year": None}, "everyday_active_no_fracture",
+     {"impact_limited"}, set(), {"questions-falls-unknown", "theme-staerk-walking-level"}, {"theme-staerk-full"}),
+    ("new-severe-pain", {**EVERYDAY, **ANSWERED, "pain": "severe"}, "everyday_active_no_fracture",
+     {"impact_limited"}, set(), {"safety-severe-pain", "theme-staerk-walking-level"}, {"theme-staerk-full"}),
+    ("walking-aid-unknown", {**EVERYDAY, **ANSWERED, "walking_aid": None}, "everyday_active_no_fracture",
+     {"impact_limited"}, set(), {"questions-walking-aid-unknown"}, {"theme-staerk-full"}),
     ("aged-80", {**EVERYDAY, "age": 80}, "everyday_active_no_fracture", set(), set(), {"myth-too-late"}, set()),
     ("aged-60", {**EVERYDAY, "age": 60}, "everyday_active_no_fracture", set(), set(), set(), {"myth-too-late"}),
 ]
@@ -275,7 +303,8 @@ def test_follow_up_is_the_end_of_the_healing_phase():
     ],
 )
 def test_topics_offer_library_entries(topics, slugs):
-    script = build_script(CallerProfile(**EVERYDAY, topics=topics), today=CALL_DATE)
+    # Full load (nothing speaks against impact): every entry as it is.
+    script = build_script(CallerProfile(**EVERYDAY, **ANSWERED, topics=topics), today=CALL_DATE)
     assert slugs <= set(script.library_slugs)
     assert len(script.library_slugs) == len(set(script.library_slugs))
 
@@ -328,7 +357,7 @@ def test_red_flags_screen():
 
 def test_dispositions_most_urgent_first():
     found = dispositions("da")
-    assert [d.id for d in found] == ["emergency_112", "out_of_hours", "gp_prompt", "gp"]
+    assert [d.id for d in found] == ["emergency_112", "out_of_hours", "gp_prompt", "gp_today", "gp"]
     out_of_hours = found[1]
     assert "lægevagten" in out_of_hours.say and "1813" in out_of_hours.say
     by_id = {d.id: d for d in script_content().dispositions}

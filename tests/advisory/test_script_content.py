@@ -28,6 +28,8 @@ REQUIRED_SLUGS = {
     "faq-is-training-safe", "faq-daily-activities", "faq-advice-line", "faq-medication", "faq-cycling",
     "faq-strength-training", "faq-after-hip-fracture", "faq-osteopenia", "faq-fear-of-falling",
     "faq-training-with-earlier-fracture", "faq-what-physio-can-help",
+    "faq-balance-with-walker",  # offered instead of unsupported balance (offers.yaml)
+    "faq-relative-how-to-help", "faq-relative-gp-visit",  # offered to relatives in their own voice
 }
 # Dosing text: an amount with a unit, or words that prescribe a dose.
 DOSING = re.compile(r"\d+\s*(mg|mikrogram|µg|mcg|ie|iu|ml|tablet|pille|kapsel)|dosis|doser|dosering|dose\b|dosage",

@@ -93,13 +93,18 @@ def check_invariants(profile: CallerProfile, script: CallScript) -> None:
         assert "impact" not in tags
     if script.group == "acute_vertebral_fracture":
         assert "impact" not in tags
-        if script.follow_up_on is not None:
+        if script.audience == "professional":  # no follow-up agreed with a professional (review F26)
+            assert script.follow_up_on is None
+        elif script.follow_up_on is not None:
             assert script.follow_up_on > CALL_DATE
         else:
             assert "fracture_date_unknown" in script.flags
     elif script.audience != "professional":
         assert script.follow_up_on is None
-        assert len(STAERK_VARIANTS & set(ids)) == 1  # one Stærk block at the fitting impact level
+        if script.assessment["bone_healing"]:  # the themes wait until the fracture has healed (review F15)
+            assert not STAERK_VARIANTS & set(ids) and "theme-after-fracture-healing" in ids
+        else:
+            assert len(STAERK_VARIANTS & set(ids)) == 1  # one Stærk block at the fitting impact level
     if Topic.medication in profile.topics:
         assert MEDICATION_BLOCK in ids
     if script.audience == "member":

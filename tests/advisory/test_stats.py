@@ -128,7 +128,7 @@ def test_counts_table_shares_of_given_totals_and_missing_keys_left_out():
                                totals={"current": 100, "previous": 50})
     assert table["disposition"].tolist() == list(codes("disposition"))
     assert dict(zip(table["disposition"], table["share_current"], strict=True)) == {
-        "emergency_112": 0.04, "out_of_hours": 0.0, "gp_prompt": 0.0, "gp": 0.06}
+        "emergency_112": 0.04, "out_of_hours": 0.0, "gp_prompt": 0.0, "gp_today": 0.0, "gp": 0.06}
     assert table.loc[table["disposition"] == "gp", "share_previous"].item() == 0.16
 
 

@@ -90,6 +90,8 @@ def test_henrik_gets_the_healing_phase_script_and_the_call_is_saved(console_db, 
     page = texts(at)
     assert "Nyt rygsammenfald (helingsfase)" in page
     assert "Helingsfase efter rygsammenfald" in page and "Høj brudrisiko" in page
+    reasons = page.replace("\\", "")  # the markdown escapes colons
+    assert "Vurdering – og hvorfor" in page and "Ingen hop: rygsammenfald for 4 uger siden – heler stadig" in reasons
     assert "helingsfasen" in page and "undgå løft" in page
     assert "Afventer klinisk godkendelse" in page
     assert "Kilder: DK2023" in page
@@ -121,6 +123,10 @@ def test_henrik_gets_the_healing_phase_script_and_the_call_is_saved(console_db, 
     assert call["advisor_id"] == advisor.id and call["disposition"] is None
     assert call["profile"]["age"] == 75 and call["profile"]["pain"] == "severe"
     assert call["notes"].startswith("Henrik har meget ondt")
+    # The assessment and its reasons are saved with the call, as the advisor saw them.
+    assert call["assessment"]["load_level"] == "healing" and call["assessment"]["impact_ok"] is False
+    assert call["assessment"]["causes"]["healing"] == ["healing_vertebral"]
+    assert "Ingen hop" in call["assessment"]["reasons"]["impact"][0]["da"]
     assert used == ["faq-healing-phase"]
     assert [(f["due_on"], f["reason"], f["assignee_id"]) for f in follow_ups] == [
         (due, "Helingsfasen slutter", advisor.id)]
@@ -201,6 +207,39 @@ def test_a_red_flag_shows_the_disposition_pauses_training_advice_and_is_saved(co
     at.button(key="call_save").click().run()
     calls, _, _ = saved_calls(console_db)
     assert calls[0]["disposition"] == disposition
+
+
+def test_the_advisor_sees_why_there_are_no_hops(advisor):
+    # The 79-year-old of issue 22: two falls this year and now afraid of falling.
+    at = fill(started(advisor), activity_level="everyday_active", age="79", sex="female", fractures_known="no",
+              falls="2", fear_falling="yes", walking_aid="no", pain="none")
+    page = texts(at).replace("\\", "")  # the markdown escapes colons
+    assert "Ingen hop: to fald i år, ikke undersøgt; bange for at falde" in page
+    assert "hop og hink" not in page
+
+
+def test_a_relative_call_marks_entries_written_to_the_member(advisor):
+    at = fill(started(advisor), caller_role="relative", activity_level="everyday_active", fractures_known="no")
+    at = fill(at, relation="mother")
+    page = texts(at)
+    assert "Skrevet til medlemmet" in page  # e.g. the balance entry, written to the member
+    member = fill(started(advisor), activity_level="everyday_active", fractures_known="no")
+    assert "Skrevet til medlemmet" not in texts(member)
+
+
+def test_112_ends_the_call_no_consent_or_follow_up_is_asked(console_db, advisor):
+    at = hanne(started(advisor))
+    assert at.checkbox(key="call_consent")
+    at.checkbox(key="call_rf_cannot_bear_weight_after_fall").check()
+    at.run()
+    assert "Akut (112 eller læge nu): samtalen slutter her" in texts(at)
+    keys = [box.key for box in at.checkbox]
+    assert "call_consent" not in keys and "call_follow_up_keep" not in keys
+    assert "call_said_relative-consent-for-guidance" not in keys
+    at.button(key="call_save").click().run()
+    calls, follow_ups, _ = saved_calls(console_db)
+    assert calls[0]["disposition"] == "emergency_112" and calls[0]["assessment"]["ends_call"] is True
+    assert follow_ups == []
 
 
 def test_the_safety_screen_comes_first(advisor):

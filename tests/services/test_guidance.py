@@ -161,7 +161,9 @@ def test_the_letter_pdf_from_a_stored_referral_reads_back_intact(db_url):
 def test_a_red_flag_call_letter_repeats_the_disposition_and_holds_no_training_advice(db_url):
     text, _, _ = compose(db_url, disposition="gp_prompt")
     body = flat(text.body)
-    assert "Det aftalte vi" in body and "Ring til din egen læge nu – uden for åbningstid lægevagten" in body
+    # What was agreed, in the letter's words (not the phone's "Ring til din egen læge nu").
+    assert "Det aftalte vi" in body and "Vi aftalte, at du ringede til din egen læge samme dag" in body
+    assert "lægevagten" in body and "Ring til din egen læge nu" not in body
     assert "ring 112" in body.lower()
     for block_id in HENRIK_BLOCKS:
         block = next((b for b in script_content().blocks if b.id == block_id), None)
