@@ -4,7 +4,7 @@ call_stats_day holds, per Danish local day, how many calls had each value of a c
 (db/repositories/call_stats.py); it is filled here from the calls already saved.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05 21:30:00
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 from sqlmodel import Session
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
