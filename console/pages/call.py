@@ -9,7 +9,7 @@ script with the red flags answered "yes", disposition and follow-up suggestion).
 import streamlit as st
 
 from advisory import access
-from console import auth
+from console import auth, clock
 from console.components import call_state, call_wrap_up, profile_form, script_view
 from console.components.library_entries import current_library
 from console.i18n import current_language, t
@@ -51,6 +51,6 @@ if not call_state.is_active():
     call_state.lobby(user)
     st.stop()
 call_state.recover()
-call_state.timer()
+clock.call_clock(call_state.call().started_at)  # counts in the browser: no timer, no rerun
 workspace()
 call_state.save_bar(user, lang)
