@@ -74,6 +74,14 @@ class LightStats:
     deltas: int = 0
     bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    by_field: dict[str, list[int]] = field(default_factory=dict)  # widget key -> [changes, elements, bytes]
+
+    def add(self, key: str, deltas: int, size: int) -> None:
+        self.changes += 1
+        self.deltas += deltas
+        self.bytes += size
+        totals = self.by_field.setdefault(key, [0, 0, 0])
+        totals[0], totals[1], totals[2] = totals[0] + 1, totals[1] + deltas, totals[2] + size
 
 
 def session_cookie_for(database_url: str, username: str) -> str:
@@ -127,9 +135,7 @@ class LightAdvisor:
                 key, state = self.change(turn)
                 turn += 1
                 deltas, size = await self.rerun([state], self.fragment_of.get(key))
-                self.stats.changes += 1
-                self.stats.deltas += deltas
-                self.stats.bytes += size
+                self.stats.add(key, deltas, size)
 
     def trigger(self, key: str):
         from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -376,6 +382,10 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
                 if light_changes_all else None,
                 "light_bytes_per_change": round((stats.bytes - bytes_before) / light_changes_all)
                 if light_changes_all else None,
+                # Per field changed: what a change of it redraws (elements and bytes, mean).
+                "light_by_field": {key.removeprefix("call_"): {"elements": round(elements / count, 1),
+                                                               "bytes": round(size / count)}
+                                   for key, (count, elements, size) in sorted(stats.by_field.items())},
                 "light_errors": len(stats.errors),
             })
             if stats.errors:
