@@ -43,6 +43,14 @@ def workspace() -> None:
             missing = errors.get("activity_level", t("call.script_waiting"))
             st.warning(t("call.script_fallback") if script else missing, icon=":material/edit_note:")
         script_view.script_view(script, profile=evaluation.shown_profile, library=library, lang=lang)
+    wrap_up(library, lang)
+
+
+@st.fragment
+def wrap_up(library, lang: str) -> None:
+    # A fragment in the fragment: a change in the wrap-up (notes, outcome, follow-up, consent, contact) reruns
+    # this part only, as nothing above depends on it; a change above reruns both. Its last act is the
+    # autosave, so every change, here or above, is saved.
     call_wrap_up.wrap_up(library=library, lang=lang)
     call_state.autosave()
 
