@@ -45,14 +45,18 @@ _CLOCK_STYLE = """<style>
 </style>"""
 
 
-def watch_interval(now: datetime | None = None) -> float:
-    """Seconds until the next tick: when this tab's idle time runs out, at most SESSION_WATCH_SECONDS."""
+def watch_interval(last_active: object, now: datetime) -> float:
+    """Seconds until the next tick: one second after this tab's idle time runs out (it was last active at
+    `last_active`), at most SESSION_WATCH_SECONDS, at least SHORTEST."""
     longest = get_settings().SESSION_WATCH_SECONDS
-    last = st.session_state.get(guard.LAST_ACTIVE)
-    if not isinstance(last, datetime):
+    if not isinstance(last_active, datetime):
         return longest
-    left = (last + guard.idle_limit() + MARGIN - (now or utcnow())).total_seconds()
+    left = (last_active + guard.idle_limit() + MARGIN - now).total_seconds()
     return round(min(longest, max(SHORTEST, left)), 1)
+
+
+def _next_interval() -> float:
+    return watch_interval(st.session_state.get(guard.LAST_ACTIVE), utcnow())
 
 
 def _schedule(seconds: float) -> None:
@@ -72,12 +76,12 @@ def _schedule(seconds: float) -> None:
 
 def _tick() -> None:
     guard.watch()  # an ended session reruns the whole app (the login) and never gets here
-    _schedule(watch_interval())
+    _schedule(_next_interval())
 
 
 def idle_watch() -> None:
     """The one timer: draw it once per full run, in the sidebar."""
-    st.fragment(_tick, run_every=watch_interval())()
+    st.fragment(_tick, run_every=_next_interval())()
 
 
 def call_clock(started_at: datetime) -> None:
