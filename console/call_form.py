@@ -134,7 +134,7 @@ WIDGET_OF_FIELD = {row.field: row.name for row in WRAP_UP if row.field and row.t
 BOOKKEEPING = ("key", "started_at", "fx_rows", "attached", "follow_up_suggested", "follow_up_own", "last_profile")
 # The page's own state around the call: never in the draft.
 SESSION = ("active", "draft_cache", "saved_id", "save_errors", "confirm_discard", "search_dialog", "search_query",
-           "field_errors", "open_sections", "sections_wanted", "section_now")
+           "field_errors", "open_sections", "sections_wanted", "section_now", "follow_up_version")
 # Buttons and containers (Streamlit refuses a button's value set through the state: never in the draft).
 BUTTONS = ("start", "save", "discard", "discard_confirm", "discard_cancel", "add_fracture", "search_open")
 # Keys with an item after them: a fracture row's parts, ticks (red flags, blocks said, entries used), and
@@ -144,7 +144,7 @@ TICKS = ("rf", "said", "used")
 ITEM_BUTTONS = ("resume", "discard_draft", "remove_fracture", "detach", "block")
 # Widgets whose key carries the value the server last gave them (console/components/call_wrap_up.py): a
 # value the page sends for an older key (a run still on its way) can never overwrite a newer one.
-VERSIONED = ("follow_up_pick",)
+VERSIONED = ("follow_up_pick", "follow_up_keep_pick", "follow_up_reason_pick")
 SEARCH = "search"  # the in-call library search's widgets: "call_search_query", "call_search_use_<slug>"
 
 _NAMES = frozenset([*PROFILE_BY_NAME, *WRAP_UP_BY_NAME, *BOOKKEEPING, *SESSION, *BUTTONS])
@@ -436,6 +436,19 @@ class CallState:
         suggested = self["follow_up_suggested"]
         self["follow_up_on"] = picked
         self["follow_up_own"] = picked is not None and picked != (date.fromisoformat(suggested) if suggested else None)
+
+    def follow_up_widget_key(self, kind: str) -> str:
+        """The key of the follow-up's tick or reason widget: it changes whenever the script's suggestion sets
+        their values (`follow_up_version`), so a value the page sends for the older widget is ignored."""
+        return item_key(kind, self["follow_up_version"] or 0)
+
+    def suggestion_set_follow_up(self) -> None:
+        """The script's suggestion has just set the follow-up's values: new widgets show them."""
+        self["follow_up_version"] = (self["follow_up_version"] or 0) + 1
+
+    def take_from_widget(self, name: str, widget_key: str) -> None:
+        """The advisor changed the widget `widget_key`: the call holds its value as `name`."""
+        self[name] = self.store.get(widget_key)
 
     def drop_contact(self) -> None:
         for row in CONTACT:

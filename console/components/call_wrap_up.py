@@ -40,6 +40,7 @@ def suggest_follow_up(script: CallScript | None) -> None:
     if call["follow_up_own"]:
         return  # the advisor chose a date of their own: leave it
     default_reason = t("call.follow_up_reason_healing")
+    call.suggestion_set_follow_up()  # the tick and the reason are drawn anew with the values set here
     if suggested:
         call["follow_up_on"] = date.fromisoformat(suggested)
         # "We call you" needs a way to reach the member: without one the follow-up is suggested, not ticked.
@@ -94,14 +95,22 @@ def _attached(call: CallState, library: Library, lang: str) -> None:
 # --- follow-up and contact ------------------------------------------------------------------------------
 
 
+def _take(name: str, widget_key: str) -> None:
+    CallState(st.session_state).take_from_widget(name, widget_key)
+
+
 def _date_picked(widget_key: str) -> None:
     CallState(st.session_state).pick_follow_up(widget_key)
 
 
 def _follow_up(call: CallState) -> None:
     suggested = call["follow_up_suggested"]
+    # The tick and the reason hold the call's values (`follow_up_keep`, `follow_up_reason`), which the script's
+    # suggestion may set; like the date, their widgets' keys change when it does (see VERSIONED).
+    keep_key = call.follow_up_widget_key("follow_up_keep_pick")
     keep = st.checkbox(t("call.follow_up_keep") if suggested else t("call.follow_up_add"),
-                       key=key("follow_up_keep"), persist_state=KEEP)
+                       value=bool(call["follow_up_keep"]), key=keep_key, on_change=_take,
+                       args=("follow_up_keep", keep_key))
     suggestion = st.container()  # always there, so the fields below stay in place
     if suggested:
         suggestion.caption(t("call.follow_up_suggested", date=fmt_date(date.fromisoformat(suggested))))
@@ -112,8 +121,9 @@ def _follow_up(call: CallState) -> None:
     pick = call.follow_up_pick_key
     st.date_input(t("call.follow_up_on"), value=call["follow_up_on"], key=pick, format=date_format,
                   disabled=not keep, on_change=_date_picked, args=(pick,))
-    st.text_input(t("call.follow_up_reason"), key=key("follow_up_reason"), disabled=not keep, max_chars=200,
-                  persist_state=KEEP)
+    reason_key = call.follow_up_widget_key("follow_up_reason_pick")
+    st.text_input(t("call.follow_up_reason"), value=call["follow_up_reason"] or "", key=reason_key,
+                  disabled=not keep, max_chars=200, on_change=_take, args=("follow_up_reason", reason_key))
     field_error("follow_up_reason")
     if keep and not call.has_contact():
         st.checkbox(t("call.callback_by_member"), key=key("callback_by_member"), help=t("call.callback_help"),

@@ -19,8 +19,10 @@ from tests.e2e.helpers import (
     choose_radio,
     create_user,
     fill_number,
+    fill_text,
     log_in,
     start_call,
+    tick,
     wait_idle,
     widget,
 )
@@ -89,6 +91,8 @@ def test_changes_at_once_show_nothing_twice_and_the_follow_up_date_in_step(tmp_p
             start_call(page)
             choose_radio(page, "call_activity_level", "Hverdagsaktiv")
             fill_number(page, "call_age", 75)
+            tick(page, "call_consent")  # a way to reach the member: a new suggestion ticks "we call you"
+            fill_text(page, "call_contact_phone", "12 34 56 78")
             add_fracture(page, site="Ryg (rygsammenfald)", weeks=4)
             expect(page.locator("[data-testid='stMain'] [data-testid='stDateInput'] input").first).to_have_value(expected_date(4))
             pages.append(page)
@@ -115,12 +119,15 @@ def test_changes_at_once_show_nothing_twice_and_the_follow_up_date_in_step(tmp_p
                 # The date, and the suggestion beside it from the same run's script, say the script's date (a
                 # run still on its way gets 10 s; a date out of step stays out of step).
                 caption = page.get_by_text(re.compile(r"^Foreslået: "))
+                keep = page.locator("[class*='st-key-call_follow_up_keep'] input[type='checkbox']").first
                 try:
                     expect(date_box).to_have_value(expected_date(last[index]), timeout=10_000)
                     expect(caption).to_have_text(expected_caption(last[index]), timeout=10_000)
+                    expect(keep).to_be_checked(timeout=10_000)  # set with the suggestion, with a phone number
                 except AssertionError:
                     problems.append(f"advisor {index}, round {round_}: follow-up out of step: "
-                                    f"{date_box.input_value()} {caption.all_inner_texts()} after {last[index]} weeks")
+                                    f"{date_box.input_value()} {caption.all_inner_texts()} ticked "
+                                    f"{keep.is_checked()} after {last[index]} weeks")
                 if shown := duplicates(page):
                     problems.append(f"advisor {index}, round {round_}: shown twice: {shown}")
         assert changes >= 30
