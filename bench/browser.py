@@ -707,7 +707,7 @@ async def open_advisor(browser, url: str, username: str):
     await widget(page, "call_activity_level").wait_for()
     timer = re.escape(translate("call.timer", "da", started="\0", minutes="\1"))
     await page.evaluate("s => window.__bench.setTimer(s)",
-                        timer.replace(re.escape("\0"), r"\d\d:\d\d").replace(re.escape("\1"), r"\d+"))
+                        timer.replace(re.escape("\0"), r"\d\d:\d\d").replace(re.escape("\1"), r"\d*"))
     await settle(page)
     return context, page
 

@@ -3,6 +3,7 @@
 AppTest always reruns the whole app (router, role check, page), while a browser reruns only the call
 page's fragment when the form changes, so these figures are an upper bound for what the advisor waits.
 Prints one JSON line. Run: .venv/bin/python bench/call_page.py   (target: rerun_median_ms < 300)
+`--smoke` (3 rounds) only checks that it still runs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ ROUNDS = 40
 
 
 def main() -> None:
+    global ROUNDS
+    if "--smoke" in sys.argv[1:]:
+        ROUNDS = 3
     directory = tempfile.mkdtemp(prefix="bench_call_page_")
     url = f"sqlite:///{directory}/bench.db"
     os.environ["DATABASE_URL"] = url

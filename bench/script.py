@@ -1,6 +1,7 @@
 """Benchmark build_script over many varied profiles; prints one JSON line of figures.
 
 Run: .venv/bin/python bench/script.py   (target: median < 2 ms)
+     .venv/bin/python bench/script.py --smoke   (100 profiles, one round: does it still run?)
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def random_profile(rng: random.Random) -> CallerProfile:
 
 
 def main() -> None:
+    global PROFILES, ROUNDS
+    if "--smoke" in sys.argv[1:]:
+        PROFILES, ROUNDS = 100, 1
     started = time.perf_counter()
     load_script_content()  # the full, checked load, as at process start
     load_ms = (time.perf_counter() - started) * 1000

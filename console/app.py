@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from advisory.labels import label as vocabulary_label
-from console import auth, chrome, guard
+from console import auth, chrome, clock, guard
 from console.i18n import LANGUAGES, current_language, label, t
 from console.markdown import plain
 from console.navigation import PAGES, pages_for
@@ -27,12 +27,6 @@ st.set_page_config(page_title="Rådgivningskonsol", page_icon=":material/call:",
 def _database_ready(database_url: str) -> bool:
     prepare_database(database_url)
     return True
-
-
-@st.fragment(run_every=30)
-def _idle_watch() -> None:
-    # A timer: it ends an idle or revoked session and takes the page off screen, and is no activity itself.
-    guard.watch()
 
 
 def _to_default_page() -> None:
@@ -91,6 +85,6 @@ else:
             st.stop()  # a rerun now could overtake the redirect st.logout has asked the browser for
         st.rerun()
     with st.sidebar:
-        _idle_watch()
+        clock.idle_watch()  # the one timer (console/clock.py)
 
 navigation.run()

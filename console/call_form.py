@@ -130,10 +130,11 @@ CONTACT = tuple(row for row in WRAP_UP if row.contact)
 WIDGET_OF_FIELD = {row.field: row.name for row in WRAP_UP if row.field and row.typed}
 
 # Not widgets: the call's bookkeeping, stored with the draft.
-BOOKKEEPING = ("key", "started_at", "fx_rows", "attached", "follow_up_suggested", "last_profile")
+# follow_up_own: the advisor picked a follow-up date of their own (it no longer follows the script).
+BOOKKEEPING = ("key", "started_at", "fx_rows", "attached", "follow_up_suggested", "follow_up_own", "last_profile")
 # The page's own state around the call: never in the draft.
 SESSION = ("active", "draft_cache", "saved_id", "save_errors", "confirm_discard", "search_dialog", "search_query",
-           "field_errors", "open_sections", "sections_wanted", "section_now")
+           "field_errors", "open_sections", "sections_wanted", "section_now", "follow_up_version")
 # Buttons and containers (Streamlit refuses a button's value set through the state: never in the draft).
 BUTTONS = ("start", "save", "discard", "discard_confirm", "discard_cancel", "add_fracture", "search_open")
 # Keys with an item after them: a fracture row's parts, ticks (red flags, blocks said, entries used), and
@@ -141,10 +142,13 @@ BUTTONS = ("start", "save", "discard", "discard_confirm", "discard_cancel", "add
 ROW_PARTS = ("fx_site", "fx_when", "fx_weeks", "fx_month", "fx_year", "fx_low_energy")
 TICKS = ("rf", "said", "used")
 ITEM_BUTTONS = ("resume", "discard_draft", "remove_fracture", "detach", "block")
+# Widgets whose key carries the value the server last gave them (console/components/call_wrap_up.py): a
+# value the page sends for an older key (a run still on its way) can never overwrite a newer one.
+VERSIONED = ("follow_up_pick", "follow_up_keep_pick", "follow_up_reason_pick")
 SEARCH = "search"  # the in-call library search's widgets: "call_search_query", "call_search_use_<slug>"
 
 _NAMES = frozenset([*PROFILE_BY_NAME, *WRAP_UP_BY_NAME, *BOOKKEEPING, *SESSION, *BUTTONS])
-_ITEMS = frozenset([*ROW_PARTS, *TICKS, *ITEM_BUTTONS])
+_ITEMS = frozenset([*ROW_PARTS, *TICKS, *ITEM_BUTTONS, *VERSIONED])
 _DRAFT_NAMES = frozenset([*PROFILE_BY_NAME, *WRAP_UP_BY_NAME, *BOOKKEEPING])
 _ROW_PREFIXES = tuple(f"{PREFIX}{part}_" for part in ROW_PARTS)
 _TICK_PREFIXES = tuple(f"{PREFIX}{tick}_" for tick in TICKS)
@@ -186,6 +190,7 @@ def new_call(started_at: datetime, call_key: str | None = None) -> dict[str, Any
         key("fx_rows"): [],
         key("attached"): [],
         key("follow_up_suggested"): None,
+        key("follow_up_own"): False,
         key("last_profile"): None,
     }
     rows: tuple[ProfileField | CallField, ...] = (*PROFILE_FORM, *WRAP_UP)
@@ -227,6 +232,11 @@ def state_from_draft(draft: Mapping[str, Any]) -> dict[str, Any]:
     for row in WRAP_UP:
         if row.is_date and isinstance(restored.get(row.key), str):
             restored[row.key] = date.fromisoformat(restored[row.key])
+    if key("follow_up_own") not in restored and key("follow_up_on") in restored:
+        # a draft from before the mark: the date is the advisor's own when it is not the suggestion
+        chosen, suggested = restored.get(key("follow_up_on")), restored.get(key("follow_up_suggested"))
+        restored[key("follow_up_own")] = chosen is not None and (
+            not suggested or chosen != date.fromisoformat(suggested))
     for name in (key("fx_rows"), key("attached"), *(row.key for row in PROFILE_FORM if row.widget == "topics")):
         restored[name] = list(restored.get(name) or [])
     # Numbers are typed as text (Danish decimal comma); a draft of version 1 held them as numbers.
@@ -412,6 +422,33 @@ class CallState:
         """The caller consented and left a phone number or an e-mail address to reach them by."""
         return bool(self["consent"]) and bool(
             (self["contact_phone"] or "").strip() or (self["contact_email"] or "").strip())
+
+    @property
+    def follow_up_pick_key(self) -> str:
+        """The follow-up date widget's key: it names the date the call holds now (see VERSIONED)."""
+        chosen = self["follow_up_on"]
+        return item_key("follow_up_pick", chosen.isoformat() if isinstance(chosen, date) else "none")
+
+    def pick_follow_up(self, widget_key: str) -> None:
+        """The advisor picked a date in the widget `widget_key`: the call holds it; it is the advisor's own
+        unless it is the script's suggestion (then it goes on following the script)."""
+        picked = self.store.get(widget_key)
+        suggested = self["follow_up_suggested"]
+        self["follow_up_on"] = picked
+        self["follow_up_own"] = picked is not None and picked != (date.fromisoformat(suggested) if suggested else None)
+
+    def follow_up_widget_key(self, kind: str) -> str:
+        """The key of the follow-up's tick or reason widget: it changes whenever the script's suggestion sets
+        their values (`follow_up_version`), so a value the page sends for the older widget is ignored."""
+        return item_key(kind, self["follow_up_version"] or 0)
+
+    def suggestion_set_follow_up(self) -> None:
+        """The script's suggestion has just set the follow-up's values: new widgets show them."""
+        self["follow_up_version"] = (self["follow_up_version"] or 0) + 1
+
+    def take_from_widget(self, name: str, widget_key: str) -> None:
+        """The advisor changed the widget `widget_key`: the call holds its value as `name`."""
+        self[name] = self.store.get(widget_key)
 
     def drop_contact(self) -> None:
         for row in CONTACT:

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     DEFAULT_LANGUAGE: Language = Language.da
     # Fractions are allowed (tests use seconds); the idle time is checked on every action.
     SESSION_IDLE_MINUTES: float = 30
+    # The longest time between two idle checks of an open page (the check also comes when the idle time ends).
+    SESSION_WATCH_SECONDS: float = 30
     # However active, a login lasts at most this long (the session cookie expires with it).
     SESSION_MAX_HOURS: float = 12
     # Signs the session cookie. Empty: a random key kept in the database, shared by every instance.

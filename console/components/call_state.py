@@ -15,7 +15,7 @@ from datetime import date
 import streamlit as st
 
 from advisory import access
-from advisory.formatting import local_today, to_local
+from advisory.formatting import local_today
 from console import guard
 from console.call_form import WIDGET_OF_FIELD, CallState, item_key, key, new_call
 from console.i18n import fmt_datetime, fmt_number, t
@@ -198,19 +198,6 @@ def lobby(user: StaffUser) -> None:
                                  on_click=resume, args=(draft.call_key,))
             discard_column.button(t("call.discard_draft"), key=item_key("discard_draft", draft.call_key),
                                   on_click=discard, args=(draft.call_key,))
-
-
-@st.fragment(run_every=30)
-def timer() -> None:
-    # Its reruns are no activity: after SESSION_IDLE_MINUTES the guard ends the session and the call goes
-    # off screen (the draft stays in the database, offered again after the next login).
-    guard.watch()
-    state = call()
-    if not state.active:
-        return
-    began = state.started_at
-    minutes = int((utcnow() - began).total_seconds() // 60)
-    st.caption(t("call.timer", started=to_local(began).strftime("%H:%M"), minutes=minutes))
 
 
 def save_bar(user: StaffUser, lang: str) -> None:

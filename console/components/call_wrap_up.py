@@ -1,7 +1,7 @@
 """The end of a call: library entries attached from the search, notes, outcome, follow-up, contact details.
 
-The follow-up date follows the script's suggestion (the end of the healing phase) until the advisor
-picks another date; it is ticked only when there is a way to reach the member (consent and a phone number
+The follow-up date follows the script's suggestion (the end of the healing phase), computed in the same run
+as the script, until the advisor picks another date; it is ticked only when there is a way to reach the member (consent and a phone number
 or e-mail), else only suggested. Contact fields appear only once the caller has consented, and are dropped
 again when the consent is withdrawn. A relative is asked whether the member agreed to guidance being sent
 to the relative. After a 112 disposition none of this is asked.
@@ -37,10 +37,10 @@ def suggest_follow_up(script: CallScript | None) -> None:
     if suggested == previous:
         return
     call["follow_up_suggested"] = suggested
-    untouched = call["follow_up_on"] in (None, date.fromisoformat(previous) if previous else None)
-    if not untouched:
+    if call["follow_up_own"]:
         return  # the advisor chose a date of their own: leave it
     default_reason = t("call.follow_up_reason_healing")
+    call.suggestion_set_follow_up()  # the tick and the reason are drawn anew with the values set here
     if suggested:
         call["follow_up_on"] = date.fromisoformat(suggested)
         # "We call you" needs a way to reach the member: without one the follow-up is suggested, not ticked.
@@ -95,18 +95,35 @@ def _attached(call: CallState, library: Library, lang: str) -> None:
 # --- follow-up and contact ------------------------------------------------------------------------------
 
 
+def _take(name: str, widget_key: str) -> None:
+    CallState(st.session_state).take_from_widget(name, widget_key)
+
+
+def _date_picked(widget_key: str) -> None:
+    CallState(st.session_state).pick_follow_up(widget_key)
+
+
 def _follow_up(call: CallState) -> None:
     suggested = call["follow_up_suggested"]
+    # The tick and the reason hold the call's values (`follow_up_keep`, `follow_up_reason`), which the script's
+    # suggestion may set; like the date, their widgets' keys change when it does (see VERSIONED).
+    keep_key = call.follow_up_widget_key("follow_up_keep_pick")
     keep = st.checkbox(t("call.follow_up_keep") if suggested else t("call.follow_up_add"),
-                       key=key("follow_up_keep"), persist_state=KEEP)
+                       value=bool(call["follow_up_keep"]), key=keep_key, on_change=_take,
+                       args=("follow_up_keep", keep_key))
     suggestion = st.container()  # always there, so the fields below stay in place
     if suggested:
         suggestion.caption(t("call.follow_up_suggested", date=fmt_date(date.fromisoformat(suggested))))
     date_format = "DD.MM.YYYY" if current_language() == "da" else "YYYY-MM-DD"
-    st.date_input(t("call.follow_up_on"), value=None, key=key("follow_up_on"), format=date_format,
-                  disabled=not keep, persist_state=KEEP)
-    st.text_input(t("call.follow_up_reason"), key=key("follow_up_reason"), disabled=not keep, max_chars=200,
-                  persist_state=KEEP)
+    # The date is the call's value (`follow_up_on`), set by the script's suggestion in this same run or by
+    # the advisor's pick; the widget's key names it, so a new suggestion is a new widget showing it, and a
+    # value the browser sends for the old one (a change made while this run was on its way) is ignored.
+    pick = call.follow_up_pick_key
+    st.date_input(t("call.follow_up_on"), value=call["follow_up_on"], key=pick, format=date_format,
+                  disabled=not keep, on_change=_date_picked, args=(pick,))
+    reason_key = call.follow_up_widget_key("follow_up_reason_pick")
+    st.text_input(t("call.follow_up_reason"), value=call["follow_up_reason"] or "", key=reason_key,
+                  disabled=not keep, max_chars=200, on_change=_take, args=("follow_up_reason", reason_key))
     field_error("follow_up_reason")
     if keep and not call.has_contact():
         st.checkbox(t("call.callback_by_member"), key=key("callback_by_member"), help=t("call.callback_help"),

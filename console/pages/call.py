@@ -9,7 +9,7 @@ script with the red flags answered "yes", disposition and follow-up suggestion).
 import streamlit as st
 
 from advisory import access
-from console import auth
+from console import auth, clock
 from console.components import call_state, call_wrap_up, profile_form, script_view
 from console.components.library_entries import current_library
 from console.i18n import current_language, t
@@ -43,7 +43,15 @@ def workspace() -> None:
             missing = errors.get("activity_level", t("call.script_waiting"))
             st.warning(t("call.script_fallback") if script else missing, icon=":material/edit_note:")
         script_view.script_view(script, profile=evaluation.shown_profile, library=library, lang=lang)
-    call_wrap_up.wrap_up(library=library, lang=lang, ends_call=evaluation.ends_call)
+    wrap_up(library, lang, ends_call=evaluation.ends_call)
+
+
+@st.fragment
+def wrap_up(library, lang: str, *, ends_call: bool) -> None:
+    # A fragment in the fragment: a change in the wrap-up (notes, outcome, follow-up, consent, contact) reruns
+    # this part only, as nothing above depends on it; a change above reruns both. Its last act is the
+    # autosave, so every change, here or above, is saved.
+    call_wrap_up.wrap_up(library=library, lang=lang, ends_call=ends_call)
     call_state.autosave()
 
 
@@ -51,6 +59,6 @@ if not call_state.is_active():
     call_state.lobby(user)
     st.stop()
 call_state.recover()
-call_state.timer()
+clock.call_clock(call_state.call().started_at)  # counts in the browser: no timer, no rerun
 workspace()
 call_state.save_bar(user, lang)

@@ -32,7 +32,25 @@ def fill(at, **values):
     return open_script(at).run()
 
 
+def follow_up_date(at):
+    """The follow-up date widget: its key names the date it was drawn with (console/call_form.py VERSIONED)."""
+    [widget] = [d for d in at.date_input if d.key.startswith("call_follow_up_pick_")]
+    return widget
+
+
+def follow_up_widget(at, kind, name):
+    """The follow-up's tick or reason: their keys carry a version (console/call_form.py VERSIONED)."""
+    [widget] = [w for w in getattr(at, kind) if w.key and w.key.startswith(f"call_follow_up_{name}_pick_")]
+    return widget
+
+
 def _find(at, key):
+    if key == "call_follow_up_on":
+        return follow_up_date(at)
+    if key == "call_follow_up_keep":
+        return follow_up_widget(at, "checkbox", "keep")
+    if key == "call_follow_up_reason":
+        return follow_up_widget(at, "text_input", "reason")
     for kind in ("radio", "number_input", "selectbox", "multiselect", "checkbox", "text_area", "text_input",
                  "date_input"):
         try:
@@ -97,9 +115,9 @@ def test_henrik_gets_the_healing_phase_script_and_the_call_is_saved(console_db, 
     assert "Kilder: DK2023" in page
     due = today() + timedelta(weeks=8)  # fracture 4 weeks ago + the 12-week healing phase
     # Suggested, not ticked: "we call you" needs a way to reach the member.
-    assert at.checkbox(key="call_follow_up_keep").value is False
-    assert at.date_input(key="call_follow_up_on").value == due
-    assert at.text_input(key="call_follow_up_reason").value == "Helingsfasen slutter"
+    assert follow_up_widget(at, "checkbox", "keep").value is False
+    assert follow_up_date(at).value == due
+    assert follow_up_widget(at, "text_input", "reason").value == "Helingsfasen slutter"
     fill(at, consent=True)
     fill(at, contact_phone="12 34 56 78", follow_up_keep=True)
 
@@ -154,30 +172,30 @@ def test_inge_and_hanne_hear_their_guidance(advisor, persona, group_label, words
     assert group_label in page
     for word in words:
         assert word in page, word
-    assert at.date_input(key="call_follow_up_on").value is None  # no healing phase, no suggested follow-up
+    assert follow_up_date(at).value is None  # no healing phase, no suggested follow-up
 
 
 def test_english_ui_gives_the_english_script(advisor):
     at = henrik(started(advisor, lang="en"))
     page = texts(at)
     assert "Recent vertebral fracture (healing phase)" in page and "healing phase" in page
-    assert at.text_input(key="call_follow_up_reason").value == "The healing phase ends"
+    assert follow_up_widget(at, "text_input", "reason").value == "The healing phase ends"
 
 
 def test_the_follow_up_follows_the_fracture_date_until_the_advisor_picks_a_date(advisor):
     at = henrik(started(advisor))
     fill(at, fx_weeks_1="6")
-    assert at.date_input(key="call_follow_up_on").value == today() + timedelta(weeks=6)
+    assert follow_up_date(at).value == today() + timedelta(weeks=6)
     fill(at, fx_weeks_1="20")  # healed: no healing phase, so the suggestion goes away
-    assert at.checkbox(key="call_follow_up_keep").value is False
-    assert at.date_input(key="call_follow_up_on").value is None
-    assert at.text_input(key="call_follow_up_reason").value == ""
+    assert follow_up_widget(at, "checkbox", "keep").value is False
+    assert follow_up_date(at).value is None
+    assert follow_up_widget(at, "text_input", "reason").value == ""
     fill(at, fx_weeks_1="4")
     fill(at, follow_up_keep=True)
     own_date = today() + timedelta(days=30)
     fill(at, follow_up_on=own_date)
     fill(at, fx_weeks_1="2")
-    assert at.date_input(key="call_follow_up_on").value == own_date
+    assert follow_up_date(at).value == own_date
 
 
 # --- red flags -------------------------------------------------------------------------------------------------

@@ -181,9 +181,9 @@ def test_the_timer_is_no_activity(console_db, advisor):
 
 
 def _run_timer():
-    from console.components import call_state
+    from console import clock
 
-    call_state.timer()
+    clock.idle_watch()
 
 
 # --- a button in a page body ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""bench/browser.py still runs: its smoke mode (2 samples, 2 advisors) against a console it starts itself.
+"""Every bench still runs: each in its smallest size (a smoke mode, or a tiny --calls and a temporary --db),
+so a bench that no longer runs fails CI. bench/browser.py and bench/capacity.py start a console themselves.
 
 Benchmarks are not timed tests: this checks only that every figure is there and is a positive number.
 """
@@ -38,3 +39,77 @@ def test_the_browser_benchmark_runs_and_reports_every_figure(chromium_path):
     assert report["cpus"] >= 1
     assert set(report["goals"]) == {"update_median_ms", "update_p95_ms", "update_p95_ms_8", "search_median_ms"}
     assert "Server runs" in run.stderr  # the breakdown, with the probe in the console's process
+
+
+# --- the other benches ---------------------------------------------------------------------------------------
+
+
+def run_bench(name: str, *args: str, timeout: int = 900, **env: str) -> dict:
+    """Run bench/<name> with `args`; its stdout must be one JSON line, which is returned."""
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / name), *args], cwd=ROOT,
+                         env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.strip().splitlines()
+    assert len(lines) == 1, run.stdout[-3000:]
+    return json.loads(lines[0])
+
+
+def positive(report: dict, *keys: str) -> None:
+    for key in keys:
+        value = report
+        for part in key.split("."):
+            value = value[part]
+        assert isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) \
+            and value > 0, (key, value)
+
+
+def test_the_script_benchmark_runs():
+    report = run_bench("script.py", "--smoke")
+    positive(report, "build_script_median_ms", "p95_ms", "max_ms", "builds", "groups_seen", "content_load_ms")
+
+
+def test_the_call_page_benchmark_runs():
+    report = run_bench("call_page.py", "--smoke")
+    positive(report, "rerun_median_ms", "rerun_p90_ms", "rerun_max_ms", "rounds", "blocks_on_page")
+
+
+def test_the_search_benchmark_runs():
+    report = run_bench("search.py", "--quick", "--skip-heldout")
+    positive(report, "entries", "tuned.old.all.questions", "tuned.old.all.answered_at_1", "tuned.dev.all.hit_at_3",
+             "bands.derived.confident_at")
+
+
+def test_the_statistics_dashboard_benchmark_runs(tmp_path):
+    report = run_bench("statistics_dashboard.py", "--calls", "300", "--db", str(tmp_path / "statistics.db"))
+    positive(report, "calls", "dashboard_s", "naive_s", "speedup", "period_calls", "seed_s")
+    assert report["agree"] is True
+
+
+def test_the_call_log_benchmark_runs(tmp_path):
+    report = run_bench("call_log.py", "--calls", "300", "--db", str(tmp_path / "call_log.db"))
+    positive(report, "calls", "page_ms", "count_ms", "follow_ups_ms", "export_peak_mb", "export_s", "export_rows")
+
+
+def test_the_outbox_benchmark_runs():
+    report = run_bench("outbox.py")
+    positive(report, "messages", "runners_1_per_second", "runners_2_per_second", "batch_letters",
+             "batch_pdf_seconds", "batch_pdf_kib")
+    assert report["runners_1_exactly_once"] is True and report["runners_2_exactly_once"] is True
+
+
+def test_the_capacity_benchmark_runs(chromium_path):
+    """Its smoke mode: the floor, then 0 and 2 light advisors on one SQLite instance (and on two PostgreSQL
+    instances when TEST_DATABASE_URL is set)."""
+    report = run_bench("capacity.py", "--smoke", CHROMIUM_PATH=chromium_path)
+    positive(report, "floor_median_ms", "floor_p95_ms", "cpus")
+    setups = [report["sqlite_1"]] + ([report["postgres_2"]] if report["postgres_2"] is not None else [])
+    assert bool(report["postgres_2"]) == bool(os.environ.get("TEST_DATABASE_URL"))
+    for setup in setups:
+        assert [level["advisors"] for level in setup["levels"]] == [0, 2]
+        for level in setup["levels"]:
+            positive(level, "median_ms", "p95_ms", "median_x_floor", "p95_x_floor", "samples",
+                     "elements_per_change", "kb_per_change")
+            assert level["light_errors"] == 0
+        positive(setup["levels"][1], "changes", "changes_per_s", "cpu_ms_per_change", "cpu_share_of_one_core",
+                 "light_elements_per_change", "light_bytes_per_change")
+        assert setup["capacity"] in (0, 2)

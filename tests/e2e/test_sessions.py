@@ -135,7 +135,7 @@ def test_logging_out_ends_the_session_everywhere(console_server, page):
 def test_idle_timeout_takes_the_call_off_screen_and_keeps_the_draft(tmp_path, chromium_path, page):
     database_url = f"sqlite:///{tmp_path / 'console.db'}"
     create_user(database_url, "rikke")
-    # 15 seconds of idleness; the call page's 30-second timer must end the session by itself.
+    # 15 seconds of idleness; the one timer (console/clock.py) must end the session by itself.
     with running_console(database_url, tmp_path / "streamlit.log", SESSION_IDLE_MINUTES="0.25") as server:
         log_in(page, server.url, "rikke")
         start_call(page)
