@@ -30,8 +30,11 @@ elif auth.sso_configured():
     st.caption(t("login.sso_or_password"))
 
 with st.form("login_form"):
-    username = st.text_input(t("login.username"), key="login_username")
-    password = st.text_input(t("login.password"), type="password", key="login_password")
+    username = st.text_input(t("login.username"), key="login_username", autocomplete="username")
+    # Without the hints a password manager takes the form for a sign-up (Streamlit marks a password field
+    # "new-password") and offers to generate one instead of filling the saved one.
+    password = st.text_input(t("login.password"), type="password", key="login_password",
+                             autocomplete="current-password")
     submitted = st.form_submit_button(t("login.submit"), type="primary")
 
 if submitted:

@@ -129,3 +129,12 @@ def test_idle_timeout_logs_out(console_db, monkeypatch):
     at.run()
     assert "user" not in at.session_state
     assert "logget ud" in texts(at)
+
+
+def test_the_login_fields_tell_password_managers_they_are_a_login(console_db):
+    """A password field with no autocomplete hint is taken for a sign-up form ("new-password"): the
+    manager offers a generated password instead of filling the saved one."""
+    make_user(console_db, "rikke", "advisor")
+    at = console_app().run()
+    assert at.text_input(key="login_username").proto.autocomplete == "username"
+    assert at.text_input(key="login_password").proto.autocomplete == "current-password"
