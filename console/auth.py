@@ -24,7 +24,7 @@ from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, WEAK_PASSWORD
 from db.repositories import sessions, users
 from db.repositories.users import StaffUser
-from services import session_cookie
+from services import accounts, session_cookie
 from settings import get_settings
 
 SESSION_TICKET = "auth_session_ticket"
@@ -92,6 +92,17 @@ def _take_up(result: sessions.SessionCheck, session_id: int | None) -> None:
         id=result.user_id, username=result.username, display_name=result.display_name, role=result.role))
     st.session_state[guard.SESSION_ID] = session_id
     st.session_state[guard.LAST_ACTIVE] = None
+
+
+def client_address() -> str | None:
+    """This browser's address as the per-address login limit counts it (services.accounts.client_address:
+    X-Forwarded-For only from TRUSTED_PROXIES). None without a browser request (bare AppTest)."""
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no browser request behind this run
+        return None
+    return accounts.client_address(peer, forwarded)
 
 
 def sso_configured() -> bool:

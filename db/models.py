@@ -439,6 +439,18 @@ class LoginThrottle(SQLModel, table=True):
     last_failed_at: datetime = Field(default_factory=utcnow)
 
 
+class LoginAddressThrottle(SQLModel, table=True):
+    """Failed logins per client address, whatever the username: a spray of a few tries against many
+    names is slowed too. Keyed by a hash of the address; the count restarts after a quiet window."""
+
+    __tablename__ = "login_address_throttle"
+
+    address_hash: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    last_failed_at: datetime = Field(default_factory=utcnow)
+
+
 class SystemValue(SQLModel, table=True):
     """Installation-wide values by name. The primary key is the guarantee: `first_admin` can be
     inserted once, so only one of several simultaneous first-run submissions creates an administrator."""

@@ -38,7 +38,7 @@ with st.form("login_form"):
     submitted = st.form_submit_button(t("login.submit"), type="primary")
 
 if submitted:
-    result = accounts.authenticate(username=username, password=password)
+    result = accounts.authenticate(username=username, password=password, address=auth.client_address())
     if result.outcome is LoginOutcome.ok and result.user is not None:
         auth.log_in(result.user)
         st.rerun()
