@@ -25,6 +25,7 @@ if st.session_state.get(auth.SSO_DENIED):
         st.session_state.pop(auth.SSO_DENIED, None)
         st.logout()
 elif auth.sso_configured():
+    auth.remember_return_address()  # the provider's callback lands on the start page; come back here
     if st.button(t("login.sso"), key="login_sso", type="primary", icon=":material/badge:"):
         st.login()
     st.caption(t("login.sso_or_password"))
