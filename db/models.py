@@ -313,6 +313,11 @@ class Referral(SQLModel, table=True):
     printed_at: datetime | None = None
     posted_at: datetime | None = None
     posted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # Letters: a printed letter's text is frozen; an edit after printing makes the next version, which
+    # must be printed again before it can be posted. Which version was printed last and which was posted.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    printed_version: int | None = None
+    posted_version: int | None = None
 
 
 class ReferralDraft(SQLModel):

@@ -379,7 +379,7 @@ def _library_titles(session: Session, slugs: list[str]) -> dict[str, dict[str, s
 def _referrals(session: Session, call_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(col(Referral.id), col(Referral.channel), col(Referral.recipient), col(Referral.lang), col(Referral.subject),
-               Referral.status, Referral.created_at, Referral.sent_at)
+               Referral.status, Referral.created_at, Referral.sent_at, Referral.version, Referral.posted_version)
         .where(Referral.call_id == call_id).order_by(Referral.id)
     )
     return [dict(row._mapping) for row in rows]
