@@ -19,7 +19,8 @@ What no parameter reaches is handled here, once for every page:
     them: both are hidden, in either language, so the console works the same in both. Sorting by a
     click on a column's header stays; the pages offer their own downloads where one is needed.
 
-Screen-reader labels Streamlit gives its controls ("Open", "Choose date", "Collapse sidebar") stay English;
+Screen-reader labels Streamlit gives its controls ("Open", "Choose date", "Collapse sidebar", a search field's
+"Clear entry") stay English;
 they are not on screen, and Streamlit has no way to change them (tests/e2e/test_danish.py lists them).
 """
 
