@@ -8,7 +8,8 @@ What no parameter reaches is handled here, once for every page:
 - `unknown_page()`: an address that names no page (a typo, an old bookmark) would open Streamlit's English
   "Page not found" dialog. The router gives such an address a hidden page of its own, which says so in
   the user's language (or shows the login first).
-- `style()`, CSS that puts the console's words in place of Streamlit's, and hides what cannot be translated:
+- `style()`, CSS that darkens the theme's faded greys to WCAG AA contrast (captions, shortcut hints), puts
+  the console's words in place of Streamlit's, and hides what cannot be translated:
   * a date field's empty year shows "yyyy" (Streamlit renders its date fields in en-US): Danish "åååå";
   * a select box's list, when what is typed matches nothing, says "No results": "Ingen resultater";
   * a text field being typed in says "Press Enter to apply" (or "... to submit form"): the hint is hidden,
@@ -45,6 +46,14 @@ _HIDDEN = """
 [data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"] { display: none !important; }
 """
 
+# Contrast (WCAG AA, 4.5:1, checked by axe in tests/e2e/test_accessibility.py). The theme's faded grey for
+# captions is 3.9:1 on white, and a button's keyboard-shortcut hint is drawn in a faded tint of the button's
+# text (3.7:1 on the primary colour): captions get a darker grey, the hint the button's own text colour.
+_CONTRAST = """
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5b5a59 !important; opacity: 1 !important; }
+[data-has-shortcut="true"] kbd { color: inherit !important; opacity: 1 !important; }
+"""
+
 _TRANSLATED = """
 [data-testid="InputInstructions"] > span:first-child { display: none; }
 [data-testid="InputInstructions"] > span:first-child + span::before { content: none; }
@@ -70,8 +79,8 @@ def css(lang: str) -> str:
     """The style sheet for `lang` (a function of the language only, so each run sends the same text)."""
     words = _REPLACEMENTS.get(lang)
     if words is None:
-        return _HIDDEN
-    return _HIDDEN + _TRANSLATED % {name: _css_string(text) for name, text in words.items()}
+        return _HIDDEN + _CONTRAST
+    return _HIDDEN + _CONTRAST + _TRANSLATED % {name: _css_string(text) for name, text in words.items()}
 
 
 def style() -> None:
