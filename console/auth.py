@@ -219,6 +219,7 @@ def sync_cookie() -> None:
                   f" var to = null; try {{ to = sessionStorage.getItem({json.dumps(RETURN_TO_KEY)});"
                   f" sessionStorage.removeItem({json.dumps(RETURN_TO_KEY)}); }} catch (e) {{}}"
                   f" if ({go_back} && answer.ok && to && to.charAt(0) === '/' && to.charAt(1) !== '/'"
+                  " && to.indexOf('\\\\') === -1"
                   " && to !== window.location.pathname + window.location.search) { window.location.replace(to); }"
                   " });")
     else:

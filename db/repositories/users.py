@@ -216,13 +216,14 @@ def authenticate(session: Session, *, username: str, password: str, address: str
     """
     limit = address_limit or AddressLimit()
     key = address_hash(address) if address and limit.max_failures > 0 else None
-    result = _authenticate(session, username=username, password=password,
-                           address_locked=key is not None and _address_locked(session, key, utcnow()))
+    address_locked = key is not None and _address_locked(session, key, utcnow())
+    result = _authenticate(session, username=username, password=password, address_locked=address_locked)
     if result.outcome is not LoginOutcome.ok:
         now = utcnow()
         session.commit()  # a write transaction of its own (SQLite)
-        if key is not None and not _address_locked(session, key, now) and _count_address_failure(
-                session, key=key, limit=limit, now=now):
+        if address_locked:
+            result = LoginResult(LoginOutcome.locked)
+        elif key is not None and _count_address_failure(session, key=key, limit=limit, now=now):
             audit.record(session, action="login_address_locked", actor_id=None, actor_name="",
                          detail={"address_hash": key[:16]})
             result = LoginResult(LoginOutcome.locked)
