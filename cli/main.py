@@ -237,14 +237,20 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = sub.add_parser("send-outbox", help="send the e-mails that are due (run every minute from cron or a "
                                                 "systemd timer; several at once are safe)")
     outbox.add_argument("--limit", type=int, default=200, help="send at most this many in this run (default 200)")
-    outbox.add_argument("--verbose", action="store_true", help="print a summary even when nothing was due")
+    outbox.add_argument("--verbose", action="store_true",
+                        help="log a time-stamped line per message (ids and outcomes only) and print a summary "
+                             "even when nothing was due")
     outbox.add_argument("--database-url", help="database to use (default: DATABASE_URL)")
     outbox.set_defaults(func=cmd_send_outbox)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from services import logs
+
     args = build_parser().parse_args(argv)
+    # Warnings only, unless asked: `send-outbox --verbose` adds a line per message (time-stamped, ids only).
+    logs.configure(verbose=bool(getattr(args, "verbose", False)))
     return args.func(args)
 
 

@@ -24,7 +24,7 @@ from db.engine import session_scope
 from db.models import MIN_PASSWORD_LENGTH, WEAK_PASSWORD
 from db.repositories import sessions, users
 from db.repositories.users import StaffUser
-from services import session_cookie
+from services import accounts, session_cookie
 from settings import get_settings
 
 SESSION_TICKET = "auth_session_ticket"
@@ -33,6 +33,10 @@ SESSION_ROUTE = "/api/session"
 
 SSO_DENIED = "auth_sso_denied"  # the identity provider's user is no active staff member
 SSO_SEEN = "auth_sso_seen"  # the identity (sub, iat) this tab already tried, so it is tried once
+SSO_RETURN = "auth_sso_return"  # a single sign-on just started this tab's session: go back to the deep link
+# The tab's sessionStorage key for the address the login page was opened at: the identity provider's
+# callback always lands on the start page, so the console goes back there once the session is set.
+RETURN_TO_KEY = "advice-console-return-to"
 # st.login's identity cookie outlives a console session; only a sign-in this recent starts one, so an
 # idle timeout or a logout is not undone by the identity still being in the browser.
 SSO_FRESH_SECONDS = 120
@@ -94,6 +98,17 @@ def _take_up(result: sessions.SessionCheck, session_id: int | None) -> None:
     st.session_state[guard.LAST_ACTIVE] = None
 
 
+def client_address() -> str | None:
+    """This browser's address as the per-address login limit counts it (services.accounts.client_address:
+    X-Forwarded-For only from TRUSTED_PROXIES). None without a browser request (bare AppTest)."""
+    try:
+        peer = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no browser request behind this run
+        return None
+    return accounts.client_address(peer, forwarded)
+
+
 def sso_configured() -> bool:
     """Single sign-on is offered when `.streamlit/secrets.toml` has an [auth] section and SSO_EMAIL_DOMAIN is set."""
     if not get_settings().SSO_EMAIL_DOMAIN.strip():
@@ -143,6 +158,7 @@ def resume_from_identity_provider() -> None:
             _take_up(earlier.check, earlier.id)
             if earlier.ticket:
                 st.session_state[SESSION_TICKET] = earlier.ticket
+                st.session_state[SSO_RETURN] = True
         return
     if user is None:
         st.session_state[SSO_DENIED] = True
@@ -151,6 +167,16 @@ def resume_from_identity_provider() -> None:
         log_in(user, via="oidc", identity=sign_in)
     except IntegrityError:
         return  # another tab started the session from this sign-in a moment ago; its cookie will do
+    st.session_state[SSO_RETURN] = True
+
+
+def remember_return_address() -> None:
+    """On the login page with single sign-on: keep the address it was opened at (a deep link to a call or a
+    follow-up) in this tab's sessionStorage, so the sign-in can go back to it (sync_cookie)."""
+    key = json.dumps(RETURN_TO_KEY)
+    script = (f"try {{ sessionStorage.setItem({key}, window.location.pathname + window.location.search); }} "
+              "catch (e) {}")
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
 
 
 def sign_out_of_identity_provider() -> bool:
@@ -177,6 +203,7 @@ def sync_cookie() -> None:
             pending = sessions.ticket_pending(session, session_id=st.session_state.get(guard.SESSION_ID))
         if not pending:
             st.session_state.pop(SESSION_TICKET, None)
+            st.session_state.pop(SSO_RETURN, None)
             ticket = None
     clear = st.session_state.pop(guard.CLEAR_COOKIE, False)
     if not ticket and not clear:
@@ -184,8 +211,17 @@ def sync_cookie() -> None:
     route = json.dumps(session_route())
     if ticket:
         body = json.dumps(f"ticket={ticket}")
+        # The address the login page was opened at is used once: after a single sign-on (whose callback
+        # lands on the start page) the tab goes back to it once the cookie is set; a path on this origin only.
+        go_back = "true" if st.session_state.get(SSO_RETURN) else "false"
         script = (f"fetch({route}, {{method: 'POST', credentials: 'same-origin', body: {body}, "
-                  "headers: {'Content-Type': 'application/x-www-form-urlencoded'}});")
+                  "headers: {'Content-Type': 'application/x-www-form-urlencoded'}}).then(function (answer) {"
+                  f" var to = null; try {{ to = sessionStorage.getItem({json.dumps(RETURN_TO_KEY)});"
+                  f" sessionStorage.removeItem({json.dumps(RETURN_TO_KEY)}); }} catch (e) {{}}"
+                  f" if ({go_back} && answer.ok && to && to.charAt(0) === '/' && to.charAt(1) !== '/'"
+                  " && to.indexOf('\\\\') === -1"
+                  " && to !== window.location.pathname + window.location.search) { window.location.replace(to); }"
+                  " });")
     else:
         script = f"fetch({route}, {{method: 'DELETE', credentials: 'same-origin'}});"
     with st.sidebar:

@@ -15,7 +15,6 @@ client.showErrorDetails in .streamlit/config.toml).
 from __future__ import annotations
 
 import logging
-import traceback
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -26,7 +25,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from db.engine import session_scope
 from db.repositories import sessions
-from services import session_cookie
+from services import logs, session_cookie
+from services.logs import WithoutExceptionText
 
 SESSION_ROUTE = "/api/session"
 log = logging.getLogger("console")
@@ -94,21 +94,6 @@ async def _run_sync(function, *args):
     return await run_in_threadpool(function, *args)
 
 
-class WithoutExceptionText(logging.Filter):
-    """Keep a logged traceback's frames but not the exception's text, which may quote what was typed
-    (a pydantic error repeats the input, a database error its values): logs carry no personal data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None:
-            kind, _value, trace = record.exc_info
-            frames = "".join(traceback.format_tb(trace))
-            record.msg = f"{record.msg}: {kind.__name__} (its text is not logged)\n{frames}"
-            record.args = None
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
 def quiet_exception_logs() -> None:
     # Streamlit logs an uncaught error's traceback through this logger (with logger.enableRich off).
     logging.getLogger("streamlit.error_util").addFilter(WithoutExceptionText())
@@ -128,6 +113,7 @@ def _route(path: str) -> str:
     return f"/{base}{path}" if base else path
 
 
+logs.configure(verbose=True)  # time-stamped lines on standard error, no personal data
 quiet_exception_logs()
 app = st.App(
     "app.py",

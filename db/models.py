@@ -336,6 +336,11 @@ class Referral(SQLModel, table=True):
     printed_at: datetime | None = None
     posted_at: datetime | None = None
     posted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # Letters: a printed letter's text is frozen; an edit after printing makes the next version, which
+    # must be printed again before it can be posted. Which version was printed last and which was posted.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    printed_version: int | None = None
+    posted_version: int | None = None
 
 
 class ReferralDraft(SQLModel):
@@ -457,6 +462,18 @@ class LoginThrottle(SQLModel, table=True):
     __tablename__ = "login_throttle"
 
     username_hash: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    last_failed_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAddressThrottle(SQLModel, table=True):
+    """Failed logins per client address, whatever the username: a spray of a few tries against many
+    names is slowed too. Keyed by a hash of the address; the count restarts after a quiet window."""
+
+    __tablename__ = "login_address_throttle"
+
+    address_hash: str = Field(primary_key=True, max_length=64)
     failed_logins: int = 0
     locked_until: datetime | None = None
     last_failed_at: datetime = Field(default_factory=utcnow)

@@ -6,22 +6,66 @@ role, deactivate. Each function owns its session; the repository (db/repositorie
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from db.engine import session_scope
 from db.models import Role, UserCreate
 from db.repositories import users
 from db.repositories.users import FirstRunDone, LoginOutcome, LoginResult, StaffUser, UsernameTaken
+from settings import get_settings
 
 __all__ = ["ChangeOutcome", "FirstRunDone", "LoginOutcome", "LoginResult", "StaffUser", "UsernameTaken",
-           "any_users", "authenticate", "change_role", "create_first_admin", "create_user", "list_users",
+           "any_users", "authenticate", "change_role", "client_address", "create_first_admin", "create_user", "list_users",
            "set_active"]
 
 
-def authenticate(*, username: str, password: str) -> LoginResult:
+def authenticate(*, username: str, password: str, address: str | None = None) -> LoginResult:
+    """Check a login; `address` is the client's (client_address), counted against LOGIN_ADDRESS_MAX_FAILURES."""
+    settings = get_settings()
+    limit = users.AddressLimit(max_failures=settings.LOGIN_ADDRESS_MAX_FAILURES,
+                               window=timedelta(minutes=settings.LOGIN_ADDRESS_WINDOW_MINUTES))
     with session_scope() as session:
-        return users.authenticate(session, username=username, password=password)
+        return users.authenticate(session, username=username, password=password, address=address,
+                                  address_limit=limit)
+
+
+def _networks(trusted: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for part in trusted.replace(";", ",").split(","):
+        if part.strip():
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+    return networks
+
+
+def _is_trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip.version == network.version and ip in network for network in networks)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, *, trusted_proxies: str | None = None) -> str | None:
+    """The client's address for the per-address login limit.
+
+    `peer` is the address the connection came from (None: the machine itself). X-Forwarded-For is believed
+    only when `peer` is one of TRUSTED_PROXIES: then the header is read from the right (the entry the
+    nearest proxy added) and the first address that is no trusted proxy is the client's. A header sent
+    straight to the console, or by an untrusted hop, is ignored, so a client cannot pick its own address.
+    """
+    networks = _networks(get_settings().TRUSTED_PROXIES if trusted_proxies is None else trusted_proxies)
+    peer = (peer or "127.0.0.1").strip()
+    if not forwarded_for or not _is_trusted(peer, networks):
+        return peer
+    client = peer
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        client = hop
+        if not _is_trusted(hop, networks):
+            break
+    return client
 
 
 def any_users() -> bool:

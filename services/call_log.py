@@ -6,6 +6,7 @@ Each function owns its session; the repository enforces who sees which calls.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from pydantic import ValidationError
 
@@ -29,9 +30,9 @@ __all__ = ["ANY_RED_FLAG", "FOLLOW_UP_FILTERS", "NO_RED_FLAG", "PAGE_SIZE", "Cal
            "edit_call", "list_calls"]
 
 
-def advisor_choices() -> list[tuple[int, str]]:
+def advisor_choices(date_from: date | None = None, date_to: date | None = None) -> list[tuple[int, str]]:
     with session_scope() as session:
-        return call_log.advisor_choices(session)
+        return call_log.advisor_choices(session, date_from=date_from, date_to=date_to)
 
 
 def count_calls(filters: CallFilters, viewer: StaffUser) -> int:

@@ -155,7 +155,9 @@ def send_due(
             retry_planned += 1
         else:
             for_person += 1
-        log.info("referral %s: %s (attempt %s)", record.id, outcome.status, outcome.referral.attempts)
+        # Ids and codes only: never the recipient, the subject or the server's reply (it may quote the address).
+        log.info("referral %s: %s (attempt %s%s)", record.id, outcome.status, outcome.referral.attempts,
+                 f", {outcome.referral.error_code}" if outcome.referral.error_code else "")
     return RunReport(sent=sent, retry_planned=retry_planned, for_person=for_person, interrupted=interrupted)
 
 

@@ -106,6 +106,12 @@ def letter_status(key: str) -> str | None:
     return record.status if record is not None else None
 
 
+def letter_record(key: str) -> ReferralRecord | None:
+    """The letter saved under the editor's key (its status, version and whether it was printed)."""
+    with session_scope() as session:
+        return referrals.get_by_key(session, idempotency_key=key)
+
+
 # --- the editor's steps ----------------------------------------------------------------------------------------
 
 

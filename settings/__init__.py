@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     # is the console user named by its local part. Empty: nobody is matched.
     SSO_EMAIL_DOMAIN: str = ""
     RETENTION_DAYS: int = 730
+    # Failed logins from one client address (any usernames) within LOGIN_ADDRESS_WINDOW_MINUTES that lock
+    # that address out for as long; 0 turns the per-address limit off.
+    LOGIN_ADDRESS_MAX_FAILURES: int = 20
+    LOGIN_ADDRESS_WINDOW_MINUTES: float = 15
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, e.g.
+    # "127.0.0.1,10.0.0.0/8"). Empty: the connection's own address is the client's, the header is ignored.
+    TRUSTED_PROXIES: str = ""
 
     SMTP_HOST: str = ""
     SMTP_PORT: int = 587

@@ -191,7 +191,10 @@ def _referrals(detail: CallDetail) -> None:
     _table([{t("call_detail.col_channel"): label("channel", r["channel"]),
              t("call_detail.col_recipient"): r["recipient"], t("call_detail.col_subject"): r["subject"],
              t("call_detail.col_status"): t(f"referrals.status_{r['status']}"),
-             t("call_detail.col_created"): r["created_at"], t("call_detail.col_sent"): r["sent_at"]}
+             t("call_detail.col_created"): r["created_at"], t("call_detail.col_sent"): r["sent_at"],
+             # Letters: the version that went in the post (an edit after printing is a new version).
+             t("call_detail.col_letter_version"): r["posted_version"] or r["version"] if r["channel"] == "letter"
+             else None}
             for r in detail.referrals],
            key="call_detail_referrals")
 

@@ -16,7 +16,7 @@ import streamlit as st
 
 from advisory import access
 from advisory.formatting import local_today
-from console import guard
+from console import guard, shortcuts
 from console.call_form import WIDGET_OF_FIELD, CallState, item_key, key, new_call
 from console.i18n import fmt_datetime, fmt_number, t
 from console.profile_messages import field_messages
@@ -188,7 +188,8 @@ def lobby(user: StaffUser) -> None:
         # A reload mid-call: the login held (session cookie), so the call typed in last comes straight back.
         resume(waiting[0].call_key)
         st.rerun()
-    st.button(t("call.start"), key=key("start"), type="primary", icon=":material/call:", on_click=start)
+    st.button(t("call.start"), key=key("start"), type="primary", icon=":material/call:", on_click=start,
+              shortcut=shortcuts.START_CALL, help=shortcuts.help_text(shortcuts.START_CALL))
     for draft in waiting:
         with st.container(border=True):
             st.warning(t("call.resume_offer", started=fmt_datetime(draft.started_at),
@@ -212,5 +213,5 @@ def save_bar(user: StaffUser, lang: str) -> None:
         return
     save_column, discard_column = st.columns([1, 1])
     save_column.button(t("call.save"), key=key("save"), type="primary", icon=":material/save:", on_click=save,
-                       args=(lang,))
+                       args=(lang,), shortcut=shortcuts.SAVE_CALL, help=shortcuts.help_text(shortcuts.SAVE_CALL))
     discard_column.button(t("call.discard"), key=key("discard"), on_click=_ask_discard, args=(True,))

@@ -78,14 +78,18 @@ def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
         t("letters.col_address"): _address(letter),
         t("letters.col_subject"): letter.referral.subject,
         t("letters.col_printed"): letter.referral.printed_at,
+        t("letters.col_version"): letter.referral.version,
     } for letter in ready], key="letters_table", selectable=True)
     if clicked is not None and clicked < len(ready):  # a click on a row opens that letter below
         st.session_state[_OPENED] = ready[clicked].referral.id
     opened = st.session_state.get(_OPENED)
     for letter in ready:
-        with st.expander(t("letters.read", id=letter.referral.id, address=_address(letter)),
-                         expanded=letter.referral.id == opened):
-            st.text(letter.referral.body)
+        record = letter.referral
+        if record.printed_at is None and record.printed_version is not None:
+            st.warning(t("letters.edited_after_print", id=record.id, version=record.version,
+                         printed=record.printed_version))
+        with st.expander(t("letters.read", id=record.id, address=_address(letter)), expanded=record.id == opened):
+            st.text(record.body)
     ids = [letter.referral.id for letter in ready]
     today = local_today().isoformat()
     st.download_button(t("letters.print", n=fmt_number(len(ids))), data=partial(_batch_pdf, ids, user),
@@ -103,7 +107,7 @@ def _batch(ready: list[LetterToPost], user: StaffUser) -> None:
 
 
 def _printed_before(ready: list[LetterToPost], referral_id: int) -> bool:
-    return any(letter.referral.id == referral_id and letter.referral.printed_at for letter in ready)
+    return any(letter.referral.id == referral_id and letter.referral.printed_as_is for letter in ready)
 
 
 def _posted(user: StaffUser) -> None:

@@ -185,8 +185,15 @@ def _pdf(subject: str, body: str, lang: str, recipient: str) -> bytes:
 
 
 def _letter(call: CallForReferral) -> None:
-    if (key := st.session_state[_KEYS].get("letter")) and guidance.letter_status(key) == "queued":
+    key = st.session_state[_KEYS].get("letter")
+    record = guidance.letter_record(key) if key else None
+    if record is not None and record.status == "queued":
         st.info(t("referrals.letter_in_batch"))
+        if record.printed_at is not None:
+            # The printed text is frozen: a change is the next version, printed again before it is posted.
+            st.warning(t("referrals.letter_printed_frozen", version=record.version, following=record.version + 1))
+        elif record.printed_version is not None:
+            st.warning(t("referrals.letter_new_version", version=record.version))
     st.text_area(t("referrals.recipient_lines"), key=_LINES, height=130, help=t("referrals.recipient_lines_help"))
     address_problem = st.empty()  # the message about the address stands right under the field
     state = st.session_state

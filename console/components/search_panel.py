@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -196,9 +196,16 @@ def _card(hit: SearchHit, *, key_prefix: str, lang: str, today: date, expanded: 
                       on_click=_use, args=(entry.slug, text.title, key_prefix, lang, on_used))
 
 
+def _search_box(where: Any, key_prefix: str) -> str:
+    """A search field (type "search": the browser's clear button, Escape empties it) that the browser never
+    fills from its history: what was typed there may be a member's health question."""
+    return where.text_input(t("library.query"), key=f"{key_prefix}_query", placeholder=t("library.placeholder"),
+                            type="search", autocomplete="off")
+
+
 def _filters(key_prefix: str) -> tuple[str, str | None, str | None, str]:
     query_column, kind_column, theme_column, review_column = st.columns([4, 1, 1, 2])
-    query = query_column.text_input(t("library.query"), key=f"{key_prefix}_query", placeholder=t("library.placeholder"))
+    query = _search_box(query_column, key_prefix)
     # Labels are looked up now: a format_func may be called outside the script run (and its language).
     kinds: dict[str | None, str] = {None: t("library.all"), **{k: label("entry_kind", k) for k in KINDS}}
     themes: dict[str | None, str] = {None: t("library.all"), **{k: t(f"library.theme_{k}") for k in THEMES}}
@@ -223,7 +230,7 @@ def search_panel(library: Library, *, key_prefix: str, lang: str, today: date, f
     if filters:
         query, kind, theme, review = _filters(key_prefix)
     else:
-        query = st.text_input(t("library.query"), key=f"{key_prefix}_query", placeholder=t("library.placeholder"))
+        query = _search_box(st, key_prefix)
         kind, theme, review = None, None, "all"  # the dialog searches the whole library
     if notice := st.session_state.pop(f"{key_prefix}_notice", None):
         getattr(st, notice[0])(escape_md(notice[1]))

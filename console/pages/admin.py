@@ -14,6 +14,7 @@ from services import accounts
 
 NEW_USER_FIELDS = ("admin_new_username", "admin_new_display_name", "admin_new_role", "admin_new_password")
 CREATED = "admin_user_created"
+CONFIRM_DEACTIVATE = "admin_confirm_deactivate_id"  # the user whose deactivation waits for the second click
 
 admin = auth.require(access.administers)
 st.title(t("nav.admin"))
@@ -55,12 +56,29 @@ with tab_users:
                 st.success(t("admin.saved"))
                 st.rerun()
     with col_active:
+        # Deactivating ends the person's sessions at once: it takes a second, explicit click.
         toggle_label = t("admin.deactivate") if chosen["active"] else t("admin.activate")
         if st.button(toggle_label, key="admin_toggle_active") and (actor := guard.check(access.administers)):
-            change = accounts.set_active(user_id=chosen["id"], active=not chosen["active"], actor=actor)
-            if change.refused:
-                st.error(t(f"admin.{change.refused}"))
+            if chosen["id"] == actor.id:
+                st.error(t("admin.cannot_deactivate_self"))
+            elif chosen["active"]:
+                st.session_state[CONFIRM_DEACTIVATE] = chosen["id"]
             else:
+                accounts.set_active(user_id=chosen["id"], active=True, actor=actor)
+                st.rerun()
+        if chosen["active"] and st.session_state.get(CONFIRM_DEACTIVATE) == chosen["id"]:
+            st.warning(t("admin.confirm_deactivate", name=plain(chosen["display_name"])))
+            confirm, cancel = st.columns(2)
+            if confirm.button(t("admin.confirm_deactivate_yes"), key="admin_confirm_deactivate", type="primary") \
+                    and (actor := guard.check(access.administers)):
+                st.session_state.pop(CONFIRM_DEACTIVATE, None)
+                change = accounts.set_active(user_id=chosen["id"], active=False, actor=actor)
+                if change.refused:
+                    st.error(t(f"admin.{change.refused}"))
+                else:
+                    st.rerun()
+            if cancel.button(t("common.cancel"), key="admin_cancel_deactivate"):
+                st.session_state.pop(CONFIRM_DEACTIVATE, None)
                 st.rerun()
 
     st.subheader(t("admin.create_user"))

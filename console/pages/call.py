@@ -24,6 +24,10 @@ st.title(t("nav.call"))
 @st.fragment
 def workspace() -> None:
     # A fragment: a change in the form reruns this part only, not the router and the page around it.
+    if not call_state.is_active():
+        # The call ended in between (saved or discarded, e.g. Ctrl+Enter in the notes applies the text,
+        # which reruns this fragment, and saves the call in the same keystroke): show the page as it is now.
+        st.rerun(scope="app")
     call = call_state.call()
     evaluation, errors = call_state.evaluate_call(call_state.today(), lang)
     if evaluation.profile is not None:

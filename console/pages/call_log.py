@@ -36,7 +36,7 @@ def _filters() -> CallFilters:
         date_to = first[1].date_input(t("call_log.date_to"), value=None, format="DD.MM.YYYY", key="call_log_date_to")
         advisor_id = None
         if supervisor:
-            advisors = dict(call_log.advisor_choices())
+            advisors = dict(call_log.advisor_choices(date_from, date_to))
             advisor_id = first[2].selectbox(t("call_log.advisor"), [None, *advisors], key="call_log_advisor",
                                             format_func=lambda i: t("call_log.all") if i is None else advisors[i],
                                             placeholder=t("common.choose"))

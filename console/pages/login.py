@@ -25,17 +25,21 @@ if st.session_state.get(auth.SSO_DENIED):
         st.session_state.pop(auth.SSO_DENIED, None)
         st.logout()
 elif auth.sso_configured():
+    auth.remember_return_address()  # the provider's callback lands on the start page; come back here
     if st.button(t("login.sso"), key="login_sso", type="primary", icon=":material/badge:"):
         st.login()
     st.caption(t("login.sso_or_password"))
 
 with st.form("login_form"):
-    username = st.text_input(t("login.username"), key="login_username")
-    password = st.text_input(t("login.password"), type="password", key="login_password")
+    username = st.text_input(t("login.username"), key="login_username", autocomplete="username")
+    # Without the hints a password manager takes the form for a sign-up (Streamlit marks a password field
+    # "new-password") and offers to generate one instead of filling the saved one.
+    password = st.text_input(t("login.password"), type="password", key="login_password",
+                             autocomplete="current-password")
     submitted = st.form_submit_button(t("login.submit"), type="primary")
 
 if submitted:
-    result = accounts.authenticate(username=username, password=password)
+    result = accounts.authenticate(username=username, password=password, address=auth.client_address())
     if result.outcome is LoginOutcome.ok and result.user is not None:
         auth.log_in(result.user)
         st.rerun()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from advisory import access, stats
 from advisory.formatting import LOCAL_TZ, format_duration
-from console import auth
+from console import auth, shortcuts
 from console.components import charts, outbox_view
 from console.components.charts import Column
 from console.i18n import current_language, fmt_date, fmt_number, label, t
@@ -40,6 +40,10 @@ def _dashboard(database_url: str, start: date, end: date, today: date,
 
 def _recompute() -> None:
     _dashboard.clear()
+    st.session_state[RECOMPUTED] = True
+
+
+RECOMPUTED = "statistics_recomputed"  # say so once the figures were computed again (button or shortcut)
 
 
 def _period(today: date) -> stats.Period | None:
@@ -87,7 +91,9 @@ caption.caption(t("statistics.period_caption", start=fmt_date(period.start), end
                 + " " + t("statistics.computed_at", time=computed_at.strftime("%H.%M" if current_language() == "da"
                                                                                else "%H:%M")))
 refresh.button(t("statistics.recompute"), key="statistics_recompute", icon=":material/refresh:", type="tertiary",
-               on_click=_recompute)
+               on_click=_recompute, shortcut=shortcuts.RECOMPUTE, help=shortcuts.help_text(shortcuts.RECOMPUTE))
+if st.session_state.pop(RECOMPUTED, False):
+    st.toast(t("statistics.recomputed"), icon=":material/refresh:")
 
 m = data.metrics
 top, bottom = st.columns(3), st.columns(3)

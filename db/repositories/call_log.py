@@ -29,6 +29,7 @@ from db.models import (
     FollowUpStatus,
     LibraryEntryRecord,
     Referral,
+    Role,
     User,
     utcnow,
 )
@@ -403,9 +404,20 @@ def iter_call_rows(session: Session, *, filters: CallFilters, viewer: StaffUser,
         last = (chunk[-1][1], chunk[-1][0])
 
 
-def advisor_choices(session: Session) -> list[tuple[int, str]]:
-    """Staff who can take calls, for the advisor filter."""
-    rows = session.execute(select(col(User.id), col(User.display_name)).order_by(col(User.display_name)))
+def advisor_choices(session: Session, *, date_from: date | None = None,
+                    date_to: date | None = None) -> list[tuple[int, str]]:
+    """The people the advisor filter offers: active advisors (who take the calls), and anyone with calls in
+    the period (`date_from`..`date_to`, local days, open ends allowed) such as a former advisor since
+    deactivated or given another role. Secretariat and administrator accounts without calls are not listed."""
+    with_calls = select(Call.advisor_id)
+    if date_from is not None:
+        with_calls = with_calls.where(col(Call.started_at) >= local_day_start(date_from))
+    if date_to is not None:
+        with_calls = with_calls.where(col(Call.started_at) < local_day_start(date_to + timedelta(days=1)))
+    advisors = (col(User.role) == Role.advisor.value) & (col(User.active) == True)  # noqa: E712
+    rows = session.execute(select(col(User.id), col(User.display_name))
+                           .where(advisors | col(User.id).in_(with_calls.distinct()))
+                           .order_by(col(User.display_name), col(User.id)))
     return [(row.id, row.display_name) for row in rows]
 
 
@@ -451,7 +463,7 @@ def _library_titles(session: Session, slugs: list[str]) -> dict[str, dict[str, s
 def _referrals(session: Session, call_id: int) -> list[dict[str, Any]]:
     rows = session.execute(
         select(col(Referral.id), col(Referral.channel), col(Referral.recipient), col(Referral.lang), col(Referral.subject),
-               Referral.status, Referral.created_at, Referral.sent_at)
+               Referral.status, Referral.created_at, Referral.sent_at, Referral.version, Referral.posted_version)
         .where(Referral.call_id == call_id).order_by(Referral.id)
     )
     return [dict(row._mapping) for row in rows]

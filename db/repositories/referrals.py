@@ -100,6 +100,14 @@ class ReferralRecord:
     printed_at: datetime | None = None
     posted_at: datetime | None = None
     posted_by_id: int | None = None
+    version: int = 1
+    printed_version: int | None = None
+    posted_version: int | None = None
+
+    @property
+    def printed_as_is(self) -> bool:
+        """A letter whose current text is the one last printed (only such a letter may be marked posted)."""
+        return self.printed_at is not None and self.printed_version == self.version
 
     @property
     def waits_for_person(self) -> bool:
@@ -206,6 +214,14 @@ def save(
             return _record(row)
     if existing.call_id != call_id:
         raise ValueError(f"idempotency key {idempotency_key} belongs to call {existing.call_id}")
+    changed = any(getattr(existing, name) != value for name, value in values.items())
+    if changed and existing.printed_at is not None and existing.status in EDITABLE:
+        # The printed text stays what it was: the edit is the next version, which must be printed again.
+        if _update_where(session, existing.id, EDITABLE, version=existing.version + 1, printed_at=None, **values):
+            audit.record(session, action="letter_new_version", actor_id=actor_id, object_type="referral",
+                         object_id=existing.id, detail={"call_id": call_id, "version": existing.version + 1,
+                                                        "printed_version": existing.printed_version})
+        return get(session, referral_id=existing.id)
     _update_where(session, existing.id, EDITABLE, **values)
     return get(session, referral_id=existing.id)
 
@@ -336,9 +352,12 @@ def finish(session: Session, record: ReferralRecord, *, error: str | None, actor
 
 
 def _audit_sent(session: Session, record: ReferralRecord, actor_id: int | None) -> None:
-    # On the call, so the call's history shows that guidance went out and how.
+    # On the call, so the call's history shows that guidance went out, how, and (letters) which version.
+    detail: dict = {"referral_id": record.id, "channel": record.channel}
+    if record.channel == ReferralChannel.letter.value:
+        detail["version"] = record.version
     audit.record(session, action="referral_sent", actor_id=actor_id, object_type="call", object_id=record.call_id,
-                 detail={"referral_id": record.id, "channel": record.channel})
+                 detail=detail)
 
 
 def mark_sent(session: Session, *, referral_id: int, actor_id: int | None) -> bool:
@@ -347,7 +366,8 @@ def mark_sent(session: Session, *, referral_id: int, actor_id: int | None) -> bo
     if record is None or record.channel not in MANUAL_CHANNELS:
         raise ValueError(f"referral {referral_id} is not a letter or text")
     now = utcnow()
-    posted = dict(posted_at=now, posted_by_id=actor_id) if record.channel == ReferralChannel.letter.value else {}
+    posted = (dict(posted_at=now, posted_by_id=actor_id, posted_version=record.version)
+              if record.channel == ReferralChannel.letter.value else {})
     changed = _update_where(session, referral_id, EDITABLE, now=now, status=ReferralStatus.sent.value, error=None,
                             sent_at=now, sent_by_id=actor_id, **posted)
     if changed:
@@ -437,9 +457,11 @@ def letters_for_print(session: Session, *, referral_ids: list[int], actor: Viewe
         raise ReprintNeedsConfirmation(reprints)
     if letters:
         session.connection().execute(
-            update(Referral).where(col(Referral.id).in_([row.id for row in letters])).values(printed_at=now))
+            update(Referral).where(col(Referral.id).in_([row.id for row in letters]))
+            .values(printed_at=now, printed_version=Referral.version))
         audit.record(session, action="letters_reprinted" if reprints else "letters_printed", actor_id=actor.id,
                      object_type="referral", detail={"referral_ids": [row.id for row in letters],
+                                                     "versions": [row.version for row in letters],
                                                      "already_posted": reprints})
     return [get(session, referral_id=row.id) for row in letters]
 
@@ -447,8 +469,10 @@ def letters_for_print(session: Session, *, referral_ids: list[int], actor: Viewe
 def mark_posted(session: Session, *, referral_ids: list[int], actor: Viewer, now: datetime | None = None) -> list[int]:
     """The printed batch went in the post: each waiting letter becomes sent, posted by `actor` now.
 
-    Letters no longer waiting (posted meanwhile by a colleague, or erased) are left alone; returns the
-    ids that were marked now.
+    Only a letter whose current version is the one printed is marked: one edited since printing (a new
+    version) stays in the batch to be printed again, so the log never says a text was posted that was
+    not. Letters no longer waiting (posted meanwhile by a colleague, or erased) are left alone; returns
+    the ids that were marked now.
     """
     access.require(access.may_post_letters(actor), "posting letters")
     now = now or utcnow()
@@ -458,14 +482,24 @@ def mark_posted(session: Session, *, referral_ids: list[int], actor: Viewer, now
         .execution_options(populate_existing=True))]
     posted = []
     for row in waiting:
-        if _update_where(session, row.id, (ReferralStatus.queued.value,), now=now, status=ReferralStatus.sent.value,
-                         error=None, sent_at=now, sent_by_id=actor.id, posted_at=now, posted_by_id=actor.id):
+        # Conditional on the version printed being the version now: an edit a moment ago wins.
+        result = session.connection().execute(
+            update(Referral)
+            .where(col(Referral.id) == row.id, col(Referral.status) == ReferralStatus.queued.value,
+                   col(Referral.printed_at).is_not(None), col(Referral.printed_version) == col(Referral.version))
+            .values(updated_at=now, status=ReferralStatus.sent.value, error=None, sent_at=now, sent_by_id=actor.id,
+                    posted_at=now, posted_by_id=actor.id, posted_version=Referral.version))
+        if result.rowcount:
             posted.append(row.id)
             _audit_sent(session, _record(row), actor.id)
     if posted:
         audit.record(session, action="letters_posted", actor_id=actor.id, object_type="referral",
-                     detail={"referral_ids": posted})
+                     detail={"referral_ids": posted, "versions": [_version(session, i) for i in posted]})
     return posted
+
+
+def _version(session: Session, referral_id: int) -> int:
+    return session.exec(select(Referral.version).where(Referral.id == referral_id)).one()
 
 
 def _names(session: Session, ids: set[int | None]) -> dict[int, str]:

@@ -11,17 +11,20 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, update
+from sqlalchemy import case, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.models import LoginThrottle, Role, SystemValue, User, UserCreate, utcnow
+from db.models import LoginAddressThrottle, LoginThrottle, Role, SystemValue, User, UserCreate, utcnow
 from db.repositories import audit, sessions
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+# Throttle rows untouched this long (and not locked) are deleted: a spray of made-up usernames does not
+# grow the table for ever.
+THROTTLE_KEPT = timedelta(days=1)
 FIRST_ADMIN = "first_admin"
 
 _hasher = PasswordHasher()
@@ -148,13 +151,87 @@ def _locked(until: datetime | None, now: datetime) -> bool:
     return until is not None and until > now
 
 
-def authenticate(session: Session, *, username: str, password: str) -> LoginResult:
+@dataclass(frozen=True)
+class AddressLimit:
+    """The per-address limit: `max_failures` failed logins (any usernames) from one client address within
+    `window` lock that address out for `window`. `max_failures` 0 turns it off."""
+
+    max_failures: int = 20
+    window: timedelta = LOCKOUT
+
+
+def address_hash(address: str) -> str:
+    """How a client address is kept (throttle key): not as typed into a log or a table."""
+    return hashlib.sha256(f"address:{address.strip().casefold()}".encode()).hexdigest()
+
+
+def _address_locked(session: Session, key: str, now: datetime) -> bool:
+    row = session.get(LoginAddressThrottle, key, populate_existing=True)
+    return row is not None and _locked(row.locked_until, now)
+
+
+def _count_address_failure(session: Session, *, key: str, limit: AddressLimit, now: datetime) -> bool:
+    """Count one failed login from an address in one statement (an upsert, as for unknown usernames);
+    the count starts again after a quiet `window`. True if the address is locked now."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = LoginAddressThrottle.__table__
+    restart = table.c.last_failed_at < now - limit.window
+    count = session.execute(
+        insert(table).values(address_hash=key, failed_logins=1, last_failed_at=now)
+        .on_conflict_do_update(index_elements=[table.c.address_hash],
+                               set_={"failed_logins": case((restart, 1), else_=table.c.failed_logins + 1),
+                                     "last_failed_at": now})
+        .returning(table.c.failed_logins)
+    ).scalar_one()
+    if count < limit.max_failures:
+        return False
+    session.execute(update(LoginAddressThrottle).where(col(LoginAddressThrottle.address_hash) == key)
+                    .values(locked_until=now + limit.window, failed_logins=0))
+    return True
+
+
+def prune_throttles(session: Session, *, now: datetime | None = None, kept: timedelta = THROTTLE_KEPT) -> int:
+    """Delete throttle rows (per username, per address) with no failure for `kept` and no lock in force."""
+    now = now or utcnow()
+    removed = 0
+    for model in (LoginThrottle, LoginAddressThrottle):
+        result = session.execute(delete(model).where(
+            col(model.last_failed_at) < now - kept,
+            col(model.locked_until).is_(None) | (col(model.locked_until) < now)))
+        removed += result.rowcount or 0
+    return removed
+
+
+def authenticate(session: Session, *, username: str, password: str, address: str | None = None,
+                 address_limit: AddressLimit | None = None) -> LoginResult:
     """Check a password; count failures in the database so a lockout holds across sessions and instances.
 
     Unknown, inactive and locked usernames cost the same argon2 verification as a wrong password, and
     unknown usernames are counted and locked like real ones, so neither the answer nor its timing tells
     whether an account exists (the login page shows one message for every failure).
+
+    With the client's `address`, failures are also counted per address (`address_limit`), so a few tries
+    against each of many usernames are slowed as well; a locked address gets "locked" even for the right
+    password. Every failure also prunes old throttle rows.
     """
+    limit = address_limit or AddressLimit()
+    key = address_hash(address) if address and limit.max_failures > 0 else None
+    address_locked = key is not None and _address_locked(session, key, utcnow())
+    result = _authenticate(session, username=username, password=password, address_locked=address_locked)
+    if result.outcome is not LoginOutcome.ok:
+        now = utcnow()
+        session.commit()  # a write transaction of its own (SQLite)
+        if address_locked:
+            result = LoginResult(LoginOutcome.locked)
+        elif key is not None and _count_address_failure(session, key=key, limit=limit, now=now):
+            audit.record(session, action="login_address_locked", actor_id=None, actor_name="",
+                         detail={"address_hash": key[:16]})
+            result = LoginResult(LoginOutcome.locked)
+        prune_throttles(session, now=now)
+    return result
+
+
+def _authenticate(session: Session, *, username: str, password: str, address_locked: bool) -> LoginResult:
     now = utcnow()
     user = _find(session, username)
     if user is None:
@@ -184,6 +261,10 @@ def authenticate(session: Session, *, username: str, password: str) -> LoginResu
         audit.record(session, action="login_failed", actor_id=user_id, actor_name=name,
                      detail={"reason": "bad_password", "locked": locked})
         return LoginResult(LoginOutcome.locked if locked else LoginOutcome.bad_credentials)
+    if address_locked:
+        audit.record(session, action="login_failed", actor_id=user_id, actor_name=name,
+                     detail={"reason": "address_locked"})
+        return LoginResult(LoginOutcome.locked)
     user = session.get(User, user_id)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

@@ -139,3 +139,12 @@ def test_a_click_on_a_user_row_picks_the_user(console_db):
     at.run()
     assert not at.exception
     assert at.selectbox(key="admin_user_pick").value == "Rikke Rådgiver (rikke)"
+
+
+def test_the_login_fields_tell_password_managers_they_are_a_login(console_db):
+    """A password field with no autocomplete hint is taken for a sign-up form ("new-password"): the
+    manager offers a generated password instead of filling the saved one."""
+    make_user(console_db, "rikke", "advisor")
+    at = console_app().run()
+    assert at.text_input(key="login_username").proto.autocomplete == "username"
+    assert at.text_input(key="login_password").proto.autocomplete == "current-password"

@@ -13,7 +13,7 @@ from sqlmodel import select
 from console.navigation import PAGES
 from db.engine import get_engine, session_scope
 from db.models import Referral, User
-from db.repositories import referrals
+from db.repositories import referrals, users
 from services import outbox
 from tests.console.apptest import PASSWORD, logged_in_app, make_user, page_app, texts
 from tests.console.test_referrals_page import no_smtp  # noqa: F401 - fixture
@@ -156,3 +156,30 @@ def test_a_click_on_a_letter_row_opens_the_letter(letter_waiting):
     assert not at.exception
     assert [e.label for e in at.expander if e.proto.expanded] == [
         next(e.label for e in at.expander if e.label.startswith("Læs brev"))]
+
+
+def test_deactivating_a_user_asks_for_confirmation_first(console_db):
+    admin = make_user(console_db, "alma", "admin", "Alma Admin")
+    make_user(console_db, "rikke", "advisor", "Rikke Rådgiver")
+    at = page_app("admin.py", admin).run()
+    at.selectbox(key="admin_user_pick").select("Rikke Rådgiver (rikke)").run()
+    at.button(key="admin_toggle_active").click().run()
+    assert not at.exception
+    assert _active(console_db, "rikke")  # the first click only asks
+    assert "Deaktivér Rikke Rådgiver?" in texts(at)
+    at.button(key="admin_cancel_deactivate").click().run()
+    assert _active(console_db, "rikke")
+    assert not _has_button(at, "admin_confirm_deactivate")
+    at.button(key="admin_toggle_active").click().run()
+    at.button(key="admin_confirm_deactivate").click().run()
+    assert not at.exception
+    assert not _active(console_db, "rikke")
+
+
+def _has_button(at, key: str) -> bool:
+    return any(button.key == key for button in at.button)
+
+
+def _active(db_url, username: str) -> bool:
+    with session_scope(get_engine(db_url)) as session:
+        return next(u for u in users.list_users(session) if u["username"] == username)["active"]

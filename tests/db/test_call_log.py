@@ -244,3 +244,23 @@ def test_topics_and_library_entries_are_stored_once_in_the_link_tables(session, 
     assert (detail.topics, detail.library_slugs) == (["balance", "pain"], ["faq-yoga", "myth-max-5-kg"])
     exported = next(call_log.iter_calls(session, filters=CallFilters(), viewer=team["sofie"]))
     assert (exported["topics"], exported["library_slugs"]) == (["balance", "pain"], ["faq-yoga", "myth-max-5-kg"])
+
+
+def test_the_advisor_filter_lists_those_who_take_calls_and_former_advisors_with_calls_in_the_period(session):
+    rikke, mads = _staff(session, "rikke"), _staff(session, "mads")
+    _staff(session, "birgit", "secretariat")
+    _staff(session, "alma", "admin")
+    _staff(session, "sofie", "supervisor")
+    louise = _staff(session, "louise")  # took calls in March, then left (deactivated)
+    _save(session, louise, at=DAY)
+    users.set_active(session, user_id=louise.id, active=False)
+    session.commit()
+    _staff(session, "olga")  # left before the period, no calls
+    olga = next(u for u in users.list_users(session) if u["username"] == "olga")
+    users.set_active(session, user_id=olga["id"], active=False)
+    session.commit()
+    names = lambda **period: [name for _, name in call_log.advisor_choices(session, **period)]  # noqa: E731
+    assert names() == ["Louise", "Mads", "Rikke"]
+    assert names(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)) == ["Louise", "Mads", "Rikke"]
+    assert names(date_from=date(2026, 4, 1)) == ["Mads", "Rikke"]  # Louise had no calls in April
+    assert {rikke.id, mads.id} <= {i for i, _ in call_log.advisor_choices(session)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from threading import Barrier
 
 import pytest
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, func, select
 
 from db.engine import get_engine, session_scope
-from db.models import AuditEvent, LoginThrottle, Role, User, UserCreate, utcnow
+from db.models import AuditEvent, LoginAddressThrottle, LoginThrottle, Role, User, UserCreate, utcnow
 from db.passwords import PasswordProblem, password_problem
 from db.repositories import users
 from db.repositories.users import LoginOutcome
@@ -136,3 +137,66 @@ def test_reset_password_matches_usernames_case_insensitively_and_ends_sessions(d
     assert _attempt(engine, "inge", "et-helt-nyt-kodeord") is LoginOutcome.ok
     with pytest.raises(users.NoSuchUser), session_scope(engine) as session:
         users.set_password(session, username="nobody", password="et-helt-nyt-kodeord")
+
+
+# --- per client address -------------------------------------------------------------------------------
+
+
+def _attempt_from(engine, username: str, password: str, address: str, limit=None) -> LoginOutcome:
+    with session_scope(engine) as session:
+        return users.authenticate(session, username=username, password=password, address=address,
+                                  address_limit=limit).outcome
+
+
+def test_a_spray_of_a_few_tries_against_many_names_locks_the_address(db_url):
+    """Two tries each against many usernames never reach one name's limit; the address's limit stops it."""
+    engine = get_engine(db_url)
+    _create(engine)
+    limit = users.AddressLimit(max_failures=6)
+    outcomes = [_attempt_from(engine, name, "wrong-password", "203.0.113.7", limit)
+                for name in ("anna", "bent", "carl") for _ in range(2)]
+    assert outcomes[:5] == [LoginOutcome.bad_credentials] * 5 and outcomes[5] is LoginOutcome.locked
+    # Locked for every name from there, even with the right password; another address is not held up.
+    assert _attempt_from(engine, "inge", PASSWORD, "203.0.113.7", limit) is LoginOutcome.locked
+    assert _attempt_from(engine, "inge", PASSWORD, "198.51.100.2", limit) is LoginOutcome.ok
+    with session_scope(engine) as session:
+        stored = session.exec(select(LoginAddressThrottle)).one()
+        assert "203.0.113.7" not in stored.address_hash  # the address is kept as a hash
+        assert stored.locked_until is not None
+
+
+def test_the_address_count_is_shared_by_every_instance_through_the_database(db_url):
+    engine = get_engine(db_url)
+    limit = users.AddressLimit(max_failures=10)
+    outcomes = _at_once(12, lambda n: _attempt_from(engine, f"name{n}", "pw", "203.0.113.9", limit))
+    assert LoginOutcome.locked in outcomes
+
+
+def test_the_address_count_starts_again_after_a_quiet_window(db_url):
+    engine = get_engine(db_url)
+    limit = users.AddressLimit(max_failures=3)
+    for _ in range(2):
+        _attempt_from(engine, "anna", "pw", "203.0.113.7", limit)
+    with session_scope(engine) as session:
+        row = session.exec(select(LoginAddressThrottle)).one()
+        row.last_failed_at = utcnow() - timedelta(minutes=16)
+        session.add(row)
+    assert _attempt_from(engine, "bent", "pw", "203.0.113.7", limit) is LoginOutcome.bad_credentials
+    with session_scope(engine) as session:
+        assert session.exec(select(LoginAddressThrottle)).one().failed_logins == 1
+
+
+def test_old_throttle_rows_are_pruned_on_the_next_failure(db_url):
+    engine = get_engine(db_url)
+    for name in ("ghost1", "ghost2"):
+        _attempt_from(engine, name, "pw", "203.0.113.7")
+    long_ago = utcnow() - timedelta(days=2)
+    with session_scope(engine) as session:
+        for model in (LoginThrottle, LoginAddressThrottle):
+            for row in session.exec(select(model)):
+                row.last_failed_at = long_ago
+                session.add(row)
+    _attempt_from(engine, "ghost3", "pw", "198.51.100.2")
+    with session_scope(engine) as session:
+        assert len(session.exec(select(LoginThrottle)).all()) == 1  # only ghost3's
+        assert len(session.exec(select(LoginAddressThrottle)).all()) == 1

@@ -117,6 +117,7 @@ def test_two_instances_share_calls_library_lockouts_and_deactivations(shared_pos
         alma_one.goto(f"{one.url}/admin")
         choose_select(alma_one, "admin_user_pick", "Rikke (rikke)")
         click(alma_one, "admin_toggle_active")
+        click(alma_one, "admin_confirm_deactivate")  # the second click deactivating asks for
         fill_text(rikke_two, "library_query", "yoga")  # rikke's next action on the other instance
         expect(widget(rikke_two, "login_username")).to_be_visible(timeout=LONG)
         expect(_main(rikke_two)).not_to_contain_text("yoga")

@@ -105,3 +105,20 @@ def test_one_sign_in_starts_one_session_only(sso_console, page):
     expect(page.get_by_text(re.compile("Logget ind som"))).to_have_count(0)
     _sign_in_at_provider(page, sso_console.url, f"rikke@{DOMAIN}")  # a new sign-in: a new session
     expect(page.get_by_text(re.compile(r"Logget ind som Rikke"))).to_be_visible(timeout=LONG)
+
+
+def test_a_sign_in_that_started_from_a_deep_link_lands_where_it_started(sso_console, page):
+    """The provider's callback always returns to the console's start page; the login page remembered the
+    link (the tab's sessionStorage) and the console goes back to it once the session is set."""
+    from tests.e2e.test_sessions import saved_call
+
+    call_id = saved_call(sso_console.database_url, "rikke")
+    page.goto(f"{sso_console.url}/call_log?call={call_id}")
+    widget(page, "login_sso").locator("button").click()
+    expect(page.get_by_role("heading", name="Authorize Client")).to_be_visible(timeout=LONG)
+    page.locator("input[name='sub']").fill(f"rikke@{DOMAIN}")
+    page.get_by_role("button", name="Authorize").click()
+    expect(page.get_by_text(re.compile(r"Logget ind som Rikke"))).to_be_visible(timeout=LONG)
+    expect(page).to_have_url(re.compile(rf"/call_log\?call={call_id}$"), timeout=LONG)
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("Dybt link: noter om balancetræning",
+                                                                   timeout=LONG)

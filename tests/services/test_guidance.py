@@ -210,3 +210,23 @@ def test_guidance_to_a_relative_without_the_members_consent_cannot_be_saved(db_u
     with session_scope(get_engine(db_url)) as session:
         assert referrals.save(session, idempotency_key=referrals.new_key(), call_id=allowed, channel="letter",
                               lang="da", subject="Vejledning", body="Tekst", recipient="Karen", actor=advisor).id
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_stabil_theme_is_recorded_once_when_both_of_its_blocks_were_ticked_said(db_url, lang):
+    """`theme-stabil-first` and `theme-stabil` are both Stabil; a call whose profile changed between them can
+    have both ticked "said". The letter states the theme once (and the call's detail lists each block id
+    once: services.calls keeps the script's order without repeats). Checked against main: it already held,
+    so this test pins the behaviour rather than proving a fix (issue 26 could not be reproduced)."""
+    blocks = ["theme-stabil-first", "theme-stabil", "theme-strakt"]
+    text, _, _ = compose(db_url, lang, group_id="everyday_active_with_fracture", delivered_blocks=blocks,
+                         topics=["lifting"], follow_up_on=None)
+    content = load_referral_content()
+    name = content.themes["stabil"].name.get(lang)
+    short = name.split(" (")[0]
+    lines = [line for line in text.body.splitlines() if line.startswith((f"• {name}:", f"• {short}:"))]
+    assert len(lines) == 1, lines
+    # theme-stabil-first still awaits clinical sign-off, so the one line is in the approved block's words.
+    assert "Stabil er det vigtigste" not in text.body and "Steady matters most" not in text.body
+    said_words = {"da": "balancetræning og alsidig træning", "en": "balance training and varied exercise"}[lang]
+    assert flat(text.body).count(said_words) == 1

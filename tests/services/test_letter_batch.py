@@ -119,8 +119,8 @@ def test_print_then_mark_posted_records_who_posted_and_when(db_url, staff):
     with session_scope(get_engine(db_url)) as session:
         assert referrals.mark_posted(session, referral_ids=batch, actor=staff["birgit"]) == []  # once only
     done = [(action, detail) for action, detail in actions(db_url) if action in ("letters_printed", "letters_posted")]
-    assert done == [("letters_printed", {"referral_ids": batch, "already_posted": []}),
-                    ("letters_posted", {"referral_ids": batch})]
+    assert done == [("letters_printed", {"referral_ids": batch, "versions": [1, 1], "already_posted": []}),
+                    ("letters_posted", {"referral_ids": batch, "versions": [1, 1]})]
 
 
 def test_printing_a_posted_letter_again_needs_confirmation_and_is_audited(db_url, staff):
@@ -135,7 +135,8 @@ def test_printing_a_posted_letter_again_needs_confirmation_and_is_audited(db_url
         outbox.print_letters(engine=engine, referral_ids=[inge.id], actor=staff["birgit"], skip_posted=True)
     again = outbox.print_letters(engine=engine, referral_ids=[inge.id], actor=staff["birgit"], confirm_reprint=True)
     assert "Inge Hansen" in pdf_pages(again)[0]
-    assert actions(db_url)[-1] == ("letters_reprinted", {"referral_ids": [inge.id], "already_posted": [inge.id]})
+    assert actions(db_url)[-1] == ("letters_reprinted", {"referral_ids": [inge.id], "versions": [1],
+                                                         "already_posted": [inge.id]})
     with session_scope(engine) as session:
         assert [r.referral.id for r in referrals.recently_posted(session, viewer=staff["birgit"])] == [inge.id]
 
@@ -167,3 +168,40 @@ def test_outbox_health_counts_waiting_and_failed_for_a_person(db_url, staff):
     assert (health.emails_waiting, health.letters_waiting, health.failed_for_person) == (1, 1, 1)
     assert health.oldest_waiting_since == fetch(db_url, oldest.id).created_at
     assert health.oldest_age(health.oldest_waiting_since + timedelta(hours=3)) == timedelta(hours=3)
+
+
+def test_a_letter_edited_after_printing_is_a_new_version_that_must_be_printed_again(db_url, staff):
+    """What the member received and what the call log says never differ: the printed text is frozen, an
+    edit is version 2, the batch cannot mark it posted until version 2 is printed, and the log says 2."""
+    engine = get_engine(db_url)
+    call_id = make_call(db_url, staff["rikke"].id)
+    key = referrals.new_key()
+    first = save_referral(db_url, call_id, staff["rikke"].id, channel="letter", key=key, recipient=INGE,
+                          body="Kære Inge\nTal med din egen læge.\n")
+    queue_letter(db_url, first.id, staff["rikke"])
+    outbox.print_letters(engine=engine, referral_ids=[first.id], actor=staff["birgit"], now=NOW)
+    assert (fetch(db_url, first.id).version, fetch(db_url, first.id).printed_version) == (1, 1)
+    # Saving the same text again changes nothing; a changed text is version 2, no longer printed.
+    save_referral(db_url, call_id, staff["rikke"].id, channel="letter", key=key, recipient=INGE,
+                  body="Kære Inge\nTal med din egen læge.\n")
+    assert fetch(db_url, first.id).version == 1 and fetch(db_url, first.id).printed_as_is
+    save_referral(db_url, call_id, staff["rikke"].id, channel="letter", key=key, recipient=INGE,
+                  body="Kære Inge\nTal med din egen læge om en knoglescanning.\n")
+    edited = fetch(db_url, first.id)
+    assert (edited.version, edited.printed_version, edited.printed_at, edited.status) == (2, 1, None, "queued")
+    assert not edited.printed_as_is
+    with session_scope(engine) as session:  # the paper in hand is version 1: it cannot be logged as posted
+        assert referrals.mark_posted(session, referral_ids=[first.id], actor=staff["birgit"]) == []
+    assert fetch(db_url, first.id).status == "queued"
+    pdf = outbox.print_letters(engine=engine, referral_ids=[first.id], actor=staff["birgit"], now=NOW)
+    assert "knoglescanning" in pdf_pages(pdf)[0]
+    with session_scope(engine) as session:
+        assert referrals.mark_posted(session, referral_ids=[first.id], actor=staff["birgit"]) == [first.id]
+    posted = fetch(db_url, first.id)
+    assert (posted.status, posted.posted_version) == ("sent", 2)
+    assert ("letter_new_version", {"call_id": call_id, "version": 2, "printed_version": 1}) in actions(db_url)
+    assert ("referral_sent", {"referral_id": first.id, "channel": "letter", "version": 2}) in actions(db_url)
+    with session_scope(engine) as session:  # the call's detail shows which version went out
+        from db.repositories import call_log
+        [row] = call_log._referrals(session, call_id)
+    assert (row["version"], row["posted_version"]) == (2, 2)

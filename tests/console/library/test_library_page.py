@@ -258,3 +258,17 @@ def test_supervisors_see_usage_counts_most_used_first(seeded_db, supervisor, adv
     titles = {entry.slug: entry.da.title for entry in load_bundled_entries()}
     assert list(usage["Opslag"][:2]) == [titles[SLUG], titles["myth-yoga-dangerous"]]
     assert list(usage["Brugt i opkald"][:3]) == [2, 1, 0]
+
+
+def test_the_search_boxes_are_search_fields_the_browser_does_not_fill(advisor):
+    """A clear button (type "search") and no autofill: what was typed may be a member's health question."""
+    from streamlit.proto.TextInput_pb2 import TextInput
+
+    at = library_page(advisor)
+    box = at.text_input(key="library_query").proto
+    assert (box.type, box.autocomplete) == (TextInput.Type.SEARCH, "off")
+    at = logged_in_app(advisor).run()
+    at.button(key="call_start").click().run()
+    at.button(key="call_search_open").click().run()
+    box = at.text_input(key="call_search_query").proto
+    assert (box.type, box.autocomplete) == (TextInput.Type.SEARCH, "off")
