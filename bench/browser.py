@@ -700,7 +700,7 @@ async def open_advisor(browser, url: str, username: str):
     await widget(page, "login_password").locator("input").fill(PASSWORD)
     async with page.expect_response(lambda r: r.url.endswith("/api/session") and r.request.method == "POST"):
         await page.locator("[data-testid='stFormSubmitButton'] button").click()
-    start = widget(page, "call_start").locator("button")
+    start = widget(page, "call_start").locator("button").first  # a button with help is drawn twice
     await start.wait_for()
     await settle(page)
     await start.click()

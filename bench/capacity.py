@@ -328,7 +328,9 @@ def drop_schema(base: str, schema: str) -> None:
 
 async def run_setup(browser, name: str, database_url: str, instances: int, levels: list[int], args,
                     floor: tuple[float, float], directory: Path) -> dict:
-    users = [f"cap{os.getpid() % 10000}{name[:2]}{index}" for index in range(1 + max(levels))]
+    # Fresh light advisors for every level: one who started a call at an earlier level has a call under
+    # way, and her lobby offers to resume it instead of "Start opkald".
+    users = [f"cap{os.getpid() % 10000}{name[:2]}{index}" for index in range(1 + sum(levels))]
     chromium_bench.create_users(database_url, users)
     processes, urls = [], []
     try:
@@ -342,10 +344,12 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
         for process in processes:
             pids |= {process.pid} | chromium_bench.descendants(process.pid)
         rows = []
+        first_light = 1
         for level in levels:
             print(f"{name}: {level} light advisors ...", file=sys.stderr)
             stats, stop = LightStats(), asyncio.Event()
-            cookies = [session_cookie_for(database_url, users[1 + index]) for index in range(level)]
+            cookies = [session_cookie_for(database_url, users[first_light + index]) for index in range(level)]
+            first_light += level
             tasks = await light_advisors(urls, cookies, args.think_ms / 1000, stop, stats)
             await asyncio.sleep(min(3.0, args.think_ms / 1000))  # their first changes under way
             # The console's CPU per change: the light advisors alone for a while (the measured advisor's
