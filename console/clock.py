@@ -38,7 +38,7 @@ SHORTEST = 1.0  # seconds; never tick faster than this
 _CLOCK_STYLE = """<style>
 @property --call-minutes { syntax: '\\3C integer\\3E'; inherits: false; initial-value: 0; }
 @keyframes call-minutes { from { --call-minutes: 0; } to { --call-minutes: 1440; } }
-.call-clock { font-size: 0.875rem; opacity: 0.65; margin: 0; }
+.call-clock { font-size: 0.875rem; color: #5b5a59; margin: 0; }
 .call-clock-minutes { animation: call-minutes 86400s steps(1440, end) forwards;
                       counter-reset: call-minutes var(--call-minutes); }
 .call-clock-minutes::after { content: counter(call-minutes); }
