@@ -55,6 +55,8 @@ def wrap_up(library, lang: str, *, ends_call: bool) -> None:
     # A fragment in the fragment: a change in the wrap-up (notes, outcome, follow-up, consent, contact) reruns
     # this part only, as nothing above depends on it; a change above reruns both. Its last act is the
     # autosave, so every change, here or above, is saved.
+    if not call_state.is_active():
+        st.rerun(scope="app")  # the call ended in the same keystroke (Ctrl+Enter in the notes), as above
     call_wrap_up.wrap_up(library=library, lang=lang, ends_call=ends_call)
     call_state.autosave()
 
