@@ -72,8 +72,13 @@ def configure(*, verbose: bool = True, stream: TextIO | None = None) -> logging.
         handler.addFilter(WithoutExceptionText())
         handler.addFilter(WithoutAddresses())
         root.addHandler(handler)
-    elif stream is not None and isinstance(handler, logging.StreamHandler):
-        handler.setStream(stream)
+    elif isinstance(handler, logging.StreamHandler):
+        target = stream or sys.stderr  # standard error as it is now (a test's capture may have replaced it)
+        if handler.stream is not target:
+            if getattr(handler.stream, "closed", False):
+                handler.stream = target  # setStream would flush the closed one first
+            else:
+                handler.setStream(target)
     handler.setFormatter(_formatter())
     if root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)
