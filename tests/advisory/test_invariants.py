@@ -9,7 +9,7 @@ broken) makes that invariant fail on a caller it is about.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,44 +20,18 @@ import advisory.referral as referral_module
 import advisory.script.builder as builder_module
 from advisory.profile import CallerProfile, Fracture
 from advisory.script import build_script, script_content
-from advisory.vocab import ActivityLevel, CallerRole, Diagnosis, FractureSite, PainLevel, Relation, Sex, Topic
 from services.guidance import letter_for_script
 from tests.advisory.invariants import INVARIANTS, Call, check_all
+from tests.advisory.profile_strategies import caller_profiles
 
 CALL_DATE = date(2026, 12, 3)
 EXAMPLES = 2000  # per language: each generated call is checked in Danish and in English
 RED_FLAGS = [flag.id for flag in script_content().red_flags]
 
 
-def maybe(strategy):
-    return st.none() | strategy
-
-
 # Fracture dates: around the healing boundary often, years back sometimes, a few typing slips in the future.
 days_back = st.one_of(st.integers(min_value=0, max_value=120), st.integers(min_value=-30, max_value=365 * 30))
-fractures = st.builds(
-    lambda site, back, low_energy: Fracture(site=site, occurred_on=None if back is None
-                                            else CALL_DATE - timedelta(days=back), low_energy=low_energy),
-    st.sampled_from(FractureSite), maybe(days_back), st.booleans(),
-)
-profiles = st.builds(
-    CallerProfile,
-    caller_role=maybe(st.sampled_from(CallerRole)),
-    relation=maybe(st.sampled_from(Relation)),
-    age=maybe(st.integers(min_value=18, max_value=110)),
-    sex=maybe(st.sampled_from(Sex)),
-    diagnosis=maybe(st.sampled_from(Diagnosis)),
-    t_score=maybe(st.floats(min_value=-6.0, max_value=3.0).map(lambda value: round(value, 1))),
-    fractures=maybe(st.lists(fractures, max_size=3)),
-    pain=maybe(st.sampled_from(PainLevel)),
-    activity_level=st.sampled_from(ActivityLevel),
-    falls_last_year=maybe(st.integers(min_value=0, max_value=6)),
-    fear_of_movement=maybe(st.booleans()),
-    fear_of_falling=maybe(st.booleans()),
-    walking_aid=maybe(st.booleans()),
-    in_physiotherapy=maybe(st.booleans()),
-    topics=st.sets(st.sampled_from(Topic), max_size=4),
-)
+profiles = caller_profiles(call_date=CALL_DATE, days_back=days_back, max_fractures=3, max_falls=6, max_topics=4)
 # Most calls have no red flag; a third have one or more.
 red_flag_sets = st.one_of(st.just(()), st.just(()),
                           st.lists(st.sampled_from(RED_FLAGS), min_size=1, max_size=3, unique=True).map(tuple))

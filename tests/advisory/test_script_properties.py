@@ -2,19 +2,13 @@
 every set of red flags and every caller role (hypothesis)."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisory.profile import (
-    ActivityLevel,
     CallerProfile,
-    Diagnosis,
-    Fracture,
-    FractureSite,
-    PainLevel,
-    Sex,
 )
 from advisory.script import (
     GROUPS,
@@ -25,7 +19,8 @@ from advisory.script import (
     build_script,
     script_content,
 )
-from advisory.vocab import CallerRole, Relation, Topic
+from advisory.vocab import Topic
+from tests.advisory.profile_strategies import caller_profiles
 
 CALL_DATE = date(2026, 11, 26)
 DOSING = re.compile(r"\d+\s*(mg|mikrogram|µg|mcg|ie|iu|ml|tablet)|dosis|dosering|dosage", re.IGNORECASE)
@@ -35,34 +30,8 @@ TRAINING_TAGS = {"impact", "impact_low", "staerk", "stabil", "strakt", "techniqu
 RED_FLAG_IDS = [flag.id for flag in script_content().red_flags]
 
 
-def maybe(strategy):
-    return st.none() | strategy
-
-
 days_back = st.integers(min_value=-60, max_value=365 * 40)  # a few future dates: typing slips happen
-fractures = st.builds(
-    lambda site, back, low_energy: Fracture(site=site, occurred_on=None if back is None
-                                            else CALL_DATE - timedelta(days=back), low_energy=low_energy),
-    st.sampled_from(FractureSite), maybe(days_back), st.booleans(),
-)
-profiles = st.builds(
-    CallerProfile,
-    caller_role=maybe(st.sampled_from(CallerRole)),
-    relation=maybe(st.sampled_from(Relation)),
-    age=maybe(st.integers(min_value=18, max_value=110)),
-    sex=maybe(st.sampled_from(Sex)),
-    diagnosis=maybe(st.sampled_from(Diagnosis)),
-    t_score=maybe(st.floats(min_value=-6.0, max_value=3.0).map(lambda value: round(value, 1))),
-    fractures=maybe(st.lists(fractures, max_size=4)),
-    pain=maybe(st.sampled_from(PainLevel)),
-    activity_level=st.sampled_from(ActivityLevel),
-    falls_last_year=maybe(st.integers(min_value=0, max_value=365)),
-    fear_of_movement=maybe(st.booleans()),
-    fear_of_falling=maybe(st.booleans()),
-    walking_aid=maybe(st.booleans()),
-    in_physiotherapy=maybe(st.booleans()),
-    topics=st.sets(st.sampled_from(Topic)),
-)
+profiles = caller_profiles(call_date=CALL_DATE, days_back=days_back, max_fractures=4, max_falls=365)
 red_flag_sets = st.lists(st.sampled_from(RED_FLAG_IDS), max_size=3, unique=True)
 
 
