@@ -8,7 +8,8 @@ confidence.LABELLING). Never the held-out set: this script does not know its fil
 1. Leave-one-set-out cross-validation: each tuned set's rows are predicted by a model fitted on the other
    tuned sets only. These out-of-fold probabilities estimate how the model does on unseen questions.
 2. The thresholds (CONFIDENT_P, POSSIBLE_P) are chosen on the pooled out-of-fold probabilities, for each
-   L2 penalty of confidence.L2_CANDIDATES; the penalty with the best cross-validated objective is kept.
+   L2 penalty of confidence.L2_CANDIDATES; the penalty with the best cross-validated objective is kept
+   (the strongest one within OBJECTIVE_TIE of the best: a smaller gain is noise).
 3. The stored model is fitted on all tuned rows with that penalty.
 
 Run: .venv/bin/python tools/fit_confidence.py     prints the figures to paste into confidence.py (between
@@ -65,6 +66,8 @@ TUNED_SETS = {
     "dev2": EVAL_DIR / "search_eval_dev2.yaml",
 }
 DECIMALS = 4
+# Objectives closer than this (in right answers) are a tie between L2 penalties; see `derive`.
+OBJECTIVE_TIE = 1.0
 
 
 def tuned_sets() -> dict[str, Path]:
@@ -216,14 +219,16 @@ def derive(library: Library | None = None, labelling: Labelling = LABELLING,
     if sets is None:
         library = library or Library.bundled()
         sets = {name: collect(library, path) for name, path in tuned_sets().items()}
-    best: tuple[float, float, dict[str, list[Question]], Thresholds] | None = None
-    for l2 in L2_CANDIDATES:  # the penalty whose cross-validated objective is best (ties: the smaller)
+    tried: list[tuple[float, float, dict[str, list[Question]], Thresholds]] = []
+    for l2 in L2_CANDIDATES:
         out_of_fold = cross_validate(sets, l2, labelling)
         thresholds = choose_thresholds([item for items in out_of_fold.values() for item in items], labelling)
-        if best is None or thresholds.objective > best[0]:
-            best = (thresholds.objective, l2, out_of_fold, thresholds)
-    assert best is not None
-    _, l2, out_of_fold, thresholds = best
+        tried.append((thresholds.objective, l2, out_of_fold, thresholds))
+    # The strongest penalty (the simpler model) whose cross-validated objective is within OBJECTIVE_TIE of
+    # the best: a gain smaller than one right answer is noise, not a better model.
+    top = max(objective for objective, *_ in tried)
+    _, l2, out_of_fold, thresholds = max((item for item in tried if item[0] >= top - OBJECTIVE_TIE),
+                                         key=lambda item: item[1])
     model = fit_logistic(np.vstack([rows.features for rows in sets.values()]),
                          np.concatenate([rows.labels_for(labelling) for rows in sets.values()]), l2)
     cross_validated = {name: figures(items, thresholds, labelling) for name, items in out_of_fold.items()}
