@@ -27,7 +27,8 @@ sets only, so those predictions estimate how the model does on questions it has 
 are chosen on these cross-validated predictions (`choose_thresholds`): CONFIDENT_P maximises questions with
 a right confident answer minus WRONG_COST times questions with a wrong one (a wrong confident answer
 misleads the advisor, a hidden right one only costs a look at "muligvis relevant"), averaged over the
-neighbouring thresholds so that it does not sit on a knife's edge; POSSIBLE_P, below it, separates right
+neighbouring thresholds so that it does not sit on a knife's edge, and the highest of the thresholds
+within THRESHOLD_TIE of the best (where the objective is flat, the more cautious one); POSSIBLE_P, below it, separates right
 from wrong first hits among the rest at equal cost. The coefficients stored here are the model fitted on
 all tuned rows; a test checks that they and the thresholds are what the fitting script derives.
 """
@@ -63,6 +64,7 @@ WRONG_COST = 4.0
 L2_CANDIDATES = (1.0, 3.0, 10.0, 30.0)
 THRESHOLD_STEP = 0.01
 SMOOTHING = 3  # grid steps either side
+THRESHOLD_TIE = 1.0  # smoothed objectives closer than this (in right answers) are equally good
 
 # The figures of a group of leading hits (the first one, the first two, the first three): the group
 # answers when every hit in it does, so its weakest hit speaks for it.
@@ -84,14 +86,14 @@ FEATURES = (
 )
 
 # --- the fitted model (tools/fit_confidence.py prints these; a test checks them) --------------------------
-MEAN = (0.6351, 0.5619, 0.4021, 0.0848, 0.0501, 0.3721, 0.4136, 0.2762, 1.2698, 0.2021, 0.4301, 0.9943, 0.1322, 0.1082,)
-SCALE = (0.2832, 0.3267, 0.2854, 0.1896, 0.1491, 0.3053, 0.3802, 0.6628, 0.3711, 0.4015, 0.4951, 0.8166, 0.2656, 0.2651,)
-COEF = (0.4003, 0.4022, 0.7455, -0.1071, -0.4229, 0.6031, -0.5024, -0.1366, 0.4148, 0.0183, -0.1017, -1.0474, -0.0661, 0.1845,)
-INTERCEPT = -2.205
-L2 = 30.0
+MEAN = (0.6351, 0.5619, 0.4012, 0.0847, 0.0496, 0.3725, 0.4146, 0.2699, 1.2698, 0.2021, 0.4301, 0.9943, 0.1319, 0.1078,)
+SCALE = (0.2833, 0.3265, 0.2862, 0.1895, 0.1489, 0.3052, 0.3805, 0.6536, 0.3711, 0.4015, 0.4951, 0.8166, 0.2659, 0.2664,)
+COEF = (0.4123, 0.504, 0.8752, -0.1471, -0.5991, 0.8465, -0.3485, -0.061, 0.5236, 0.0085, -0.1206, -1.3728, -0.2308, 0.1566,)
+INTERCEPT = -2.4625
+L2 = 10.0
 LABELLING: Labelling = "every"
-CONFIDENT_P = 0.75
-POSSIBLE_P = 0.3
+CONFIDENT_P = 0.81
+POSSIBLE_P = 0.36
 # --- end of the fitted model -----------------------------------------------------------------------------
 
 
@@ -259,7 +261,9 @@ def choose_thresholds(questions: Sequence[Question], labelling: Labelling = LABE
     objective = np.array([right - WRONG_COST * wrong for right, wrong in tallies])
     padded = np.pad(objective, SMOOTHING, mode="edge")
     smoothed = np.convolve(padded, np.ones(2 * SMOOTHING + 1) / (2 * SMOOTHING + 1), mode="valid")
-    best = int(np.argmax(smoothed))  # the lowest of equally good thresholds
+    # The most cautious (highest) threshold whose smoothed objective is within THRESHOLD_TIE of the best:
+    # the objective is flat over a wide range, and there a difference below one right answer is noise.
+    best = int(np.flatnonzero(smoothed >= smoothed.max() - THRESHOLD_TIE).max())
     confident_p = float(grid[best])
     # Among the questions without a confident answer: the first hits are "possibly relevant" where one
     # of them is right more often than not.

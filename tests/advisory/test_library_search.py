@@ -782,3 +782,13 @@ def test_the_some_labels_say_whether_a_group_holds_a_right_entry():
                                [False, False])
     assert rows.labels_for("every").tolist() == [False, False, False, True, False]
     assert rows.labels_for("some").tolist() == [False, True, True, True, True]
+
+
+def test_where_the_objective_is_flat_the_more_cautious_threshold_is_chosen():
+    # Ten right answers at 0.9; at 0.6 four right and one wrong, worth nothing together (4 - 4 x 1):
+    # every threshold from 0.3 to 0.9 scores 10, so the highest of them is kept, without the wrong one.
+    questions = [Question((0.9,), (True,), True) for _ in range(10)]
+    questions += [Question((0.6,), (True,), True) for _ in range(4)] + [Question((0.6,), (False,), True)]
+    chosen = choose_thresholds(questions)
+    assert 0.6 < chosen.confident_p <= 0.9
+    assert (chosen.right_confident, chosen.wrong_confident) == (10, 0)
