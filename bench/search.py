@@ -17,7 +17,11 @@ Sets:
 
 Per set: answered@1 (the first hit is confident and right), answered@3 (a right entry among the
 confident hits, at most the first three), wrong-confident (a confident hit that does not answer the
-question, or any confident hit for a question the library cannot answer), honest "no answer" (of the
+question, or any confident hit for a question the library cannot answer: the strict, per-hit reading),
+answered_every_right (confident hits, every one right), and the issue's per-question reading:
+answered_at_3_per_question (a right entry among the confident hits: the same count as answered@3) and
+wrong_confident_per_question (confident hits, none of them right; for a question the library cannot
+answer, any confident hit); honest "no answer" (of the
 questions the library cannot answer, the share without a confident hit), the outcome counts (confident /
 possible / none), and hit@3 / MRR of the ranking. A label naming an entry the library does not have yet
 counts as "cannot answer" (reported as `not_covered`). The held-out set is also reported per language and
@@ -58,7 +62,7 @@ from advisory.library import (  # noqa: E402
     load_bundled_entries,
     load_synonyms,
 )
-from advisory.library.confidence import L2  # noqa: E402
+from advisory.library.confidence import L2, LABELLING  # noqa: E402
 from tools import fit_confidence  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "advisory"
@@ -101,7 +105,8 @@ class Judged:
     """One question's result: what the figures are made of."""
 
     confident_right: bool
-    confident_wrong: bool
+    confident_wrong: bool  # a confident hit is wrong (per hit)
+    shown: tuple[bool, ...]  # whether each confident hit is right
     first_right: bool  # the first hit confident and right
     outcome: str  # confident | possible | none
     answerable: bool
@@ -119,6 +124,7 @@ def judge(library: Library, question: Question, slugs: set[str]) -> Judged:
     return Judged(
         confident_right=any(confident),
         confident_wrong=not all(confident),
+        shown=tuple(confident),
         first_right=bool(hits) and hits[0].band == "confident" and rights[0],
         outcome=outcome,
         answerable=bool(covered),
@@ -135,6 +141,8 @@ def figures(judged: list[Judged]) -> dict[str, object]:
     def share(count: int, total: int) -> float | None:
         return round(count / total, 3) if total else None
 
+    readings = fit_confidence.reading_figures([list(item.shown) for item in judged],
+                                              [item.answerable for item in judged])
     return {
         "questions": len(judged),
         "answerable": len(answerable),
@@ -143,6 +151,10 @@ def figures(judged: list[Judged]) -> dict[str, object]:
         "answered_at_1": share(sum(item.first_right for item in answerable), len(answerable)),
         "answered_at_3": share(sum(item.confident_right for item in answerable), len(answerable)),
         "wrong_confident": share(sum(item.confident_wrong for item in judged), len(judged)),
+        "answered_every_right": readings["answered_every_right"],
+        "answered_at_3_per_question": readings["answered_at_3_per_question"],
+        "wrong_confident_per_question": readings["wrong_confident_per_question"],
+        "confident_hits": sum(len(item.shown) for item in judged),
         "honest_no_answer": share(sum(item.outcome != "confident" for item in unanswerable), len(unanswerable)),
         "outcomes": {name: sum(item.outcome == name for item in judged) for name in ("confident", "possible", "none")},
         "hit_at_3": share(sum(item.rank is not None and item.rank <= 3 for item in answerable), len(answerable)),
@@ -303,13 +315,15 @@ def print_misses(library: Library, name: str) -> None:
 
 
 def table(rows: dict[str, dict[str, object]]) -> str:
-    columns = ("questions", "answerable", "not_covered", "answered_at_1", "answered_at_3", "wrong_confident",
-               "honest_no_answer", "hit_at_3")
-    lines = [f"{'set':16}" + "".join(f"{column:>17}" for column in columns) + "   outcomes c/p/n"]
+    columns = {"questions": "questions", "answerable": "answerable", "not_covered": "not covered",
+               "answered_at_1": "answered@1", "answered_at_3": "answered@3", "wrong_confident": "wrong/hit",
+               "answered_every_right": "every right", "wrong_confident_per_question": "wrong/question",
+               "honest_no_answer": "honest none", "confident_hits": "conf. hits", "hit_at_3": "hit@3"}
+    lines = [f"{'set':16}" + "".join(f"{title:>15}" for title in columns.values()) + "   outcomes c/p/n"]
     for name, values in rows.items():
         outcomes = values["outcomes"]
         assert isinstance(outcomes, dict)
-        cells = "".join(f"{'-' if values[column] is None else values[column]!s:>17}" for column in columns)
+        cells = "".join(f"{'-' if values.get(column) is None else values[column]!s:>15}" for column in columns)
         lines.append(f"{name:16}{cells}   {outcomes['confident']}/{outcomes['possible']}/{outcomes['none']}")
     return "\n".join(lines)
 
@@ -362,15 +376,17 @@ def main() -> None:
             for name in ("old", "long_tail")
         }
     result |= {
+        "labelling": fit.labelling,
         "tuned": quality,
         "heldout": heldout,
         "heldout_first_commit": HELDOUT_FIRST_COMMIT,
         # The tuned sets' figures above are in-sample (the model was fitted on them); these are
         # leave-one-set-out cross-validated, an honest estimate of how the model does on unseen questions.
         "cross_validated": fit.cross_validated,
+        "cross_validated_by_language": fit.cross_validated_by_language,
         "bands": {
             "in_code": {"confident_p": CONFIDENT_P, "possible_p": POSSIBLE_P, "max_confident": MAX_CONFIDENT,
-                        "l2": L2},
+                        "l2": L2, "labelling": LABELLING},
             "derived": {
                 "confident_p": fit.thresholds.confident_p,
                 "possible_p": fit.thresholds.possible_p,
@@ -384,7 +400,10 @@ def main() -> None:
     print(json.dumps(result))
     rows = {name: values["all"] for name, values in quality.items()}  # type: ignore[index]
     for name, values in fit.cross_validated.items():
-        rows[f"cv {name}"] = {"answerable": None, "not_covered": None, "hit_at_3": None, **values}
+        rows[f"cv {name}"] = values
+    for name, values in fit.cross_validated_by_language.items():
+        if name != "all":
+            rows[f"cv all {name}"] = values
     for subset in ("all", "da", "en", "long", "long_da", "long_en"):
         if heldout:
             rows[f"heldout {subset}"] = heldout[subset]

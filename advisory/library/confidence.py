@@ -27,7 +27,8 @@ sets only, so those predictions estimate how the model does on questions it has 
 are chosen on these cross-validated predictions (`choose_thresholds`): CONFIDENT_P maximises questions with
 a right confident answer minus WRONG_COST times questions with a wrong one (a wrong confident answer
 misleads the advisor, a hidden right one only costs a look at "muligvis relevant"), averaged over the
-neighbouring thresholds so that it does not sit on a knife's edge; POSSIBLE_P, below it, separates right
+neighbouring thresholds so that it does not sit on a knife's edge, and the highest of the thresholds
+within THRESHOLD_TIE of the best (where the objective is flat, the more cautious one); POSSIBLE_P, below it, separates right
 from wrong first hits among the rest at equal cost. The coefficients stored here are the model fitted on
 all tuned rows; a test checks that they and the thresholds are what the fitting script derives.
 """
@@ -42,6 +43,15 @@ import numpy as np
 
 Band = Literal["confident", "possible", "weak"]
 Outcome = Literal["confident", "possible", "none"]
+# What makes a group of leading hits right, the label the model is fitted on (`tools/fit_confidence.py
+# --labelling`, which also chooses between them by the cross-validated figures):
+# - "every": every hit of the group answers the question (the strict, per-hit reading: one wrong hit
+#   among the confident ones makes the answer wrong); the confident group is the likeliest one;
+# - "some": at least one hit of the group answers it (the issue's reading: answered@3 is "a right entry
+#   among the confident ones", a wrong confident answer is one without any); the confident group is the
+#   smallest one likely enough to hold the answer.
+Labelling = Literal["every", "some"]
+LABELLINGS: tuple[Labelling, ...] = ("every", "some")
 
 # Hits the model looks at per search (the bands of the first need the next ones), and how many of
 # the first hits can be confident at once (answered@3 counts a right entry among them).
@@ -54,6 +64,7 @@ WRONG_COST = 4.0
 L2_CANDIDATES = (1.0, 3.0, 10.0, 30.0)
 THRESHOLD_STEP = 0.01
 SMOOTHING = 3  # grid steps either side
+THRESHOLD_TIE = 1.0  # smoothed objectives closer than this (in right answers) are equally good
 
 # The figures of a group of leading hits (the first one, the first two, the first three): the group
 # answers when every hit in it does, so its weakest hit speaks for it.
@@ -75,13 +86,14 @@ FEATURES = (
 )
 
 # --- the fitted model (tools/fit_confidence.py prints these; a test checks them) --------------------------
-MEAN = (0.6336, 0.5601, 0.4002, 0.0856, 0.0511, 0.3726, 0.4102, 0.2777, 1.2694, 0.2021, 0.4301, 0.9943, 0.1313, 0.1059,)
-SCALE = (0.283, 0.3266, 0.2859, 0.1898, 0.1503, 0.304, 0.3786, 0.6515, 0.3711, 0.4015, 0.4951, 0.8166, 0.2653, 0.2648,)
-COEF = (0.3917, 0.3978, 0.7411, -0.1444, -0.3702, 0.6038, -0.4765, -0.15, 0.4058, 0.0294, -0.1008, -1.0143, -0.0751, 0.194,)
-INTERCEPT = -2.1748
-L2 = 30.0
-CONFIDENT_P = 0.77
-POSSIBLE_P = 0.34
+MEAN = (0.6351, 0.5619, 0.4012, 0.0847, 0.0496, 0.3725, 0.4146, 0.2699, 1.2698, 0.2021, 0.4301, 0.9943, 0.1319, 0.1078,)
+SCALE = (0.2833, 0.3265, 0.2862, 0.1895, 0.1489, 0.3052, 0.3805, 0.6536, 0.3711, 0.4015, 0.4951, 0.8166, 0.2659, 0.2664,)
+COEF = (0.4123, 0.504, 0.8752, -0.1471, -0.5991, 0.8465, -0.3485, -0.061, 0.5236, 0.0085, -0.1206, -1.3728, -0.2308, 0.1566,)
+INTERCEPT = -2.4625
+L2 = 10.0
+LABELLING: Labelling = "every"
+CONFIDENT_P = 0.81
+POSSIBLE_P = 0.36
 # --- end of the fitted model -----------------------------------------------------------------------------
 
 
@@ -135,21 +147,27 @@ def hit_features(*, answered: Sequence[float], answered_key: Sequence[float], qu
     return np.array(rows, dtype=np.float64)
 
 
-def confident_count(probabilities: Sequence[float], confident_p: float = CONFIDENT_P) -> int:
-    """How many leading hits are confident answers: the group most likely to answer (of sizes 1 to
-    MAX_CONFIDENT; ties go to the smaller), when its probability is at least `confident_p`; else none."""
+def confident_count(probabilities: Sequence[float], confident_p: float = CONFIDENT_P,
+                    labelling: Labelling = LABELLING) -> int:
+    """How many leading hits are confident answers (of sizes 1 to MAX_CONFIDENT), else 0. Labelling
+    "every" (each probability: every hit of the group answers): the group most likely to answer (ties
+    go to the smaller), when its probability is at least `confident_p`. Labelling "some" (each
+    probability: the group holds an answer): the smallest group whose probability is at least
+    `confident_p`."""
     if not len(probabilities):
         return 0
+    if labelling == "some":
+        return next((size + 1 for size, value in enumerate(probabilities[:MAX_CONFIDENT]) if value >= confident_p), 0)
     best = int(np.argmax(probabilities))
     return best + 1 if probabilities[best] >= confident_p else 0
 
 
 def hit_bands(probabilities: Sequence[float], hits: int, confident_p: float = CONFIDENT_P,
-              possible_p: float = POSSIBLE_P) -> list[Band]:
+              possible_p: float = POSSIBLE_P, labelling: Labelling = LABELLING) -> list[Band]:
     """The bands of `hits` ranked hits from the probabilities of their leading groups: the confident
     group's hits are "confident"; another hit is "possible" when a group holding it is at least
     `possible_p` likely to answer, else "weak"."""
-    confident = confident_count(probabilities, confident_p)
+    confident = confident_count(probabilities, confident_p, labelling)
     bands: list[Band] = []
     for rank in range(hits):
         plausible = max(probabilities[rank:], default=0.0) >= possible_p
@@ -203,15 +221,24 @@ class Question:
     probabilities: tuple[float, ...]
     rights: tuple[bool, ...]
     answerable: bool
+    lang: str = "da"
+    long: bool = False
 
 
-def tally(questions: Sequence[Question], confident_p: float) -> tuple[int, int]:
+def shown_wrong(shown: Sequence[bool], labelling: Labelling) -> bool:
+    """Whether confident hits (whether each is right) are a wrong confident answer: under "every",
+    when any of them is wrong (per hit); under "some", when there are some and none is right (per
+    question: the issue's reading)."""
+    return (bool(shown) and not any(shown)) if labelling == "some" else not all(shown)
+
+
+def tally(questions: Sequence[Question], confident_p: float, labelling: Labelling = LABELLING) -> tuple[int, int]:
     """Questions with a right confident answer, and with a wrong one, at a confident threshold."""
     right = wrong = 0
     for question in questions:
-        shown = question.rights[: confident_count(question.probabilities, confident_p)]
+        shown = question.rights[: confident_count(question.probabilities, confident_p, labelling)]
         right += any(shown)
-        wrong += not all(shown)
+        wrong += shown_wrong(shown, labelling)
     return right, wrong
 
 
@@ -224,21 +251,24 @@ class Thresholds:
     wrong_confident: int
 
 
-def choose_thresholds(questions: Sequence[Question]) -> Thresholds:
-    """CONFIDENT_P and POSSIBLE_P from (cross-validated) probabilities; see the module docstring."""
+def choose_thresholds(questions: Sequence[Question], labelling: Labelling = LABELLING) -> Thresholds:
+    """CONFIDENT_P and POSSIBLE_P from (cross-validated) probabilities; see the module docstring. The
+    objective counts wrong confident answers as `labelling` reads them (see `shown_wrong`)."""
     if not questions:
         raise ValueError("no questions")
     grid = np.round(np.arange(0.3, 1.0, THRESHOLD_STEP), 2)
-    tallies = [tally(questions, float(threshold)) for threshold in grid]
+    tallies = [tally(questions, float(threshold), labelling) for threshold in grid]
     objective = np.array([right - WRONG_COST * wrong for right, wrong in tallies])
     padded = np.pad(objective, SMOOTHING, mode="edge")
     smoothed = np.convolve(padded, np.ones(2 * SMOOTHING + 1) / (2 * SMOOTHING + 1), mode="valid")
-    best = int(np.argmax(smoothed))  # the lowest of equally good thresholds
+    # The most cautious (highest) threshold whose smoothed objective is within THRESHOLD_TIE of the best:
+    # the objective is flat over a wide range, and there a difference below one right answer is noise.
+    best = int(np.flatnonzero(smoothed >= smoothed.max() - THRESHOLD_TIE).max())
     confident_p = float(grid[best])
     # Among the questions without a confident answer: the first hits are "possibly relevant" where one
     # of them is right more often than not.
-    rest = [question for question in questions if not confident_count(question.probabilities, confident_p)
-            and question.probabilities]
+    rest = [question for question in questions
+            if not confident_count(question.probabilities, confident_p, labelling) and question.probabilities]
     candidates = [float(value) for value in np.round(np.arange(0.05, confident_p, THRESHOLD_STEP), 2)]
     scored = [(sum((1 if any(question.rights[:MAX_CONFIDENT]) else -1)
                    for question in rest if max(question.probabilities) >= value), -value) for value in candidates]

@@ -7,14 +7,13 @@ as phrases; compounds split only into real words; the kept word lists load witho
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from advisory.library import EntryText, Library, LibraryEntry, Synonyms
 from advisory.library.analysis import (
@@ -171,15 +170,23 @@ CHATTY_ADDITIONS = {
 }
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.sampled_from(CHATTY_BASES), st.data())
-def test_a_chatty_question_keeps_its_confident_answer(library, base, data):
-    lang, question, slug = base
-    assert first(library, question, lang).confident and first(library, question, lang).entry.slug == slug
-    chatter = data.draw(st.lists(st.sampled_from(CHATTY_ADDITIONS[lang]), min_size=1, max_size=2, unique=True))
-    chatty = f"{', '.join(chatter)} – {question}?"
-    hit = first(library, chatty, lang)
-    assert (hit.entry.slug, hit.confident) == (slug, True), (chatty, hit.entry.slug, hit.confidence)
+# Since the more cautious CONFIDENT_P of 6 December 2026 (0.81), the one pair of additions holding four
+# words the library knows a little (relatives, "tilbage", a place) costs "må jeg danse" its confidence
+# (probability 0.77): the entry stays first, "muligvis relevant". Listed here so that a change either way shows.
+CHATTY_NOT_CONFIDENT = {("må jeg danse", frozenset({"min datter og mit barnebarn", "lige tilbage fra Mallorca"}))}
+
+
+def test_a_chatty_question_keeps_its_confident_answer(library):
+    # Every base with every one or two additions, in both orders (180 questions).
+    for lang, question, slug in CHATTY_BASES:
+        assert first(library, question, lang).confident and first(library, question, lang).entry.slug == slug
+        for size in (1, 2):
+            for chatter in itertools.permutations(CHATTY_ADDITIONS[lang], size):
+                chatty = f"{', '.join(chatter)} – {question}?"
+                hit = first(library, chatty, lang)
+                confident = (question, frozenset(chatter)) not in CHATTY_NOT_CONFIDENT
+                assert (hit.entry.slug, hit.confident) == (slug, confident), (chatty, hit.entry.slug, hit.probability)
+                assert hit.band in ("confident", "possible"), chatty
 
 
 def test_a_topical_word_the_library_lacks_lowers_the_confidence():

@@ -42,6 +42,7 @@ from advisory.library.confidence import (
     fit_logistic,
     hit_bands,
     hit_features,
+    tally,
 )
 from tools import fit_confidence
 
@@ -527,6 +528,7 @@ def test_the_model_in_code_is_the_one_the_fitting_script_derives_from_the_tuned_
     assert fit_confidence.tuned_sets().keys() >= set(EVAL_PARTS)
     assert "heldout" not in " ".join(str(path) for path in fit_confidence.tuned_sets().values())
     assert confidence.L2 == fitted.l2
+    assert confidence.LABELLING == fitted.labelling
     for name, stored, derived in (("MEAN", confidence.MEAN, fitted.model.mean),
                                   ("SCALE", confidence.SCALE, fitted.model.scale),
                                   ("COEF", confidence.COEF, fitted.model.coef)):
@@ -732,3 +734,61 @@ def test_search_never_raises_on_any_text(library, query, lang, kind, theme, limi
 def test_search_of_library_words_never_raises(library, words):
     for hit in library.search(" ".join(words)):
         assert hit.snippets, hit.entry.slug
+
+
+# --- the two readings of answered@3 and wrong-confident (issue 21/27) --------------------------------
+
+
+def test_both_readings_of_the_figures_on_a_hand_made_example():
+    # Five questions; the lists say whether each confident hit is right, in rank order.
+    shown = [[True], [True, False], [False, False], [], [False]]
+    answerable = [True, True, True, True, False]
+    figures = fit_confidence.reading_figures(shown, answerable)
+    # Per question (the issue's reading): a right entry among the confident ones; wrong when none is.
+    assert figures["answered_at_3_per_question"] == figures["answered_at_3"] == 0.5  # 2 of 4 answerable
+    assert figures["wrong_confident_per_question"] == 0.4  # [False, False] and the unanswerable one's hit
+    # Per hit (strict): one wrong hit among right ones makes the answer wrong.
+    assert figures["wrong_confident"] == 0.6
+    assert figures["answered_every_right"] == 0.25
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "labelling", "count"),
+    [
+        # "every": the likeliest group when it reaches the threshold.
+        ((0.8, 0.9, 0.2), "every", 2),
+        ((0.95, 0.97, 0.99), "every", 3),
+        # "some": the smallest group likely enough to hold the answer.
+        ((0.8, 0.9, 0.99), "some", 2),
+        ((0.95, 0.97, 0.99), "some", 1),
+        ((0.5, 0.6, 0.7), "some", 0),
+    ],
+)
+def test_the_confident_group_under_each_labelling(probabilities, labelling, count):
+    assert confident_count(probabilities, 0.85 if labelling == "some" else 0.75, labelling) == count
+
+
+def test_the_objective_counts_wrong_answers_as_the_labelling_reads_them():
+    # The first hit wrong, the second right, both confident: wrong per hit, right per question.
+    mixed = Question((0.7, 0.95), (False, True), True)
+    assert tally([mixed], 0.85, "every") == (1, 1)
+    assert tally([mixed], 0.85, "some") == (1, 0)
+    assert tally([Question((0.9,), (False,), False)], 0.85, "some") == (0, 1)
+
+
+def test_the_some_labels_say_whether_a_group_holds_a_right_entry():
+    rows = fit_confidence.Rows(np.zeros((5, len(FEATURES))), np.array([False, False, False, True, False]),
+                               [(0, 3, True), (3, 5, True)], [(False, True, False), (True, False)], ["da", "en"],
+                               [False, False])
+    assert rows.labels_for("every").tolist() == [False, False, False, True, False]
+    assert rows.labels_for("some").tolist() == [False, True, True, True, True]
+
+
+def test_where_the_objective_is_flat_the_more_cautious_threshold_is_chosen():
+    # Ten right answers at 0.9; at 0.6 four right and one wrong, worth nothing together (4 - 4 x 1):
+    # every threshold from 0.3 to 0.9 scores 10, so the highest of them is kept, without the wrong one.
+    questions = [Question((0.9,), (True,), True) for _ in range(10)]
+    questions += [Question((0.6,), (True,), True) for _ in range(4)] + [Question((0.6,), (False,), True)]
+    chosen = choose_thresholds(questions)
+    assert 0.6 < chosen.confident_p <= 0.9
+    assert (chosen.right_confident, chosen.wrong_confident) == (10, 0)

@@ -76,7 +76,9 @@ def test_the_call_page_benchmark_runs():
 def test_the_search_benchmark_runs():
     report = run_bench("search.py", "--quick", "--skip-heldout")
     positive(report, "entries", "tuned.old.all.questions", "tuned.old.all.answered_at_1", "tuned.dev.all.hit_at_3",
-             "bands.derived.confident_p")
+             "bands.derived.confident_p", "tuned.dev.all.answered_at_3_per_question",
+             "tuned.dev.all.wrong_confident_per_question", "cross_validated_by_language.da.answered_at_3",
+             "cross_validated_by_language.en.answered_at_3")
 
 
 def test_the_statistics_dashboard_benchmark_runs(tmp_path):
