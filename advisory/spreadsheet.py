@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 SEPARATOR = ";"
 DECIMAL_MARK = ","
@@ -149,7 +149,11 @@ def csv_fields(values: Sequence[Any]) -> list[str]:
     return [value if search(value) is None else '"' + value.replace('"', '""') + '"' for value in values]
 
 
-def write_csv_field_chunks(chunks: Iterable[Sequence[Sequence[str]]], target: BinaryIO,
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def write_csv_field_chunks(chunks: Iterable[Sequence[Sequence[str]]], target: Writable,
                            columns: Sequence[str] | None) -> None:
     """Write chunks given column by column, each column's cells already CSV fields (`csv_fields`, over
     cell texts neutralised as `cell_text` does): the bytes csv.writer writes for the same cells (as

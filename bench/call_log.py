@@ -1,6 +1,6 @@
 """Call log at scale: page, count and follow-up queries and a full export on a 1,000,000-call SQLite DB.
 
-    .venv/bin/python bench/call_log.py [--calls 1000000] [--db bench/.cache/calls-1m.db] [--rebuild] [--export-only]
+    .venv/bin/python bench/call_log.py [--calls 1000000] [--db bench/.cache/calls-1m.db] [--rebuild] [--export-only] [--split-from CALLS]
 
 Builds the database with the demo generator (or reuses the cached one) and prints ONE JSON line:
 calls, page_ms (slowest of four first-page queries), count_ms (slowest of their counts),
@@ -80,9 +80,12 @@ def _progress(done: int, total: int) -> None:
     print(f"\rseeding [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}", end="", file=sys.stderr)
 
 
-def _export_child(url: str) -> None:
+def _export_child(url: str, split_from: int | None) -> None:
     """Run in a subprocess: a full CSV export to a temporary file; print peak RSS and rows."""
     from services import exports
+
+    if split_from is not None:
+        exports.PARALLEL_MIN_ROWS = split_from
 
     with session_scope(get_engine(url)) as session, tempfile.TemporaryFile() as target:
         supervisor = _staff(session, "sofie")
@@ -115,8 +118,9 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _export_peak(url: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--export-child", url], capture_output=True, text=True,
+def _export_peak(url: str, split_from: int | None) -> dict:
+    split = [] if split_from is None else ["--split-from", str(split_from)]
+    done = subprocess.run([sys.executable, __file__, "--export-child", url, *split], capture_output=True, text=True,
                           check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -134,10 +138,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="delete the cached database first")
     parser.add_argument("--export-only", action="store_true",
                         help="only the export, on the database as it is (built by an earlier run)")
+    parser.add_argument("--split-from", type=int, metavar="CALLS",
+                        help="split the export across two processes from this many calls on "
+                             "(default: services.exports.PARALLEL_MIN_ROWS)")
     parser.add_argument("--export-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
-        _export_child(args.export_child)
+        _export_child(args.export_child, args.split_from)
         return
 
     url = f"sqlite:///{args.db.resolve()}"
@@ -146,7 +153,7 @@ def main() -> None:
             parser.error(f"{args.db} does not exist: build it first (without --export-only)")
         with get_engine(url).connect() as conn:
             calls = conn.execute(select(func.count()).select_from(Call)).scalar_one()
-        print(json.dumps({"calls": calls, **_export_figures(_export_peak(url))}))
+        print(json.dumps({"calls": calls, **_export_figures(_export_peak(url, args.split_from))}))
         return
     seed_s = _prepare(url, args.db, args.calls, args.rebuild)
     engine = get_engine(url)
@@ -174,7 +181,7 @@ def main() -> None:
             "all_counts": _timed(lambda: follow_ups.count_open(session, viewer=supervisor, scope="all",
                                                                today=today)),
         }
-    export = _export_peak(url)
+    export = _export_peak(url, args.split_from)
     figures = {
         "calls": calls,
         "page_ms": max(page.values()),

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
+from sqlalchemy import URL, Connection
 from sqlmodel import Session
 
 from advisory import access, spreadsheet
@@ -430,12 +431,17 @@ def _write_csv_export(session: Session, *, filters: CallFilters, viewer: StaffUs
     return done
 
 
+def _engine_url(session: Session) -> URL:
+    bind = session.get_bind()
+    return bind.engine.url if isinstance(bind, Connection) else bind.url
+
+
 def _split_key(session: Session, *, filters: CallFilters, viewer: StaffUser, total: int) -> ExportKey | None:
     """Where the second process's part ends (the first call of this process's part), for a large export
     of a database another process can open (a file or a server, not an in-memory SQLite)."""
     if total < PARALLEL_MIN_ROWS:
         return None
-    url = session.get_bind().url
+    url = _engine_url(session)
     if url.get_backend_name() == "sqlite" and sqlite_path(url.render_as_string(hide_password=False)) is None:
         return None
     return export_key_at(session, filters=filters, viewer=viewer, position=total // 2)
@@ -447,13 +453,15 @@ class _Worker:
 
     def __init__(self, session: Session, *, filters: CallFilters, viewer: StaffUser, columns: tuple[str, ...],
                  stop_at: ExportKey, target: BinaryIO) -> None:
-        self.rows, self.error, self.peak_mb = 0, None, None
+        self.rows = 0
+        self.error: BaseException | None = None
+        self.peak_mb: float | None = None
         self._errors = tempfile.TemporaryFile()
         root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
         self._process = subprocess.Popen([sys.executable, "-m", "services.export_worker"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._errors, env=env, cwd=root)
-        job = {"url": session.get_bind().url.render_as_string(hide_password=False), "filters": filters,
+        job = {"url": _engine_url(session).render_as_string(hide_password=False), "filters": filters,
                "viewer": viewer, "columns": columns, "stop_at": stop_at}
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(pickle.dumps(job))

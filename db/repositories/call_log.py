@@ -390,7 +390,7 @@ def _tuples(session: Session, query) -> list[tuple[Any, ...]]:
     conversion by SQLAlchemy (times and JSON as text), and a million Row objects cost seconds."""
     result = session.connection().execute(query)
     try:
-        return result.cursor.fetchall()  # type: ignore[attr-defined]
+        return result.cursor.fetchall()
     finally:
         result.close()
 
