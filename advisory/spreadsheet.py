@@ -57,6 +57,11 @@ def neutralise_all(values: Iterable[Any]) -> list[Any]:
     """`neutralise` of each value (a column of an export chunk): the quick test inline, no call per value
     that needs nothing."""
     suspect = _SUSPECT.search
+    try:  # one pass over the column's texts (a space is no suspect character): mostly nothing to do
+        if suspect(" ".join(filter(None, values))) is None:
+            return list(values)
+    except TypeError:  # not all texts
+        pass
     return [value if value.__class__ is not str or not suspect(value) else neutralise(value) for value in values]
 
 
@@ -138,11 +143,13 @@ def csv_fields(values: Sequence[Any]) -> list[str]:
     """`csv_field` of each cell of a column (of an export chunk): one pass over a column of texts that
     need no quotes, which is most of them."""
     try:
-        joined = "\x00".join(values)
-    except TypeError:  # not all texts: None or numbers among them
+        joined = "\x00".join(filter(None, values))  # (an empty text needs no quotes)
+    except TypeError:  # numbers among them
         if None not in values and all(value.__class__ is int for value in values):
             return list(map(str, values))
         return [csv_field(value) for value in values]
+    if None in values:
+        values = [value or "" for value in values]
     search = _NEEDS_QUOTES.search
     if search(joined) is None:
         return list(values)

@@ -1,21 +1,22 @@
-"""The second process of a large CSV export (services.exports, issue 25): one part of the rows, in frames.
+"""The second process of a large CSV export (services.exports, issue 25): the older part of the rows.
 
     python -m services.export_worker   (started by services.exports, never by hand)
 
-Reads its job (pickled by services.exports: the database URL, filters, viewer, columns and where its part
-stops) from stdin, so the URL's password never shows in a process list. Writes its part of the CSV (rows
-only: no BOM, no header) to stdout as frames, b"<bytes> <rows>\\n" and then the bytes, one per chunk, so
-the exporting process can count the rows for its progress bar. Its peak memory goes to stderr at the end.
+Reads its job (pickled by services.exports: the database URL, filters, viewer, columns, where its part
+starts and the file descriptor of the unnamed file it writes to) from stdin, so the URL's password never
+shows in a process list. Writes its part of the CSV (rows only: no BOM, no header) to that file, tells the
+rows written so far on stdout (a line per chunk) for the progress bar, and its peak memory on stderr at
+the end.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
 
 from advisory import spreadsheet
 from db.engine import get_engine, session_scope
@@ -33,36 +34,23 @@ def _peak_mb() -> float | None:
     return None
 
 
-class _Frames:
-    """The target of the csv writing: each chunk's bytes (one write per chunk) go out as a frame that
-    names its rows."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self.out, self.rows = out, 0
-
-    def counting(self, chunks: Iterable[list[Sequence[Any]]]) -> Iterator[list[Sequence[Any]]]:
-        for fields in chunks:
-            self.rows = len(fields[0]) if fields else 0
-            yield fields
-
-    def write(self, data: bytes) -> int:
-        self.out.write(b"%d %d\n" % (len(data), self.rows))
-        self.rows = 0
-        return self.out.write(data)
+def _telling(chunks: Iterable[Sequence[Sequence[str]]]) -> Iterator[Sequence[Sequence[str]]]:
+    done = 0
+    for fields in chunks:
+        yield fields
+        done += len(fields[0]) if fields else 0
+        print(done, flush=True)
 
 
 def main() -> None:
     job = pickle.loads(sys.stdin.buffer.read())  # written by services.exports, our own parent
-    out = sys.stdout.buffer
     engine = get_engine(job["url"])
-    with session_scope(engine) as session:
+    with session_scope(engine) as session, os.fdopen(job["fd"], "wb") as part:
         columns = job["columns"]
         chunks = iter_call_columns(session, filters=job["filters"], viewer=job["viewer"], columns=columns,
-                                   chunk_size=PROGRESS_EVERY_ROWS, stop_at=job["stop_at"])
-        frames = _Frames(out)
-        spreadsheet.write_csv_field_chunks(frames.counting(csv_field_chunks(chunks, columns)), frames, None)
+                                   chunk_size=PROGRESS_EVERY_ROWS, start_at=job["start_at"])
+        spreadsheet.write_csv_field_chunks(_telling(csv_field_chunks(chunks, columns)), part, None)
         session.rollback()
-    out.flush()
     engine.dispose()
     print(json.dumps({"peak_mb": _peak_mb()}), file=sys.stderr)
 

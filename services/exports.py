@@ -353,8 +353,9 @@ def _reporting(rows: Iterable[list[Any]], total: int, progress: Progress) -> Ite
 
 
 # A CSV export of at least this many calls is read and written by two processes (this one and
-# services.export_worker), each its half, the worker's streamed into the file first: reading SQLite and
-# the csv writer are C code that one core cannot run through a million calls in issue 25's 30 seconds.
+# services.export_worker), each its half; the worker's (the older calls) is appended when both are done.
+# Reading SQLite and writing the text is C code that one core cannot run through a million calls in
+# issue 25's 30 seconds.
 PARALLEL_MIN_ROWS = 200_000
 
 
@@ -394,9 +395,9 @@ class _Counted:
 
 
 def _cell_chunks(session: Session, *, filters: CallFilters, viewer: StaffUser, columns: tuple[str, ...],
-                 start_at: ExportKey | None = None) -> Iterator[list[Sequence[Any]]]:
+                 stop_at: ExportKey | None = None) -> Iterator[list[Sequence[Any]]]:
     return csv_field_chunks(iter_call_columns(session, filters=filters, viewer=viewer, columns=columns,
-                                             chunk_size=PROGRESS_EVERY_ROWS, start_at=start_at), columns)
+                                             chunk_size=PROGRESS_EVERY_ROWS, stop_at=stop_at), columns)
 
 
 def _write_csv_export(session: Session, *, filters: CallFilters, viewer: StaffUser, columns: tuple[str, ...],
@@ -413,19 +414,19 @@ def _write_csv_export(session: Session, *, filters: CallFilters, viewer: StaffUs
         marks.finish(counted.done)
         return counted.done
     spreadsheet.write_csv_field_chunks((), target, columns)  # the BOM and the header
-    worker = _Worker(session, filters=filters, viewer=viewer, columns=columns, stop_at=split, target=target)
-    try:
-        counted = _Counted(lambda done: marks.update(done + worker.rows))
-        with tempfile.TemporaryFile() as own:  # no name on disk; 0600
+    with tempfile.TemporaryFile() as theirs:  # the worker's part: no name on disk, 0600
+        worker = _Worker(session, filters=filters, viewer=viewer, columns=columns, start_at=split, part=theirs)
+        try:
+            counted = _Counted(lambda done: marks.update(done + worker.rows))
             spreadsheet.write_csv_field_chunks(
                 counted.counting(_cell_chunks(session, filters=filters, viewer=viewer, columns=columns,
-                                              start_at=split)), own, None)
+                                              stop_at=split)), target, None)
             while not worker.wait(0.2):
                 marks.update(counted.done + worker.rows)
-            own.seek(0)
-            shutil.copyfileobj(own, target, 1 << 20)
-    finally:
-        worker.stop()
+            theirs.seek(0)
+            shutil.copyfileobj(theirs, target, 1 << 20)
+        finally:
+            worker.stop()
     done = counted.done + worker.rows
     marks.finish(done)
     return done
@@ -448,36 +449,33 @@ def _split_key(session: Session, *, filters: CallFilters, viewer: StaffUser, tot
 
 
 class _Worker:
-    """services.export_worker, writing the calls before `stop_at` into `target` from a thread as its
-    frames come (this process writes the rest meanwhile)."""
+    """services.export_worker, writing the calls from `start_at` on (the older part) into `part` (a file
+    this process appends to the export once both parts are written); it tells its rows as it goes."""
 
     def __init__(self, session: Session, *, filters: CallFilters, viewer: StaffUser, columns: tuple[str, ...],
-                 stop_at: ExportKey, target: BinaryIO) -> None:
+                 start_at: ExportKey, part: BinaryIO) -> None:
         self.rows = 0
         self.error: BaseException | None = None
         self.peak_mb: float | None = None
         self._errors = tempfile.TemporaryFile()
         root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+        fd = part.fileno()
         self._process = subprocess.Popen([sys.executable, "-m", "services.export_worker"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=self._errors, env=env, cwd=root)
+                                         stdout=subprocess.PIPE, stderr=self._errors, env=env, cwd=root,
+                                         pass_fds=(fd,))
         job = {"url": _engine_url(session).render_as_string(hide_password=False), "filters": filters,
-               "viewer": viewer, "columns": columns, "stop_at": stop_at}
+               "viewer": viewer, "columns": columns, "start_at": start_at, "fd": fd}
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(pickle.dumps(job))
         self._process.stdin.close()
-        self._thread = threading.Thread(target=self._pump, args=(self._process.stdout, target), daemon=True)
+        self._thread = threading.Thread(target=self._count, args=(self._process.stdout,), daemon=True)
         self._thread.start()
 
-    def _pump(self, frames: BinaryIO, target: BinaryIO) -> None:
+    def _count(self, told: BinaryIO) -> None:
         try:
-            while header := frames.readline():
-                size, rows = map(int, header.split())
-                data = frames.read(size)
-                if len(data) != size:
-                    raise RuntimeError("the export worker's output ended inside a frame")
-                target.write(data)
-                self.rows += rows
+            for line in told:  # the rows written so far, a line per chunk
+                self.rows = int(line)
         except BaseException as error:  # handed to the exporting thread by wait()
             self.error = error
 
