@@ -254,45 +254,10 @@ def csv_field_chunks(chunks: Iterable[list[Sequence[Any]]], columns: Sequence[st
         yield chunk
 
 
-_TIME_COLUMNS = {"started_at", "ended_at", "anonymised_at"}
-_LIST_COLUMNS = {"delivered_blocks", "library_slugs"}
-# Numbers, yes/no and the vocabulary's codes (enums on input, lists of them too): the csv writer writes them
-# as they are (None as nothing), there is nothing to neutralise.
-_CODE_COLUMNS = {"id", "duration_seconds", "caller_role", "group_id", "disposition", "outcome", "lang",
-                 "contact_consent"}
-_CODE_LIST_COLUMNS = {"flags", "topics"}
-
-
-def _cell_converter(name: str) -> Callable[[Any], Any] | None:
-    """The CSV cell of one column's value (a parsed value: a datetime, a list ...); None: the value goes to
-    the csv writer as it is."""
-    if name in _TIME_COLUMNS:
-        return _time_text
-    if name in _LIST_COLUMNS:
-        return _list_text
-    if name in _CODE_LIST_COLUMNS:
-        return _code_list_text
-    if name in _CODE_COLUMNS:
-        return None
-    return _text
-
-
 def export_rows(calls: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[list[Any]]:
     """Rows for the XLSX: numbers stay numbers."""
     for call in calls:
         yield [_value(call.get(name)) for name in columns]
-
-
-def export_cells(rows: Iterable[Sequence[Any]], columns: tuple[str, ...]) -> Iterator[list[str]]:
-    """Rows of parsed values (lists in `columns` order: datetimes, lists ...) as CSV cells, each value its
-    neutralised cell text (advisory.spreadsheet's format)."""
-    converters = [(index, convert) for index, name in enumerate(columns)
-                  if (convert := _cell_converter(name)) is not None]
-    for row in rows:
-        cells = list(row)
-        for index, convert in converters:
-            cells[index] = convert(cells[index])
-        yield cells
 
 
 def csv_chunks(rows: Iterable[Sequence[Any]], columns: Sequence[str],
