@@ -53,7 +53,7 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def neutralise_all(values: Iterable[Any]) -> list[Any]:
+def neutralise_all(values: Sequence[Any]) -> list[Any]:
     """`neutralise` of each value (a column of an export chunk): the quick test inline, no call per value
     that needs nothing."""
     suspect = _SUSPECT.search
@@ -172,6 +172,8 @@ def write_csv_field_chunks(chunks: Iterable[Sequence[Sequence[str]]], target: Wr
         csv.writer(header, delimiter=SEPARATOR, lineterminator="\r\n").writerow([cell_text(name) for name in columns])
         target.write((BOM + header.getvalue()).encode("utf-8"))
     for fields in chunks:
+        if len(fields) == 1:  # csv.writer quotes a row's only field when it is empty, or the line would be blank
+            fields = [['""' if field == "" else field for field in fields[0]]]
         if fields and len(fields[0]):
             target.write(("\r\n".join(map(SEPARATOR.join, zip(*fields, strict=True))) + "\r\n").encode("utf-8"))
 

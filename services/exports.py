@@ -209,10 +209,6 @@ def _booleans_column(values: Sequence[Any]) -> list[str]:
             for value in values]
 
 
-def _times_fields(values: Sequence[Any]) -> list[str]:
-    return _times_column(values)  # "YYYY-MM-DD HH:MM:SS" or nothing: never quoted
-
-
 _STORED_TIME_COLUMNS = {"started_at", "ended_at", "anonymised_at"}
 # Numbers: as csv.writer writes them (str(), nothing for None).
 _NUMBER_COLUMNS = {"id", "duration_seconds"}
@@ -234,8 +230,8 @@ def _column_converter(name: str) -> Callable[[Sequence[Any]], list[str]]:
     """The CSV fields of one column of a chunk (values as iter_call_columns reads them)."""
     if name in _NUMBER_COLUMNS:
         return spreadsheet.csv_fields
-    if name in _STORED_TIME_COLUMNS:
-        return _times_fields
+    if name in _STORED_TIME_COLUMNS:  # "YYYY-MM-DD HH:MM:SS" or nothing: never quoted
+        return _times_column
     if name == "contact_consent":
         return _booleans_column
     if name in _CACHED_CELLS:
@@ -319,8 +315,8 @@ def _reporting(rows: Iterable[list[Any]], total: int, progress: Progress) -> Ite
 
 # A CSV export of at least this many calls is read and written by two processes (this one and
 # services.export_worker), each its half; the worker's (the older calls) is appended when both are done.
-# Reading SQLite and writing the text is C code that one core cannot run through a million calls in
-# issue 25's 30 seconds.
+# A million calls take about 21 s of CPU (mostly SQLite's reading and the text written, C code); on a
+# shared 2-core machine one process does not reliably finish them in issue 25's 30 seconds, two do.
 PARALLEL_MIN_ROWS = 200_000
 
 

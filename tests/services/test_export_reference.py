@@ -152,3 +152,8 @@ def test_csv_fields_are_what_the_csv_writer_writes():
     spreadsheet.write_csv(list(zip(*columns, strict=True)), [f"c{n}" for n in range(len(columns))], reference,
                           cells=True)
     assert fast.getvalue() == reference.getvalue()
+    one_column = [["", "x", ""]]
+    fast, reference = io.BytesIO(), io.BytesIO()
+    spreadsheet.write_csv_field_chunks([[spreadsheet.csv_fields(column) for column in one_column]], fast, ["c"])
+    spreadsheet.write_csv(list(zip(*one_column, strict=True)), ["c"], reference, cells=True)
+    assert fast.getvalue() == reference.getvalue()
