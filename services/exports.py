@@ -428,8 +428,11 @@ class _Worker:
         job = {"url": _engine_url(session).render_as_string(hide_password=False), "filters": filters,
                "viewer": viewer, "columns": columns, "start_at": start_at, "fd": fd}
         assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write(pickle.dumps(job))
-        self._process.stdin.close()
+        try:
+            self._process.stdin.write(pickle.dumps(job))
+            self._process.stdin.close()
+        except BrokenPipeError:  # it ended before reading its job: wait() reports how
+            pass
         self._thread = threading.Thread(target=self._count, args=(self._process.stdout,), daemon=True)
         self._thread.start()
 

@@ -157,3 +157,12 @@ def test_csv_fields_are_what_the_csv_writer_writes():
     spreadsheet.write_csv_field_chunks([[spreadsheet.csv_fields(column) for column in one_column]], fast, ["c"])
     spreadsheet.write_csv(list(zip(*one_column, strict=True)), ["c"], reference, cells=True)
     assert fast.getvalue() == reference.getvalue()
+
+
+def test_a_failed_worker_fails_the_export_and_leaves_no_file(session, random_log, monkeypatch, tmp_path):
+    monkeypatch.setattr(exports, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(exports.sys, "executable", "/bin/false")  # the worker process exits at once, failed
+    with pytest.raises(RuntimeError, match="export worker failed"):
+        exports.export_to_file(session, filters=CallFilters(), viewer=random_log["sofie"], fmt="csv",
+                               include_contact=True, directory=tmp_path / "exports")
+    assert list((tmp_path / "exports").iterdir()) == []
