@@ -7,13 +7,13 @@ serve; advisors only ever see their own calls, whatever filters they pass.
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, distinct, exists, func, select, type_coerce, update
+from sqlalchemy import String, Text, and_, cast, distinct, exists, func, literal, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -344,7 +344,7 @@ def iter_calls(session: Session, *, filters: CallFilters, viewer: StaffUser,
         last = (chunk[-1].started_at, chunk[-1].id)
 
 
-def _json_list(value: Any) -> list[str]:
+def json_list(value: Any) -> list[str]:
     """A JSON list of codes as stored (text on SQLite; PostgreSQL's driver has parsed it already).
 
     Lists of plain codes ('["a", "b"]') are split without the JSON parser, a third of an export's reading
@@ -360,48 +360,119 @@ def _json_list(value: Any) -> list[str]:
 
 
 _JSON_COLUMNS = ("flags", "delivered_blocks")
+_TIME_COLUMNS = ("started_at", "ended_at", "contact_consent_at", "anonymised_at", "created_at", "updated_at")
 LINKED_COLUMNS = ("advisor_name", "topics", "library_slugs")
 
 
-def iter_call_rows(session: Session, *, filters: CallFilters, viewer: StaffUser, columns: Sequence[str],
-                   chunk_size: int = 5000) -> Iterator[list[Any]]:
-    """The export's reading: every matching call as a list of `columns` (the call's own columns and
-    LINKED_COLUMNS), newest first, in keyset-paged chunks like `iter_calls`, without building a dict per
-    call and reading only the columns asked for."""
+def _joined_links(session: Session, column, call_ids: Sequence[int]) -> dict[int, str]:
+    """Per call that has any, the values of a link table's `column` (topics or library slugs), sorted and
+    joined with ";" in SQL: one query for an export chunk, over the link table's primary key (call_id,
+    value) by an id range when the chunk's ids are (nearly) one run, else by the ids."""
+    table = column.class_
+    low, high = min(call_ids), max(call_ids)
+    if high - low < 4 * len(call_ids):
+        condition = table.call_id.between(low, high)
+    else:
+        condition = table.call_id.in_(call_ids)
+    if session.get_bind().dialect.name == "postgresql":
+        query = (select(table.call_id, func.string_agg(column, aggregate_order_by(literal(";"), column)))
+                 .where(condition).group_by(table.call_id))
+    else:
+        # SQLite 3.40 has no ORDER BY inside group_concat: grouped by call_id, the rows come from the primary
+        # key (call_id, value) in its order, so each call's values come sorted, with no sorting step (an
+        # ordered subquery costs a temporary B-tree for the GROUP BY). tests/services/test_export_reference.py
+        # holds it to the sorted order.
+        query = select(table.call_id, func.group_concat(column, ";")).where(condition).group_by(table.call_id)
+    return dict(_tuples(session, query))
+
+
+def _tuples(session: Session, query) -> list[tuple[Any, ...]]:
+    """The rows of a Core select as the driver's plain tuples: the export selects only columns that need no
+    conversion by SQLAlchemy (times and JSON as text), and a million Row objects cost seconds."""
+    result = session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+ExportKey = tuple[datetime, int]  # (started_at, id): a call's place in the export's order, newest first
+
+
+def export_key_at(session: Session, *, filters: CallFilters, viewer: StaffUser, position: int) -> ExportKey | None:
+    """The key of the matching call at `position` (0: the newest) in the export's order; None past the end.
+    Splits a large export into parts (`iter_call_columns`' start_at and stop_at)."""
+    query = _filtered(select(Call.started_at, Call.id), filters, viewer)
+    row = session.execute(query.order_by(col(Call.started_at).desc(), col(Call.id).desc())
+                          .offset(position).limit(1)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def iter_call_columns(session: Session, *, filters: CallFilters, viewer: StaffUser, columns: Sequence[str],
+                      chunk_size: int = 5000, start_at: ExportKey | None = None,
+                      stop_at: ExportKey | None = None) -> Iterator[list[Sequence[Any]]]:
+    """The export's reading: every matching call, newest first, in keyset-paged chunks like `iter_calls`;
+    each chunk column by column (a list of `columns`, each a sequence of the chunk's values), so the export
+    converts a column at a time.
+
+    Values come as stored, nothing parsed per row: times as the driver returns them (SQLite: the stored UTC
+    text "YYYY-MM-DD HH:MM:SS.ffffff"; PostgreSQL: aware datetimes), JSON lists as their JSON text, topics
+    and library slugs sorted and joined with ";" (None when there are none), advisor_name the display
+    name (None if unknown). `start_at`: from that call on (itself included); `stop_at`: up to that call (itself
+    left out): one part of a split export (`export_key_at`)."""
     table = Call.__table__.c
+    expressions: dict[str, Any] = {}
+    for name in columns:
+        if name in _JSON_COLUMNS:
+            expressions[name] = cast(table[name], Text)
+        elif name in _TIME_COLUMNS:
+            expressions[name] = type_coerce(table[name], String)  # the stored text on SQLite, unparsed
+        elif name not in LINKED_COLUMNS:
+            expressions[name] = table[name]
+    # The keyset (started_at, id) and the advisor come first; the call's own asked columns follow.
     own = [name for name in columns if name not in LINKED_COLUMNS]
-    selected = [table.id, table.started_at, table.advisor_id] + [
-        type_coerce(table[name], String) if name in _JSON_COLUMNS else table[name]
-        for name in own if name not in ("id", "started_at", "advisor_id")]
-    position = {name: index for index, name in enumerate(
-        ["id", "started_at", "advisor_id", *[n for n in own if n not in ("id", "started_at", "advisor_id")]])}
-    extra = {name: len(position) + index for index, name in enumerate(LINKED_COLUMNS)}
-    order = [position[name] if name in position else extra[name] for name in columns]
-    pick = operator.itemgetter(*order) if len(order) > 1 else (lambda full: (full[order[0]],))
-    json_at = [index for index, name in enumerate(columns) if name in _JSON_COLUMNS]
+    selected = [type_coerce(table.started_at, String), table.id, table.advisor_id,
+                *(expressions[name] for name in own)]
+    at = {name: 3 + index for index, name in enumerate(own)}
     base = _filtered(select(*selected), filters, viewer)
-    last: tuple[datetime, int] | None = None
+    if stop_at is not None:  # calls after it in the export's order: newer, or as new with a higher id
+        base = base.where(col(Call.started_at) >= stop_at[0],
+                          ~and_(col(Call.started_at) == stop_at[0], col(Call.id) <= stop_at[1]))
+    # The keyset: the next chunk starts after `last` (the last call read; from start_at on: as if after it).
+    last: ExportKey | None = None if start_at is None else (start_at[0], start_at[1] + 1)
+    linked = {"topics": col(CallTopic.topic), "library_slugs": col(CallLibraryEntry.slug)}
     while True:
         query = base
         if last is not None:
             query = query.where(col(Call.started_at) <= last[0],
                                 ~and_(col(Call.started_at) == last[0], col(Call.id) >= last[1]))
-        chunk = session.connection().execute(
-            query.order_by(col(Call.started_at).desc(), col(Call.id).desc()).limit(chunk_size)).all()
+        chunk = _tuples(session, query.order_by(col(Call.started_at).desc(), col(Call.id).desc()).limit(chunk_size))
         if not chunk:
             return
-        names = staff_names(session, ids={row[2] for row in chunk})
-        ids = [row[0] for row in chunk]
-        linked = {"topics": call_topics(session, ids) if "topics" in columns else {},
-                  "library_slugs": call_library_slugs(session, ids) if "library_slugs" in columns else {}}
-        topics, slugs = linked["topics"], linked["library_slugs"]
-        for row in chunk:
-            # The row, then the linked values, picked into the asked order in one C call.
-            values = list(pick((*row, names.get(row[2], ""), topics.get(row[0]), slugs.get(row[0]))))
-            for at in json_at:
-                values[at] = _json_list(values[at])
-            yield values
-        last = (chunk[-1][1], chunk[-1][0])
+        last = (_stored_utc(chunk[-1][0]), chunk[-1][1])
+        values = list(zip(*chunk, strict=True))
+        del chunk  # the rows' values live on in `values` alone: the export converts the columns in place
+        result: list[Sequence[Any]] = []
+        for name in columns:
+            if name == "advisor_name":
+                names = staff_names(session, ids=set(values[2]))
+                result.append(list(map(names.get, values[2])))
+            elif name in linked:
+                joined = _joined_links(session, linked[name], values[1])
+                result.append(list(map(joined.get, values[1])))
+            else:
+                result.append(values[at[name]])
+        del values
+        yield result
+        del result
+
+
+def _stored_utc(value: Any) -> datetime:
+    """A time as read unparsed (`iter_call_columns`) as an aware UTC datetime, for the next keyset page."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def advisor_choices(session: Session, *, date_from: date | None = None,

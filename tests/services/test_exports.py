@@ -273,7 +273,11 @@ def test_exports_refuse_a_folder_that_is_not_their_own(tmp_path):
 
 def test_times_are_copenhagen_wall_time_across_the_clock_change():
     # 29 March 2026: 01:30 UTC is 03:30 summer time; 25 October 2026: 00:30 UTC is 02:30 summer time and
-    # 01:30 UTC is 02:30 winter time.
-    rows = exports.export_cells([[datetime(2026, 3, 29, 1, 30, tzinfo=UTC)], [datetime(2026, 10, 25, 0, 30, tzinfo=UTC)],
-                                 [datetime(2026, 10, 25, 1, 30, tzinfo=UTC)], [None]], ("started_at",))
-    assert [row[0] for row in rows] == ["2026-03-29 03:30:00", "2026-10-25 02:30:00", "2026-10-25 02:30:00", ""]
+    # 01:30 UTC is 02:30 winter time. As PostgreSQL's driver gives them (datetimes) and as SQLite stores them.
+    times = [datetime(2026, 3, 29, 1, 30, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+             datetime(2026, 10, 25, 1, 30, 59, 999999, tzinfo=UTC), datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC)]
+    stored = [time.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds") for time in times]
+    expected = ["2026-03-29 03:30:00", "2026-10-25 02:30:00", "2026-10-25 02:30:59", "2026-10-25 02:59:59", ""]
+    for values in ([*times, None], [*stored, None], [*(value[:19] for value in stored), None]):
+        [[cells]] = exports.csv_field_chunks([[values]], ("started_at",))
+        assert cells == expected, values
