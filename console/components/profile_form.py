@@ -75,7 +75,7 @@ def _fracture_row(call: CallState, number: int, row: int) -> None:
     call.fracture_row_defaults(row)
     with st.container(border=True):
         # Side by side in equal shares, without a column around each (fewer elements per change).
-        with st.container(horizontal=True, gap="small"):
+        with st.container(horizontal=True, wrap=False, gap="small"):
             st.selectbox(t("profile.fracture_site", n=number), codes("fracture_site"), index=None,
                          key=item_key("fx_site", row), format_func=labeller("fracture_site"),
                          placeholder=t("profile.choose"), persist_state=KEEP, width="stretch")
@@ -85,7 +85,7 @@ def _fracture_row(call: CallState, number: int, row: int) -> None:
         if kind == "weeks":
             st.text_input(t("profile.weeks_ago"), key=item_key("fx_weeks", row), max_chars=4, persist_state=KEEP)
         elif kind == "month":
-            with st.container(horizontal=True, gap="small"):
+            with st.container(horizontal=True, wrap=False, gap="small"):
                 st.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=item_key("fx_month", row),
                              format_func=_label("month"), placeholder=t("profile.choose"), persist_state=KEEP,
                              width="stretch")
@@ -93,7 +93,7 @@ def _fracture_row(call: CallState, number: int, row: int) -> None:
                               width="stretch")
         else:
             st.caption(t("profile.when_unknown_help"))
-        with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        with st.container(horizontal=True, wrap=False, vertical_alignment="bottom", gap="small"):
             st.checkbox(t("profile.low_energy"), key=item_key("fx_low_energy", row),
                         help=t("profile.low_energy_help"), persist_state=KEEP, width="stretch")
             st.button(t("profile.remove_fracture"), key=item_key("remove_fracture", row), on_click=_remove_row,
@@ -162,7 +162,7 @@ def profile_form(errors: dict[str, str], *, own_column: bool = False) -> None:
                                          and fields[0].shown_if is None for fields in by_column):
             # Questions that are one widget each and nothing under it: side by side in equal shares without a
             # column around each (one container instead of one per column plus theirs).
-            with st.container(horizontal=True, gap="small"):
+            with st.container(horizontal=True, wrap=False, gap="small"):
                 for (field,) in by_column:
                     _widget(call, field, errors, ends_container=True)
             continue
