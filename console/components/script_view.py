@@ -108,18 +108,17 @@ def _keep_current_open(section: str | None, present: list[str]) -> None:
 
 
 def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
-    # The text with a line of tags, review marker and sources under it, the "said" tick beside them: little
-    # height, so the answers stay in view. Three elements (the block, its text and line, its tick), not a row
-    # of their own for the line and the tick inside the block: a profile change redraws every block shown
-    # (issue 23). `wrap=False`: the tick stays beside the text however long it is.
+    # The text, then one row with the tags, review marker and sources beside the "said" tick: little height,
+    # so the answers stay in view.
     badges = [f":blue-badge[{tag_labels.get(tag, tag)}]" for tag in block.tags]
     if marker := review_marker(block.review_status):
         badges.append(marker)
     badges.append(f":gray[{t('script.sources', keys=', '.join(block.sources))}]")
-    with st.container(border=True, horizontal=True, wrap=False, vertical_alignment="bottom", gap="small",
-                      key=item_key("block", block.id)):
-        st.markdown(f"{block.text}\n\n:small[{' '.join(badges)}]", width="stretch")
-        st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
+    with st.container(border=True, gap="small", key=item_key("block", block.id)):
+        st.markdown(block.text)
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f":small[{' '.join(badges)}]", width="stretch")
+            st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
 
 
 def _offered_entry(library: Library, slug: str, lang: str, audience: str = "member") -> None:
