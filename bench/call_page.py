@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ROUNDS = 40
+
+
+def count_elements(tree) -> Counter:
+    """The elements and containers in an AppTest tree, by kind (the roots main, sidebar, ... not counted):
+    what a full run of the page sends the browser, one message each."""
+    kinds: Counter = Counter()
+    pending = [child for root in tree.children.values() for child in root.children.values()]
+    while pending:
+        node = pending.pop()
+        kinds[type(node).__name__] += 1
+        pending.extend(getattr(node, "children", {}).values())
+    return kinds
 
 
 def main() -> None:
@@ -75,6 +88,10 @@ def main() -> None:
         stored_age = drafts.list_drafts(session, advisor_id=advisor.id)[0].data["values"]["call_age"]
     assert stored_age == str(70 + (ROUNDS - 1) % 20), "autosave did not keep up"
 
+    # What a profile change redraws: the page's elements after one (AppTest draws all of it, the browser
+    # receives the call fragment's share, see bench/capacity.py's light_by_field).
+    kinds = count_elements(at._tree)
+    print(json.dumps({"elements_by_kind": dict(kinds.most_common())}), file=sys.stderr)
     timings.sort()
     print(json.dumps({
         "rerun_median_ms": round(statistics.median(timings), 1),
@@ -82,6 +99,7 @@ def main() -> None:
         "rerun_max_ms": round(timings[-1], 1),
         "rounds": ROUNDS,
         "blocks_on_page": sum(1 for box in at.checkbox if box.key and box.key.startswith("call_said_")),
+        "elements_after_profile_change": sum(kinds.values()),
         "target_ms": 300,
     }))
 

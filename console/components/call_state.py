@@ -10,6 +10,7 @@ services/calls.py; the call's values are read and written through console/call_f
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 
 import streamlit as st
@@ -161,13 +162,16 @@ def _show_field_errors(errors: dict[str, str]) -> None:
     state["save_errors"] = [t("call.error_fields")] * bool(beside) + elsewhere
 
 
-def field_error(name: str) -> None:
-    """The save's message for the widget `name`, shown under it until its value changes."""
+def field_error(name: str, *, ends_container: bool = False) -> None:
+    """The save's message for the widget `name`, shown under it until its value changes.
+
+    In a container of its own, always there: a message that comes and goes must not move the fields below.
+    `ends_container`: the widget is the last in its container (nothing below can move), so no container."""
     state = call()
     refused = (state["field_errors"] or {}).get(name)
-    slot = st.container()  # always there: a message that comes and goes must not move the fields below
-    if refused and state[name] == refused[0]:
-        slot.error(refused[1])
+    with nullcontext() if ends_container else st.container():
+        if refused and state[name] == refused[0]:
+            st.error(refused[1])
 
 
 def _ask_discard(confirm: bool) -> None:

@@ -179,7 +179,7 @@ def wrap_up(*, library: Library, lang: str, ends_call: bool = False) -> None:
         # max_chars shows a counter; CallCreate holds the same limit (NOTES_MAX_CHARS).
         st.text_area(t("call.notes"), key=key("notes"), height=160, persist_state=KEEP,
                      placeholder=t("call.notes_placeholder"), max_chars=NOTES_MAX_CHARS)
-        field_error("notes")
+        field_error("notes", ends_container=True)  # the last in its column
     with right:
         st.selectbox(t("call.outcome"), codes("outcome"), key=key("outcome"), persist_state=KEEP,
                      format_func=labeller("outcome"), placeholder=t("common.choose"))

@@ -105,6 +105,7 @@ def entry_caption(entry: LibraryEntry) -> str:
 def entry_body(entry: LibraryEntry, lang: str) -> None:
     """The short answer (to read aloud), the detail and the sources of one entry."""
     text = entry.text(lang)
-    st.markdown(f"**{escape_md(text.short_answer)}**")
-    st.markdown(escape_md(text.detail))
-    st.caption(entry_caption(entry))
+    # One element for the three (the call page redraws the entries its script offers on every profile change);
+    # the sources line small and grey as a caption.
+    st.markdown(f"**{escape_md(text.short_answer)}**\n\n{escape_md(text.detail)}\n\n"
+                f":small[:gray[{entry_caption(entry)}]]")

@@ -9,6 +9,7 @@ another page during the call.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from itertools import groupby
 from typing import Final
 
@@ -37,13 +38,20 @@ def _label(prefix: str):
     return lambda value: translate(f"profile.{prefix}_{value}", lang)
 
 
-def _error(errors: dict[str, str], field: str) -> None:
-    # Always one container, message or not: an element that comes and goes would shift the widgets after it
-    # to new places on the page, and the browser redraws a moved text field empty for a moment (what was
-    # typed in it meanwhile looked lost).
-    slot = st.container()
-    if field in errors:
-        slot.error(errors[field], icon=":material/warning:")
+def _message(call: CallState, field: ProfileField, errors: dict[str, str], *, ends_container: bool) -> None:
+    # The field's message, or else its hint (a T-score typed without a minus), under the widget. Always in one
+    # container of its own when something follows in the same container: an element that comes and goes would
+    # shift the widgets after it to new places on the page, and the browser redraws a moved text field empty
+    # for a moment (what was typed in it meanwhile looked lost). A field that ends its container (the last in
+    # a column) needs none: nothing after it can move, and one element fewer is redrawn per change.
+    has_message = field.widget != "yes_no"
+    if not has_message and not field.hint_if_positive:
+        return
+    with nullcontext() if ends_container else st.container():
+        if has_message and field.field in errors:
+            st.error(errors[field.field], icon=":material/warning:")
+        elif field.hint_if_positive and call.positive(field):
+            st.caption(t(field.hint_if_positive))
 
 
 # --- fracture rows ------------------------------------------------------------------------------------
@@ -66,26 +74,29 @@ def _known_changed(field: ProfileField) -> None:
 def _fracture_row(call: CallState, number: int, row: int) -> None:
     call.fracture_row_defaults(row)
     with st.container(border=True):
-        site, when = st.columns([1, 1])
-        site.selectbox(t("profile.fracture_site", n=number), codes("fracture_site"), index=None,
-                       key=item_key("fx_site", row), format_func=labeller("fracture_site"),
-                       placeholder=t("profile.choose"), persist_state=KEEP)
-        when.radio(t("profile.fracture_when"), WHEN_KINDS, key=item_key("fx_when", row), horizontal=True,
-                   format_func=_label("when"), persist_state=KEEP)
+        # Side by side in equal shares, without a column around each (fewer elements per change).
+        with st.container(horizontal=True, wrap=False, gap="small"):
+            st.selectbox(t("profile.fracture_site", n=number), codes("fracture_site"), index=None,
+                         key=item_key("fx_site", row), format_func=labeller("fracture_site"),
+                         placeholder=t("profile.choose"), persist_state=KEEP, width="stretch")
+            st.radio(t("profile.fracture_when"), WHEN_KINDS, key=item_key("fx_when", row), horizontal=True,
+                     format_func=_label("when"), persist_state=KEEP, width="stretch")
         kind = call.item("fx_when", row)
         if kind == "weeks":
             st.text_input(t("profile.weeks_ago"), key=item_key("fx_weeks", row), max_chars=4, persist_state=KEEP)
         elif kind == "month":
-            month, year = st.columns([1, 1])
-            month.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=item_key("fx_month", row),
-                            format_func=_label("month"), placeholder=t("profile.choose"), persist_state=KEEP)
-            year.text_input(t("profile.year"), key=item_key("fx_year", row), max_chars=4, persist_state=KEEP)
+            with st.container(horizontal=True, wrap=False, gap="small"):
+                st.selectbox(t("profile.month"), list(range(1, 13)), index=None, key=item_key("fx_month", row),
+                             format_func=_label("month"), placeholder=t("profile.choose"), persist_state=KEEP,
+                             width="stretch")
+                st.text_input(t("profile.year"), key=item_key("fx_year", row), max_chars=4, persist_state=KEEP,
+                              width="stretch")
         else:
             st.caption(t("profile.when_unknown_help"))
-        energy, remove = st.columns([3, 1], vertical_alignment="bottom")
-        energy.checkbox(t("profile.low_energy"), key=item_key("fx_low_energy", row),
-                        help=t("profile.low_energy_help"), persist_state=KEEP)
-        remove.button(t("profile.remove_fracture"), key=item_key("remove_fracture", row), on_click=_remove_row,
+        with st.container(horizontal=True, wrap=False, vertical_alignment="bottom", gap="small"):
+            st.checkbox(t("profile.low_energy"), key=item_key("fx_low_energy", row),
+                        help=t("profile.low_energy_help"), persist_state=KEEP, width="stretch")
+            st.button(t("profile.remove_fracture"), key=item_key("remove_fracture", row), on_click=_remove_row,
                       args=(row,), type="tertiary")
 
 
@@ -101,7 +112,7 @@ def _fractures(call: CallState, field: ProfileField) -> None:
 # --- one widget per row of the table ------------------------------------------------------------------
 
 
-def _widget(call: CallState, field: ProfileField, errors: dict[str, str]) -> None:
+def _widget(call: CallState, field: ProfileField, errors: dict[str, str], *, ends_container: bool) -> None:
     label, help_text = t(f"profile.{field.field}"), t(field.help) if field.help else None
     if field.widget == "radio":
         st.radio(label, codes(field.kind), index=None, key=field.key, format_func=labeller(field.kind),
@@ -113,41 +124,49 @@ def _widget(call: CallState, field: ProfileField, errors: dict[str, str]) -> Non
         st.text_input(label, key=field.key, max_chars=8, help=help_text, persist_state=KEEP)
     elif field.widget == "yes_no":
         st.radio(label, TRI_STATE, key=field.key, horizontal=True, format_func=_label("answer"), help=help_text,
-                 persist_state=KEEP)
+                 persist_state=KEEP, width="stretch")
     elif field.widget == "topics":
         st.multiselect(label, codes(field.kind), key=field.key, format_func=labeller(field.kind),
                        placeholder=t("profile.choose_topics"), select_all=False, help=help_text, persist_state=KEEP)
     elif field.widget == "fractures":
         with st.container():  # fracture rows come and go without moving the fields below
             _fractures(call, field)
-    if field.widget != "yes_no":
-        _error(errors, field.field)
-    if field.hint_if_positive:
-        hint = st.container()
-        if call.positive(field) and field.field not in errors:
-            hint.caption(t(field.hint_if_positive))
+    _message(call, field, errors, ends_container=ends_container)
 
 
-def _column(call: CallState, fields: list[ProfileField], errors: dict[str, str]) -> None:
-    for field in fields:
+def _column(call: CallState, fields: list[ProfileField], errors: dict[str, str], *, own_column: bool) -> None:
+    # `own_column`: nothing follows these fields in their container, so the last one ends it.
+    for index, field in enumerate(fields):
+        last = own_column and index == len(fields) - 1
         if field.shown_if is None:
-            _widget(call, field, errors)
+            _widget(call, field, errors, ends_container=last)
             continue
         with st.container():  # comes and goes without moving what follows
             if call.shown(field):
-                _widget(call, field, errors)
+                _widget(call, field, errors, ends_container=True)
 
 
-def profile_form(errors: dict[str, str]) -> None:
-    """The profile widgets in the table's rows and columns, each with the message for its field."""
+def profile_form(errors: dict[str, str], *, own_column: bool = False) -> None:
+    """The profile widgets in the table's rows and columns, each with the message for its field.
+
+    `own_column`: the form is drawn in a container of its own (nothing after it), so its last field ends it."""
     st.subheader(t("profile.title"))
     call = CallState(st.session_state)
+    last_row = PROFILE_FORM[-1].place[0]
     for row, in_row in groupby(PROFILE_FORM, key=lambda field: field.place[0]):
         by_column = [list(fields) for _, fields in groupby(in_row, key=lambda field: field.place[1])]
         if len(by_column) == 1:
-            _column(call, by_column[0], errors)
+            _column(call, by_column[0], errors, own_column=own_column and row == last_row)
+            continue
+        if row not in ROW_WIDTHS and all(len(fields) == 1 and fields[0].widget == "yes_no"
+                                         and fields[0].shown_if is None for fields in by_column):
+            # Questions that are one widget each and nothing under it: side by side in equal shares without a
+            # column around each (one container instead of one per column plus theirs).
+            with st.container(horizontal=True, wrap=False, gap="small"):
+                for (field,) in by_column:
+                    _widget(call, field, errors, ends_container=True)
             continue
         for column, fields in zip(st.columns(list(ROW_WIDTHS.get(row, [1] * len(by_column)))), by_column,
                                   strict=True):
             with column:
-                _column(call, fields, errors)
+                _column(call, fields, errors, own_column=True)

@@ -44,8 +44,7 @@ def assessment_view(script: CallScript) -> None:
     if not script.reasons:
         return
     with st.container(border=True, key="assessment_reasons"):
-        st.markdown(f"**{t('script.assessment')}**")
-        st.markdown("\n".join(f"- {escape_md(reason)}" for reason in script.reasons))
+        st.markdown(f"**{t('script.assessment')}**\n\n" + "\n".join(f"- {escape_md(reason)}" for reason in script.reasons))
 
 
 def red_flag_screen(lang: str, profile: CallerProfile | None = None) -> list[str]:

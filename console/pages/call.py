@@ -41,7 +41,7 @@ def workspace() -> None:
     library = current_library()
     form_column, script_column = st.columns([2, 3], gap="large")
     with form_column:
-        profile_form.profile_form(errors)
+        profile_form.profile_form(errors, own_column=True)  # nothing after it in its column
     with script_column:
         if evaluation.profile is None:
             missing = errors.get("activity_level", t("call.script_waiting"))
