@@ -204,17 +204,22 @@ def test_no_piece_of_a_csv_export_starts_like_a_formula_whatever_the_separator(s
             assert not [cell for cell in row if cell.lstrip(' "').startswith(FORMULA_START)]
 
 
+def _xlsx_notes_cell(session, viewer, path):
+    """The first call's notes cell of an XLSX export with contact details written to `path`."""
+    with path.open("wb") as target:
+        exports.export_calls(session, filters=CallFilters(), viewer=viewer, fmt="xlsx", include_contact=True,
+                             target=target)
+    sheet = load_workbook(path)["calls"]
+    header = [cell.value for cell in sheet[1]]
+    return sheet.cell(row=2, column=header.index("notes") + 1)
+
+
 def test_xlsx_text_cells_are_strings_never_formulas(session, staff, hostile_call, tmp_path):
     # Older notes may hold control characters (refused in XLSX): the export must still be written.
     session.execute(Call.__table__.update().values(notes="=1+1\x07 klokke"))
     session.commit()
     path = tmp_path / "log.xlsx"
-    with path.open("wb") as target:
-        exports.export_calls(session, filters=CallFilters(), viewer=staff["sofie"], fmt="xlsx",
-                             include_contact=True, target=target)
-    sheet = load_workbook(path)["calls"]
-    header = [cell.value for cell in sheet[1]]
-    notes = sheet.cell(row=2, column=header.index("notes") + 1)
+    notes = _xlsx_notes_cell(session, staff["sofie"], path)
     assert (notes.data_type, notes.value) == ("s", "'=1+1 klokke")
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
@@ -228,13 +233,7 @@ def test_a_leading_control_character_is_neutralised_in_csv_and_xlsx(session, sta
     session.commit()
     _, rows = _csv_rows(session, staff["sofie"], include_contact=True)
     assert rows[0]["notes"].startswith("'")
-    path = tmp_path / "log.xlsx"
-    with path.open("wb") as target:
-        exports.export_calls(session, filters=CallFilters(), viewer=staff["sofie"], fmt="xlsx",
-                             include_contact=True, target=target)
-    sheet = load_workbook(path)["calls"]
-    header = [cell.value for cell in sheet[1]]
-    cell = sheet.cell(row=2, column=header.index("notes") + 1)
+    cell = _xlsx_notes_cell(session, staff["sofie"], tmp_path / "log.xlsx")
     assert cell.data_type == "s" and cell.value.startswith("'"), repr(cell.value)
 
 
