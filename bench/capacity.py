@@ -275,6 +275,17 @@ async def measure_floor(browser, url: str, samples: int) -> list:
         await context.close()
 
 
+def wait_parts(samples: list) -> dict | None:
+    """Where the measured advisor's wait goes (medians, ms): the page sending the request after the input
+    (`to_send`), the request to the run's last message arriving (`server`: the run and the sending of its
+    elements, one websocket message each), and the page applying them until the state shows (`client`)."""
+    timed = [s for s in samples if not s.stuck]
+    if not timed:
+        return None
+    return {part: round(statistics.median(getattr(s, part) for s in timed), 1)
+            for part in ("to_send", "server", "client")}
+
+
 def timings(samples: list) -> tuple[float, float]:
     values = [s.total for s in samples if not s.stuck]
     if not values:
@@ -365,12 +376,14 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
             light_changes_all = stats.changes - changes_before
             timed = [s for s in samples if not s.stuck]
             median, p95 = timings(samples)
+            parts = wait_parts(samples)
             rows.append({
                 "advisors": level,
                 "median_ms": median,
                 "p95_ms": p95,
                 "median_x_floor": round(median / floor[0], 2),
                 "p95_x_floor": round(p95 / floor[1], 2),
+                "wait_parts_median_ms": parts,
                 "samples": len(timed),
                 "stuck": sum(bool(s.stuck) for s in samples),
                 # The light advisors' changes while the CPU was measured, and per second.
@@ -418,10 +431,12 @@ async def bench(args, levels: list[int], directory: Path) -> dict:
         url, process = start_floor(directory)
         try:
             print("floor ...", file=sys.stderr)
-            floor = timings(await measure_floor(browser, url, args.samples))
+            floor_samples = await measure_floor(browser, url, args.samples)
+            floor = timings(floor_samples)
         finally:
             chromium_bench.stop(process)
         report["floor_median_ms"], report["floor_p95_ms"] = floor
+        report["floor_wait_parts_median_ms"] = wait_parts(floor_samples)
         report["sqlite_1"] = await run_setup(browser, "sqlite", f"sqlite:///{directory / 'console.db'}", 1, levels,
                                              args, floor, directory)
         base = args.database_url or os.environ.get("TEST_DATABASE_URL")
