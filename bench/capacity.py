@@ -275,6 +275,15 @@ async def measure_floor(browser, url: str, samples: int) -> list:
         await context.close()
 
 
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, every core (/proc/stat): with the console's own
+    CPU, it says whether the bench's light advisors and Chromium left the instances a free core."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / ticks, sum(values) / ticks
+
+
 def wait_parts(samples: list) -> dict | None:
     """Where the measured advisor's wait goes (medians, ms): the page sending the request after the input
     (`to_send`), the request to the run's last message arriving (`server`: the run and the sending of its
@@ -367,8 +376,11 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
             # page loads and redraws would count too).
             changes_before, deltas_before, bytes_before = stats.changes, stats.deltas, stats.bytes
             cpu_before, began = chromium_bench.cpu_seconds(pids), time.time()
+            busy_before, all_before = machine_busy_seconds()
             await asyncio.sleep(args.window if level else 0)
             cpu, wall = chromium_bench.cpu_seconds(pids) - cpu_before, time.time() - began
+            busy_after, all_after = machine_busy_seconds()
+            machine_busy = (busy_after - busy_before) / (all_after - all_before) if all_after > all_before else None
             light_changes = stats.changes - changes_before
             samples = await measure_console(browser, urls[level % len(urls)], users[0], args.samples, level)
             stop.set()
@@ -391,6 +403,9 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
                 "changes_per_s": round(light_changes / wall, 2) if level else None,
                 "cpu_ms_per_change": round(cpu * 1000 / light_changes, 1) if light_changes else None,
                 "cpu_share_of_one_core": round(cpu / wall, 2) if level else None,
+                # The whole machine meanwhile (every process, all cores; 1.0 = every core busy): the
+                # console's share above plus the light advisors, the bench and anything else running.
+                "machine_busy_share": round(machine_busy, 2) if level and machine_busy is not None else None,
                 # What one change received: the measured advisor's (elements and KB, median) and the light
                 # advisors' (mean over all their changes at this N).
                 "elements_per_change": statistics.median(s.deltas for s in timed) if timed else None,
