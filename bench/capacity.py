@@ -377,9 +377,11 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
             changes_before, deltas_before, bytes_before = stats.changes, stats.deltas, stats.bytes
             cpu_before, began = chromium_bench.cpu_seconds(pids), time.time()
             busy_before, all_before = machine_busy_seconds()
+            own_before = chromium_bench.cpu_seconds({os.getpid()})  # the light advisors run in this process
             await asyncio.sleep(args.window if level else 0)
             cpu, wall = chromium_bench.cpu_seconds(pids) - cpu_before, time.time() - began
             busy_after, all_after = machine_busy_seconds()
+            own = chromium_bench.cpu_seconds({os.getpid()}) - own_before
             machine_busy = (busy_after - busy_before) / (all_after - all_before) if all_after > all_before else None
             light_changes = stats.changes - changes_before
             samples = await measure_console(browser, urls[level % len(urls)], users[0], args.samples, level)
@@ -406,6 +408,7 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
                 # The whole machine meanwhile (every process, all cores; 1.0 = every core busy): the
                 # console's share above plus the light advisors, the bench and anything else running.
                 "machine_busy_share": round(machine_busy, 2) if level and machine_busy is not None else None,
+                "light_advisors_cpu_share_of_one_core": round(own / wall, 2) if level else None,
                 # What one change received: the measured advisor's (elements and KB, median) and the light
                 # advisors' (mean over all their changes at this N).
                 "elements_per_change": statistics.median(s.deltas for s in timed) if timed else None,

@@ -122,6 +122,6 @@ def test_the_capacity_benchmark_runs(chromium_path):
             positive(level["wait_parts_median_ms"], "to_send", "server", "client")
             assert level["light_errors"] == 0
         positive(setup["levels"][1], "changes", "changes_per_s", "cpu_ms_per_change", "cpu_share_of_one_core",
-                 "machine_busy_share",
+                 "machine_busy_share", "light_advisors_cpu_share_of_one_core",
                  "light_elements_per_change", "light_bytes_per_change")
         assert setup["capacity"] in (0, 2)
