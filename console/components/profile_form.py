@@ -129,8 +129,10 @@ def _widget(call: CallState, field: ProfileField, errors: dict[str, str], *, end
         st.multiselect(label, codes(field.kind), key=field.key, format_func=labeller(field.kind),
                        placeholder=t("profile.choose_topics"), select_all=False, help=help_text, persist_state=KEEP)
     elif field.widget == "fractures":
-        with st.container():  # fracture rows come and go without moving the fields below
+        with st.container():  # fracture rows and the message come and go without moving the fields below
             _fractures(call, field)
+            _message(call, field, errors, ends_container=True)  # the last in this container
+        return
     _message(call, field, errors, ends_container=ends_container)
 
 

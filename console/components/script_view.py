@@ -114,11 +114,11 @@ def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
     if marker := review_marker(block.review_status):
         badges.append(marker)
     badges.append(f":gray[{t('script.sources', keys=', '.join(block.sources))}]")
-    with st.container(border=True, gap="small", key=item_key("block", block.id)):
-        st.markdown(block.text)
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f":small[{' '.join(badges)}]", width="stretch")
-            st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
+    with st.container(border=True, horizontal=True, wrap=True, vertical_alignment="center", gap="small",
+                      key=item_key("block", block.id)):
+        st.markdown(block.text, width=10_000)
+        st.markdown(f":small[{' '.join(badges)}]", width="stretch")
+        st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
 
 
 def _offered_entry(library: Library, slug: str, lang: str, audience: str = "member") -> None:
