@@ -171,8 +171,7 @@ def wrap_up(*, library: Library, lang: str, ends_call: bool = False) -> None:
     """Notes, outcome, follow-up and contact. After a 112 disposition the call ends: no consent, contact or
     follow-up questions (they wait for a later call; GUIDANCE.md, 4 December 2026)."""
     call = CallState(st.session_state)
-    st.divider()
-    st.subheader(t("call.wrap_up"))
+    st.markdown(f"---\n\n### {t('call.wrap_up')}")
     with st.container():  # attached entries come and go without moving the notes below
         _attached(call, library, lang)
     notes, right = st.columns([3, 2], gap="large")
