@@ -124,8 +124,9 @@ def _follow_up(call: CallState) -> None:
     reason_key = call.follow_up_widget_key("follow_up_reason_pick")
     st.text_input(t("call.follow_up_reason"), value=call["follow_up_reason"] or "", key=reason_key,
                   disabled=not keep, max_chars=200, on_change=_take, args=("follow_up_reason", reason_key))
-    field_error("follow_up_reason")
-    if keep and not call.has_contact():
+    callback = keep and not call.has_contact()
+    field_error("follow_up_reason", ends_container=not callback)  # the last in its column unless the tick follows
+    if callback:
         st.checkbox(t("call.callback_by_member"), key=key("callback_by_member"), help=t("call.callback_help"),
                     persist_state=KEEP)
 
@@ -143,7 +144,7 @@ _CONTACT_WIDGETS = (("contact_name", 128), ("contact_member_number", 32), ("cont
 
 def _contact_field(name: str, max_chars: int) -> None:
     st.text_input(t(f"call.{name}"), key=WRAP_UP_BY_NAME[name].key, max_chars=max_chars, persist_state=KEEP)
-    field_error(name)
+    field_error(name, ends_container=True)  # the last in its column
 
 
 def _contact(call: CallState) -> None:
@@ -170,8 +171,7 @@ def wrap_up(*, library: Library, lang: str, ends_call: bool = False) -> None:
     """Notes, outcome, follow-up and contact. After a 112 disposition the call ends: no consent, contact or
     follow-up questions (they wait for a later call; GUIDANCE.md, 4 December 2026)."""
     call = CallState(st.session_state)
-    st.divider()
-    st.subheader(t("call.wrap_up"))
+    st.markdown(f"---\n\n### {t('call.wrap_up')}")
     with st.container():  # attached entries come and go without moving the notes below
         _attached(call, library, lang)
     notes, right = st.columns([3, 2], gap="large")

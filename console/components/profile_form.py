@@ -112,7 +112,8 @@ def _fractures(call: CallState, field: ProfileField) -> None:
 # --- one widget per row of the table ------------------------------------------------------------------
 
 
-def _widget(call: CallState, field: ProfileField, errors: dict[str, str], *, ends_container: bool) -> None:
+def _widget(call: CallState, field: ProfileField, errors: dict[str, str], *, ends_container: bool,
+            with_message: bool = True) -> None:
     label, help_text = t(f"profile.{field.field}"), t(field.help) if field.help else None
     if field.widget == "radio":
         st.radio(label, codes(field.kind), index=None, key=field.key, format_func=labeller(field.kind),
@@ -129,19 +130,32 @@ def _widget(call: CallState, field: ProfileField, errors: dict[str, str], *, end
         st.multiselect(label, codes(field.kind), key=field.key, format_func=labeller(field.kind),
                        placeholder=t("profile.choose_topics"), select_all=False, help=help_text, persist_state=KEEP)
     elif field.widget == "fractures":
-        with st.container():  # fracture rows come and go without moving the fields below
+        with st.container():  # fracture rows and the message come and go without moving the fields below
             _fractures(call, field)
-    _message(call, field, errors, ends_container=ends_container)
+            _message(call, field, errors, ends_container=True)  # the last in this container
+        return
+    if with_message:
+        _message(call, field, errors, ends_container=ends_container)
 
 
 def _column(call: CallState, fields: list[ProfileField], errors: dict[str, str], *, own_column: bool) -> None:
     # `own_column`: nothing follows these fields in their container, so the last one ends it.
+    before: ProfileField | None = None  # the field whose message shares the next field's container
     for index, field in enumerate(fields):
         last = own_column and index == len(fields) - 1
         if field.shown_if is None:
-            _widget(call, field, errors, ends_container=last)
+            following = fields[index + 1] if index + 1 < len(fields) else None
+            # A field followed by one its value shows (the caller's role, then the relation) puts its message
+            # in that one's container, which is always there: one container fewer per change. Nothing moves: a
+            # message means the value is not valid, and so the field it shows is not shown.
+            shares = following is not None and following.shown_if is not None and following.shown_if[0] == field.name
+            _widget(call, field, errors, ends_container=last, with_message=not shares)
+            before = field if shares else None
             continue
         with st.container():  # comes and goes without moving what follows
+            if before is not None:
+                _message(call, before, errors, ends_container=True)
+                before = None
             if call.shown(field):
                 _widget(call, field, errors, ends_container=True)
 

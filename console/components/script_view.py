@@ -109,16 +109,21 @@ def _keep_current_open(section: str | None, present: list[str]) -> None:
 
 def _block(block: ScriptBlock, tag_labels: dict[str, str]) -> None:
     # The text, then one row with the tags, review marker and sources beside the "said" tick: little height,
-    # so the answers stay in view.
+    # so the answers stay in view. One wrapping row of three elements, no row of its own for the tags and the
+    # tick (a profile change redraws every block shown, issue 23): the text is given a width wider than any
+    # screen, which the block holds to its own (max-width 100 %), so the text has a line of its own at the
+    # block's full width and the tags and the tick wrap under it as before (measured: the same places to the
+    # pixel). Text and tags in one element with the tick beside them made the text about 90 px narrower and
+    # pushed the second answer out of view at 1400x900.
     badges = [f":blue-badge[{tag_labels.get(tag, tag)}]" for tag in block.tags]
     if marker := review_marker(block.review_status):
         badges.append(marker)
     badges.append(f":gray[{t('script.sources', keys=', '.join(block.sources))}]")
-    with st.container(border=True, gap="small", key=item_key("block", block.id)):
-        st.markdown(block.text)
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f":small[{' '.join(badges)}]", width="stretch")
-            st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
+    with st.container(border=True, horizontal=True, wrap=True, vertical_alignment="center", gap="small",
+                      key=item_key("block", block.id)):
+        st.markdown(block.text, width=10_000)
+        st.markdown(f":small[{' '.join(badges)}]", width="stretch")
+        st.checkbox(t("script.said"), key=item_key("said", block.id), persist_state=KEEP, width="content")
 
 
 def _offered_entry(library: Library, slug: str, lang: str, audience: str = "member") -> None:
