@@ -75,8 +75,13 @@ class LightStats:
     bytes: int = 0
     errors: list[str] = field(default_factory=list)
     by_field: dict[str, list[int]] = field(default_factory=dict)  # widget key -> [changes, elements, bytes]
+    # A light advisor's own wait for a profile change (request sent -> its run's "finished" read), ms: the
+    # server's part as a client without a page sees it.
+    profile_round_trips: list[float] = field(default_factory=list)
 
-    def add(self, key: str, deltas: int, size: int) -> None:
+    def add(self, key: str, deltas: int, size: int, round_trip_ms: float | None = None) -> None:
+        if round_trip_ms is not None and key != "call_notes":
+            self.profile_round_trips.append(round_trip_ms)
         self.changes += 1
         self.deltas += deltas
         self.bytes += size
@@ -134,8 +139,9 @@ class LightAdvisor:
                     break
                 key, state = self.change(turn)
                 turn += 1
+                began = time.perf_counter()
                 deltas, size = await self.rerun([state], self.fragment_of.get(key))
-                self.stats.add(key, deltas, size)
+                self.stats.add(key, deltas, size, (time.perf_counter() - began) * 1000)
 
     def trigger(self, key: str):
         from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -284,6 +290,13 @@ def machine_busy_seconds() -> tuple[float, float]:
     return (sum(values) - idle) / ticks, sum(values) / ticks
 
 
+def _median_p95(values: list[float]) -> dict | None:
+    if not values:
+        return None
+    return {"median": round(statistics.median(values), 1), "p95": round(chromium_bench.percentile(values, 0.95), 1),
+            "n": len(values)}
+
+
 def wait_parts(samples: list) -> dict | None:
     """Where the measured advisor's wait goes (medians, ms): the page sending the request after the input
     (`to_send`), the request to the run's last message arriving (`server`: the run and the sending of its
@@ -375,6 +388,7 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
             # The console's CPU per change: the light advisors alone for a while (the measured advisor's
             # page loads and redraws would count too).
             changes_before, deltas_before, bytes_before = stats.changes, stats.deltas, stats.bytes
+            trips_before = len(stats.profile_round_trips)
             cpu_before, began = chromium_bench.cpu_seconds(pids), time.time()
             busy_before, all_before = machine_busy_seconds()
             own_before = chromium_bench.cpu_seconds({os.getpid()})  # the light advisors run in this process
@@ -421,6 +435,9 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
                 "light_by_field": {key.removeprefix("call_"): {"elements": round(elements / count, 1),
                                                                "bytes": round(size / count)}
                                    for key, (count, elements, size) in sorted(stats.by_field.items())},
+                # The light advisors' own round trip for a profile change, from the CPU window on (through
+                # the measured advisor's changes): the instances' part without any browser.
+                "light_profile_round_trip_ms": _median_p95(stats.profile_round_trips[trips_before:]),
                 "light_errors": len(stats.errors),
             })
             if stats.errors:

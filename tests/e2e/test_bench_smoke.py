@@ -124,4 +124,5 @@ def test_the_capacity_benchmark_runs(chromium_path):
         positive(setup["levels"][1], "changes", "changes_per_s", "cpu_ms_per_change", "cpu_share_of_one_core",
                  "machine_busy_share", "light_advisors_cpu_share_of_one_core",
                  "light_elements_per_change", "light_bytes_per_change")
+        positive(setup["levels"][1]["light_profile_round_trip_ms"], "median", "p95", "n")
         assert setup["capacity"] in (0, 2)
