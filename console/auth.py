@@ -239,8 +239,14 @@ def require(rule: guard.Rule) -> StaffUser:
     The session and the role are read again from the database (console/guard.py), so a logout elsewhere,
     a demotion or a deactivation takes effect at once.
     """
+    believed = guard.current_user()
     fresh = guard.verified_user()
     if fresh is None:
+        if believed is not None:
+            # The session ended between app.py's check and this one (a deactivation or a logout elsewhere
+            # landing mid-run): the sidebar was already drawn as logged in, so draw the whole app again,
+            # which now shows the login and why the session ended.
+            st.rerun(scope="app")
         st.warning(t("auth.login_required"))
         st.stop()
     if not rule(fresh):

@@ -231,3 +231,40 @@ def test_a_login_without_a_server_side_session_is_no_login(console_db, advisor):
     at.run()
     assert "user" not in at.session_state
     assert at.text_input(key="login_username")
+
+
+# --- a session that ends between app.py's check and the page's ------------------------------------------------
+
+
+def _router_then_page(user_id: int) -> None:
+    """app.py's check and sidebar, then a deactivation from another instance landing mid-run, then the page."""
+    import streamlit as st
+
+    from advisory import access
+    from console import auth, guard
+    from db.engine import session_scope
+    from db.repositories import users
+
+    router_user = guard.verified_user()
+    st.sidebar.caption("logged in" if router_user is not None else "logged out")
+    if router_user is not None and not st.session_state.get("deactivated_mid_run"):
+        st.session_state["deactivated_mid_run"] = True
+        with session_scope() as session:
+            users.set_active(session, user_id=user_id, active=False)
+    auth.require(access.takes_calls)
+    st.write("page body")
+
+
+def test_a_session_ending_mid_run_redraws_the_whole_app_logged_out(console_db):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.console.apptest import sign_in
+
+    advisor = make_user(console_db, "rikke", "advisor")
+    at = sign_in(AppTest.from_function(_router_then_page, args=(advisor.id,), default_timeout=30), advisor)
+    at.run()
+    assert not at.exception
+    # The run that met the deactivation started over: the sidebar no longer says "logged in" beside a page
+    # that asks for a login it does not show.
+    assert [c.value for c in at.sidebar.caption] == ["logged out"]
+    assert "page body" not in texts(at)
