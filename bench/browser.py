@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import math
 import os
@@ -374,8 +373,12 @@ class Sample:
     what: str  # the field or action
     total: float  # input event -> done
     to_send: float  # input event -> the page sends the rerun request
-    server: float  # request -> the run's last message ("script finished") arrives from the network
-    backlog: float | None  # ... -> the page's busy main thread gets to it (still applying the run's elements)
+    # request -> the page's main thread takes the run's last message ("script finished"): the server's run and
+    # sending, and the page applying the elements that arrived before it (as they come). The two cannot be told
+    # apart in the page: Chromium's DevTools stamps a websocket frame when the main thread takes it too
+    # (measured: within 0.04 ms of the page's own time), so the server's part alone is measured without a page
+    # (capacity.py's light advisors, `light_profile_round_trip_ms`).
+    to_finished: float
     client: float  # ... -> done (the page applies it, removes stale elements, shows the state at rest)
     paint: float  # done -> the next animation frame
     msgs: int
@@ -400,39 +403,6 @@ class Toggle:
     redraw: bool = True  # learn the page as drawn afresh (the call page keeps its state on another page)
 
 
-class Wire:
-    """The page's WebSocket as the network sees it (Chrome DevTools Protocol): when each run's "finished"
-    message arrived, before the page's main thread, busy applying the run's elements, got to it."""
-
-    def __init__(self) -> None:
-        self.offset: float | None = None  # wall clock minus the protocol's monotonic clock, ms
-        self.finished: list[float] = []  # arrival times, epoch ms
-
-    async def attach(self, context, page) -> None:
-        session = await context.new_cdp_session(page)
-        session.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
-        session.on("Network.webSocketFrameReceived", self._frame)
-        await session.send("Network.enable")
-
-    def _handshake(self, event: dict) -> None:
-        self.offset = (event["wallTime"] - event["timestamp"]) * 1000
-
-    def _frame(self, event: dict) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        payload = event["response"]["payloadData"]
-        if self.offset is None or event["response"]["opcode"] != 2 or len(payload) > 400:
-            return  # a run's elements; "finished" is a small message of its own
-        message = ForwardMsg.FromString(base64.b64decode(payload))
-        if message.WhichOneof("type") == "script_finished" and \
-                message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-            self.finished.append(event["timestamp"] * 1000 + self.offset)
-
-    def last_finished(self, start: float, end: float) -> float | None:
-        return max((t for t in self.finished if start <= t <= end), default=None)
-
-
-WIRES: dict[object, Wire] = {}
 
 
 def widget(page, key: str):
@@ -618,18 +588,16 @@ async def timed(page, toggle: Toggle, value: str, advisors: int) -> Sample:
                                    f"{await page.evaluate('n => window.__bench.difference(n)', state)}") from exc
         else:
             mended = await stuck(page, state, toggle.page if toggle.redraw else None)
-            return Sample(kind=toggle.kind, what=what, total=float("nan"), to_send=0, server=0, backlog=None,
+            return Sample(kind=toggle.kind, what=what, total=float("nan"), to_send=0, to_finished=0,
                           client=0, paint=0, msgs=0, deltas=0, kb=0, advisors=advisors,
                           stuck="mended" if mended else "state")
     await page.wait_for_function("() => window.__bench.m.t_paint !== null", polling=25, timeout=WAIT_MS)
     m = await page.evaluate("() => ({...window.__bench.m, origin: performance.timeOrigin})")
     if toggle.after:
         await toggle.after(page)
-    sent, handled = m["origin"] + m["t_sent"], m["origin"] + m["t_fin"]
-    arrived = WIRES[page].last_finished(sent, handled + 1)
     return Sample(kind=toggle.kind, what=what, total=m["t_done"] - m["t_input"],
-                  to_send=m["t_sent"] - m["t_input"], server=(arrived or handled) - sent,
-                  backlog=None if arrived is None else max(0.0, handled - arrived), client=m["t_done"] - m["t_fin"],
+                  to_send=m["t_sent"] - m["t_input"], to_finished=m["t_fin"] - m["t_sent"],
+                  client=m["t_done"] - m["t_fin"],
                   paint=m["t_paint"] - m["t_done"], msgs=m["msgs"], deltas=m["deltas"], kb=m["bytes"] / 1024,
                   advisors=advisors)
 
@@ -692,8 +660,6 @@ async def open_advisor(browser, url: str, username: str):
     context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="da-DK")
     await context.add_init_script(INSTRUMENT)
     page = await context.new_page()
-    WIRES[page] = Wire()
-    await WIRES[page].attach(context, page)
     page.set_default_timeout(WAIT_MS)
     await page.goto(url)
     await widget(page, "login_username").locator("input").fill(username)
@@ -928,11 +894,11 @@ def breakdown(one: list[Sample], many: list[Sample], usage: dict, probe_log: Pat
         print(text, file=out)
 
     line("Browser timings in ms, medians unless p95. input>req: the mouse press or Enter until the page sends")
-    line("the rerun request; server: until the run's last message ('finished') arrives from the network;")
-    line("backlog: until the page's main thread, busy applying the run's elements, gets to it; client: until the")
-    line("page shows the new state at rest; paint: until the next frame. msgs/deltas/KB: what the change received.")
+    line("the rerun request; to_fin: until the page takes the run's last message ('finished'): the server's run")
+    line("and sending, and the page applying the elements before it; client: until the page shows the new state")
+    line("at rest; paint: until the next frame. msgs/deltas/KB: what the change received.")
     line(f"{'part':<5} {'kind':<9} {'change':<16} {'n':>4} {'total':>6} {'p95':>6} {'input>req':>9} "
-         f"{'server':>6} {'backlog':>7} {'client':>6} {'paint':>5} {'msgs':>5} {'deltas':>6} {'KB':>5}")
+         f"{'to_fin':>6} {'client':>6} {'paint':>5} {'msgs':>5} {'deltas':>6} {'KB':>5}")
     for part, samples in (("1", one), (str(many[0].advisors) if many else "-", many)):
         groups = defaultdict(list)
         for s in (s for s in samples if not s.stuck):
@@ -942,7 +908,7 @@ def breakdown(one: list[Sample], many: list[Sample], usage: dict, probe_log: Pat
                                                                                item[0][1])):
             line(f"{part:<5} {kind:<9} {what:<16} {len(group):>4} {_median(s.total for s in group):>6.0f} "
                  f"{percentile([s.total for s in group], 0.95):>6.0f} {_median(s.to_send for s in group):>9.0f} "
-                 f"{_median(s.server for s in group):>6.0f} {_median(s.backlog for s in group):>7.0f} "
+                 f"{_median(s.to_finished for s in group):>6.0f} "
                  f"{_median(s.client for s in group):>6.0f} {_median(s.paint for s in group):>5.0f} "
                  f"{_median(s.msgs for s in group):>5.0f} {_median(s.deltas for s in group):>6.0f} "
                  f"{_median(s.kb for s in group):>5.0f}")

@@ -261,8 +261,6 @@ async def measure_floor(browser, url: str, samples: int) -> list:
     context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="da-DK")
     await context.add_init_script(chromium_bench.INSTRUMENT)
     page = await context.new_page()
-    chromium_bench.WIRES[page] = chromium_bench.Wire()
-    await chromium_bench.WIRES[page].attach(context, page)
     page.set_default_timeout(chromium_bench.WAIT_MS)
     await page.goto(url)
     await chromium_bench.widget(page, "floor_age").wait_for()
@@ -299,13 +297,15 @@ def _median_p95(values: list[float]) -> dict | None:
 
 def wait_parts(samples: list) -> dict | None:
     """Where the measured advisor's wait goes (medians, ms): the page sending the request after the input
-    (`to_send`), the request to the run's last message arriving (`server`: the run and the sending of its
-    elements, one websocket message each), and the page applying them until the state shows (`client`)."""
+    (`to_send`), the request to the page taking the run's last message (`to_finished`: the server's run and
+    sending, and the page applying the elements that came before it, as they came: see bench/browser.py's
+    Sample), and from there until the state shows (`client`). The server's part alone: the light advisors'
+    `light_profile_round_trip_ms`."""
     timed = [s for s in samples if not s.stuck]
     if not timed:
         return None
     return {part: round(statistics.median(getattr(s, part) for s in timed), 1)
-            for part in ("to_send", "server", "client")}
+            for part in ("to_send", "to_finished", "client")}
 
 
 def timings(samples: list) -> tuple[float, float]:

@@ -111,7 +111,7 @@ def test_the_capacity_benchmark_runs(chromium_path):
     instances when TEST_DATABASE_URL is set)."""
     report = run_bench("capacity.py", "--smoke", CHROMIUM_PATH=chromium_path)
     positive(report, "floor_median_ms", "floor_p95_ms", "cpus")
-    positive(report["floor_wait_parts_median_ms"], "to_send", "server", "client")
+    positive(report["floor_wait_parts_median_ms"], "to_send", "to_finished", "client")
     setups = [report["sqlite_1"]] + ([report["postgres_2"]] if report["postgres_2"] is not None else [])
     assert bool(report["postgres_2"]) == bool(os.environ.get("TEST_DATABASE_URL"))
     for setup in setups:
@@ -119,7 +119,7 @@ def test_the_capacity_benchmark_runs(chromium_path):
         for level in setup["levels"]:
             positive(level, "median_ms", "p95_ms", "median_x_floor", "p95_x_floor", "samples",
                      "elements_per_change", "kb_per_change")
-            positive(level["wait_parts_median_ms"], "to_send", "server", "client")
+            positive(level["wait_parts_median_ms"], "to_send", "to_finished", "client")
             assert level["light_errors"] == 0
         positive(setup["levels"][1], "changes", "changes_per_s", "cpu_ms_per_change", "cpu_share_of_one_core",
                  "machine_busy_share", "light_advisors_cpu_share_of_one_core",
