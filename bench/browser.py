@@ -19,7 +19,9 @@ that state is at rest. That text is learnt once per state before the timed chang
 knowledge of the content and survives layout changes. Everything is timed inside the page (performance.now),
 so Playwright's own round trips are not in the figures.
 
-Prints one JSON line (stdout); a breakdown of where the time goes goes to stderr: per change the browser's
+Prints one JSON line (stdout), with `update_page_ms`: the page's own main-thread work for a profile change
+(Chromium's DevTools totals, see PAGE_METRICS: all of it, JavaScript, styles, layout); a breakdown of where
+the time goes goes to stderr: per change the browser's
 share (input to request, last message to done) and the server's (request to last message), the messages per
 change, and from a probe in the console's process (this script starts it; no console code is changed) the
 run time, CPU time, SQL statements and the time spent in the page's parts.
@@ -65,6 +67,13 @@ RED_FLAG = "call_rf_sudden_severe_back_pain"
 SCREENSHOT = Path(tempfile.gettempdir()) / "bench_browser_failure.png"
 STUCK_MS = 20_000  # idle but not showing the state this long: stuck
 STUCK: list[str] = []  # what stuck() saw, for the breakdown
+# The page's own work for a change: Chromium's main-thread totals (its DevTools Performance domain) read before
+# the input and after the next frame. busy: every task on the page's main thread; script: JavaScript (mostly
+# React drawing the elements received); style and layout: the browser recomputing styles and placing boxes.
+PAGE_METRICS = {"busy": "TaskDuration", "script": "ScriptDuration", "style": "RecalcStyleDuration",
+                "layout": "LayoutDuration"}
+WATCHED: dict = {}  # page -> its DevTools session (watch_page)
+ONE_ACTION = ("activity_level", "age", "t_score", "fractures_known")  # profile changes made by one click or Enter
 
 # --------------------------------------------------------------------------------------------------------
 # The probe in the console's process: `browser.py --serve-probed <streamlit run arguments>` installs it and
@@ -386,6 +395,10 @@ class Sample:
     kb: float
     advisors: int
     stuck: str = ""  # the app went idle but the page never showed the state: "mended" by a redraw, or "state"
+    # The page's main thread from before the change's input actions (a click; a field filled and Enter; a list
+    # opened and an option picked) to after the next frame, ms per PAGE_METRICS part (None: not watched). It
+    # also holds the bench's own small work in the page (its observer, Playwright's polling).
+    page: dict | None = None
 
 
 @dataclass
@@ -403,6 +416,29 @@ class Toggle:
     redraw: bool = True  # learn the page as drawn afresh (the call page keeps its state on another page)
 
 
+
+
+async def watch_page(context, page) -> None:
+    """Read the page's main-thread totals around each timed change (see PAGE_METRICS)."""
+    session = await context.new_cdp_session(page)
+    await session.send("Performance.enable")
+    WATCHED[page] = session
+
+
+async def page_work(page) -> dict[str, float] | None:
+    session = WATCHED.get(page)
+    if session is None:
+        return None
+    metrics = {item["name"]: item["value"] for item in (await session.send("Performance.getMetrics"))["metrics"]}
+    return {part: metrics[name] * 1000 for part, name in PAGE_METRICS.items()}
+
+
+def page_parts(samples: list[Sample]) -> dict | None:
+    """Medians (ms) of the page's own work per change, over the changes that were watched and not stuck."""
+    watched = [s.page for s in samples if s.page is not None and not s.stuck]
+    if not watched:
+        return None
+    return {part: round(statistics.median(work[part] for work in watched), 1) for part in PAGE_METRICS}
 
 
 def widget(page, key: str):
@@ -575,6 +611,7 @@ async def learn(page, toggle: Toggle, value: str) -> None:
 async def timed(page, toggle: Toggle, value: str, advisors: int) -> Sample:
     state = f"{toggle.name}={value}"
     what = toggle.name if toggle.kind in ("update", "search") else state
+    work_before = await page_work(page)
     await toggle.apply(page, value, lambda: arm(page, state))
     try:
         await page.wait_for_function("() => window.__bench.m.t_done !== null", polling=25, timeout=STUCK_MS)
@@ -593,13 +630,15 @@ async def timed(page, toggle: Toggle, value: str, advisors: int) -> Sample:
                           stuck="mended" if mended else "state")
     await page.wait_for_function("() => window.__bench.m.t_paint !== null", polling=25, timeout=WAIT_MS)
     m = await page.evaluate("() => ({...window.__bench.m, origin: performance.timeOrigin})")
+    work_after = await page_work(page)
     if toggle.after:
         await toggle.after(page)
     return Sample(kind=toggle.kind, what=what, total=m["t_done"] - m["t_input"],
                   to_send=m["t_sent"] - m["t_input"], to_finished=m["t_fin"] - m["t_sent"],
                   client=m["t_done"] - m["t_fin"],
                   paint=m["t_paint"] - m["t_done"], msgs=m["msgs"], deltas=m["deltas"], kb=m["bytes"] / 1024,
-                  advisors=advisors)
+                  advisors=advisors,
+                  page={part: work_after[part] - work_before[part] for part in PAGE_METRICS} if work_before else None)
 
 
 async def run_toggle(page, toggle: Toggle, count: int, advisors: int, think: Callable[[], Awaitable[None]]
@@ -661,6 +700,7 @@ async def open_advisor(browser, url: str, username: str):
     await context.add_init_script(INSTRUMENT)
     page = await context.new_page()
     page.set_default_timeout(WAIT_MS)
+    await watch_page(context, page)
     await page.goto(url)
     await widget(page, "login_username").locator("input").fill(username)
     await widget(page, "login_password").locator("input").fill(PASSWORD)
@@ -862,6 +902,9 @@ def main() -> None:
     for kind in ("update", "topic", "red_flag"):
         median, p95 = figures(many, kind)
         report[f"{kind}_median_ms_8"], report[f"{kind}_p95_ms_8"] = median, p95
+    # The page's own work for one advisor's profile change (medians, ms; see PAGE_METRICS), over the changes
+    # made by one click or by Enter in a filled field (as capacity.py's measured advisor), not a list opened.
+    report["update_page_ms"] = page_parts([s for s in one if s.kind == "update" and s.what in ONE_ACTION])
     report |= {
         "samples": args.samples,
         "samples_8": sum(1 for s in many if s.kind == "update" and not s.stuck),

@@ -9,8 +9,9 @@ the run's `script_finished`. Each light advisor starts a call and makes a call's
 level, age, T-score, notes), with think time between them (`--think-ms`, ±50 %), spread over the instances.
 
 For each N: the measured advisor's median and p95 (profile changes: activity level and age), both as a ratio
-to the floor, the console processes' CPU per change (every change: light and measured), and the elements and
-bytes each change of a light client received. The floor is a bare Streamlit page with one input in a
+to the floor, the page's own main-thread work per change (`page_parts_median_ms`, as bench/browser.py's
+`update_page_ms`; the floor's too), the console processes' CPU per change (every change: light and measured),
+and the elements and bytes each change of a light client received. The floor is a bare Streamlit page with one input in a
 fragment, timed the same way in the same run. `capacity` is the largest N whose p95 stays under 300 ms.
 
 Setups: one instance on SQLite; two instances on PostgreSQL (`--database-url`, or TEST_DATABASE_URL; a
@@ -262,6 +263,7 @@ async def measure_floor(browser, url: str, samples: int) -> list:
     await context.add_init_script(chromium_bench.INSTRUMENT)
     page = await context.new_page()
     page.set_default_timeout(chromium_bench.WAIT_MS)
+    await chromium_bench.watch_page(context, page)
     await page.goto(url)
     await chromium_bench.widget(page, "floor_age").wait_for()
     await chromium_bench.settle(page)
@@ -412,6 +414,8 @@ async def run_setup(browser, name: str, database_url: str, instances: int, level
                 "median_x_floor": round(median / floor[0], 2),
                 "p95_x_floor": round(p95 / floor[1], 2),
                 "wait_parts_median_ms": parts,
+                # The page's own main-thread work per change (bench/browser.py's PAGE_METRICS; medians, ms).
+                "page_parts_median_ms": chromium_bench.page_parts(samples),
                 "samples": len(timed),
                 "stuck": sum(bool(s.stuck) for s in samples),
                 # The light advisors' changes while the CPU was measured, and per second.
@@ -472,6 +476,7 @@ async def bench(args, levels: list[int], directory: Path) -> dict:
             chromium_bench.stop(process)
         report["floor_median_ms"], report["floor_p95_ms"] = floor
         report["floor_wait_parts_median_ms"] = wait_parts(floor_samples)
+        report["floor_page_parts_median_ms"] = chromium_bench.page_parts(floor_samples)
         report["sqlite_1"] = await run_setup(browser, "sqlite", f"sqlite:///{directory / 'console.db'}", 1, levels,
                                              args, floor, directory)
         base = args.database_url or os.environ.get("TEST_DATABASE_URL")

@@ -39,6 +39,7 @@ def test_the_browser_benchmark_runs_and_reports_every_figure(chromium_path):
     assert report["cpus"] >= 1
     assert set(report["goals"]) == {"update_median_ms", "update_p95_ms", "update_p95_ms_8", "search_median_ms"}
     assert "Server runs" in run.stderr  # the breakdown, with the probe in the console's process
+    page_work_is_sound(report["update_page_ms"])
 
 
 # --- the other benches ---------------------------------------------------------------------------------------
@@ -52,6 +53,13 @@ def run_bench(name: str, *args: str, timeout: int = 900, **env: str) -> dict:
     lines = run.stdout.strip().splitlines()
     assert len(lines) == 1, run.stdout[-3000:]
     return json.loads(lines[0])
+
+
+def page_work_is_sound(work: dict) -> None:
+    """The page's main thread per change: all of it busy, of which JavaScript, styles and layout are parts."""
+    assert set(work) == {"busy", "script", "style", "layout"}, work
+    positive(work, "busy", "script")
+    assert all(math.isfinite(work[part]) and 0 <= work[part] <= work["busy"] for part in work), work
 
 
 def positive(report: dict, *keys: str) -> None:
@@ -112,6 +120,7 @@ def test_the_capacity_benchmark_runs(chromium_path):
     report = run_bench("capacity.py", "--smoke", CHROMIUM_PATH=chromium_path)
     positive(report, "floor_median_ms", "floor_p95_ms", "cpus")
     positive(report["floor_wait_parts_median_ms"], "to_send", "to_finished", "client")
+    page_work_is_sound(report["floor_page_parts_median_ms"])
     setups = [report["sqlite_1"]] + ([report["postgres_2"]] if report["postgres_2"] is not None else [])
     assert bool(report["postgres_2"]) == bool(os.environ.get("TEST_DATABASE_URL"))
     for setup in setups:
@@ -120,6 +129,7 @@ def test_the_capacity_benchmark_runs(chromium_path):
             positive(level, "median_ms", "p95_ms", "median_x_floor", "p95_x_floor", "samples",
                      "elements_per_change", "kb_per_change")
             positive(level["wait_parts_median_ms"], "to_send", "to_finished", "client")
+            page_work_is_sound(level["page_parts_median_ms"])
             assert level["light_errors"] == 0
         positive(setup["levels"][1], "changes", "changes_per_s", "cpu_ms_per_change", "cpu_share_of_one_core",
                  "machine_busy_share", "light_advisors_cpu_share_of_one_core",
