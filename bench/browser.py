@@ -416,8 +416,6 @@ class Toggle:
     redraw: bool = True  # learn the page as drawn afresh (the call page keeps its state on another page)
 
 
-
-
 async def watch_page(context, page) -> None:
     """Read the page's main-thread totals around each timed change (see PAGE_METRICS)."""
     session = await context.new_cdp_session(page)
@@ -693,14 +691,21 @@ def spread(total: int, parts: int) -> list[int]:
 # --------------------------------------------------------------------------------------------------------
 
 
-async def open_advisor(browser, url: str, username: str):
-    from console.i18n import translate
-
+async def open_page(browser):
+    """A browser context and page as an advisor's (1400x900, Danish), timed: the bench's instrument in the
+    page and its main-thread totals watched (watch_page)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="da-DK")
     await context.add_init_script(INSTRUMENT)
     page = await context.new_page()
     page.set_default_timeout(WAIT_MS)
     await watch_page(context, page)
+    return context, page
+
+
+async def open_advisor(browser, url: str, username: str):
+    from console.i18n import translate
+
+    context, page = await open_page(browser)
     await page.goto(url)
     await widget(page, "login_username").locator("input").fill(username)
     await widget(page, "login_password").locator("input").fill(PASSWORD)

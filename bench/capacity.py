@@ -259,11 +259,7 @@ async def measure_console(browser, url: str, username: str, samples: int, adviso
 
 
 async def measure_floor(browser, url: str, samples: int) -> list:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="da-DK")
-    await context.add_init_script(chromium_bench.INSTRUMENT)
-    page = await context.new_page()
-    page.set_default_timeout(chromium_bench.WAIT_MS)
-    await chromium_bench.watch_page(context, page)
+    context, page = await chromium_bench.open_page(browser)
     await page.goto(url)
     await chromium_bench.widget(page, "floor_age").wait_for()
     await chromium_bench.settle(page)
