@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from console import message_batching
+from console import message_batching, whole_runs
 from db.engine import session_scope
 from db.repositories import sessions
 from services import logs, session_cookie
@@ -40,6 +40,10 @@ PagesManager.uses_pages_directory = False
 # Fewer wake-ups of the event loop per run (console/message_batching.py): the run's elements reach it in
 # batches, in order. Installed here, before Streamlit's runtime starts, so every session gets it.
 message_batching.install()
+# A fragment run that has finished reaches the browser whole, with its "finished" that lets the browser clear
+# its stale elements, even when another fragment's run (the timer's tick) starts before it was sent
+# (console/whole_runs.py).
+whole_runs.install()
 
 
 def _same_origin(request: Request) -> bool:
