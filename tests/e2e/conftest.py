@@ -67,12 +67,20 @@ class ConsoleServer:
 def running_console(database_url: str, log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
                     **settings: str) -> Iterator[ConsoleServer]:
     """`streamlit run console/server.py` (the app and its session-cookie route) on a free port."""
+    with running_streamlit(ROOT / "console" / "server.py", log_path, port=port, args=args, DATABASE_URL=database_url,
+                           DEFAULT_LANGUAGE="da", **settings) as url:
+        yield ConsoleServer(url, database_url)
+
+
+@contextmanager
+def running_streamlit(script: Path, log_path: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                      **environment: str) -> Iterator[str]:
+    """`streamlit run <script>` on a free port, with the repository on the path; yields its address."""
     port = port or _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEFAULT_LANGUAGE": "da", "PYTHONPATH": str(ROOT),
-           **settings}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **environment}
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "console" / "server.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -80,7 +88,7 @@ def running_console(database_url: str, log_path: Path, *, port: int | None = Non
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield ConsoleServer(url, database_url)
+        yield url
     finally:
         process.terminate()
         try:
