@@ -666,10 +666,11 @@ async def stuck(page, state: str, home: str | None) -> bool:
     """The app is idle but the page does not show `state`. Note it (a screenshot of the first), redraw the
     call page (another page and back) and say whether that brought the state back.
 
-    Seen on the call page when the machine is busy (most often with several advisors): after a fragment
-    run, elements of the script stay twice on screen (a block or a library entry shown twice, the wrap-up
-    fields missing) until the page is drawn again; it happens at least when the run is interrupted by
-    the page's 30-second timer fragments.
+    Seen on the call page when the machine was busy (most often with several advisors): after a fragment
+    run, elements of the script stayed twice on screen (a block or a library entry shown twice) until the
+    page was drawn again. One cause, found and fixed (console/whole_runs.py): when the timer's tick started
+    right after a change's run had finished, Streamlit's queue clear turned that run's "finished" into
+    "finished early", so the browser never cleared what the run no longer drew.
     """
     difference = await page.evaluate("n => window.__bench.difference(n)", state)
     shot = Path(tempfile.gettempdir()) / f"bench_browser_stuck_{len(STUCK) + 1}.png"
